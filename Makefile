@@ -1,0 +1,36 @@
+# make serve: create .venv, install, run trackgate on the embedded default (127.0.0.1:8080).
+# make test:  create .venv, install the test extras, run the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+
+.PHONY: serve test test-pg lint typecheck check clean
+
+$(BIN)/trackgate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: $(BIN)/trackgate
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+serve: $(BIN)/trackgate
+	$(BIN)/trackgate serve --port $(PORT) $(ARGS)
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from trackgate.cli.main import main
+
+main()

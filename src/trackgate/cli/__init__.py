@@ -1,0 +1,1 @@
+"""The ``trackgate`` command line."""

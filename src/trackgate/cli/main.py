@@ -1,0 +1,20 @@
+"""Entry point: ``trackgate <command>``."""
+
+from __future__ import annotations
+
+import typer
+
+from trackgate.cli import serve, users
+
+app = typer.Typer(
+    name="trackgate",
+    help="Managed-auth gateway and Toggl-compatible time tracking service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="users")
+
+
+def main() -> None:
+    app()

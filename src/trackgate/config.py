@@ -1,0 +1,130 @@
+"""Settings, read once from flags and ``TRACKGATE_*`` variables, immutable after.
+
+Every setting is documented in the README; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+TOGGL_API_ROOT = "https://api.track.toggl.com"
+
+#: Environment variables the server reads, with what each one sets.
+ENVIRONMENT = {
+    "TRACKGATE_DATA_DIR": "data directory (SQLite database)",
+    "TRACKGATE_DATABASE_URL": "SQLAlchemy URL of a PostgreSQL database; replaces SQLite",
+    "TRACKGATE_SECRET_KEY": "base64 AES-256 key(s), comma-separated, newest first",
+    "TRACKGATE_KEY_FILE": "path of the key file used when TRACKGATE_SECRET_KEY is unset",
+    "TRACKGATE_PUBLIC_URL": "root URL used to build connect links",
+    "TRACKGATE_TOGGL_URL": "upstream root for the toggl-track app (default: embedded service)",
+    "TRACKGATE_REDIS_URL": "Redis URL for rate limits shared between replicas",
+    "TRACKGATE_RATE_LIMIT": "per-account gateway rate limit (default 10/second)",
+    "TRACKGATE_AUTH_FAILURE_LIMIT": "failed authentications per client address (default 20/minute)",
+    "TRACKGATE_UPSTREAM_PACING": "per-connection upstream pace, e.g. 1/second; 'off' disables",
+    "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
+}
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("trackgate", appauthor=False))
+
+
+def default_key_file() -> Path:
+    return Path(platformdirs.user_config_dir("trackgate", appauthor=False)) / "secret.key"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One immutable bundle of configuration; build it with :func:`load_settings`."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    database_url: str | None = None
+    secret_key: str | None = None
+    key_file: Path = field(default_factory=default_key_file)
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None
+    upstream_url: str | None = None
+    redis_url: str | None = None
+    rate_limit: str = "10/second"
+    auth_failure_limit: str = "20/minute"
+    upstream_pacing: str | None = None
+    upstream_timeout: float = 30.0
+    service_enabled: bool = True
+    gateway_enabled: bool = True
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.data_dir / 'trackgate.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    @property
+    def root_url(self) -> str:
+        """Where people reach this server: the public URL, else the listening address."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def pacing(self) -> str | None:
+        """The upstream pace in force: set explicitly, or Toggl's safe rate for real Toggl."""
+        if self.upstream_pacing is not None:
+            return (
+                None
+                if self.upstream_pacing.lower() in ("off", "none", "")
+                else self.upstream_pacing
+            )
+        if self.upstream_url and "api.track.toggl.com" in self.upstream_url:
+            return "1/second"
+        return None
+
+    def with_overrides(self, **changes: object) -> Settings:
+        given = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **given)  # type: ignore[arg-type]
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` spellings and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings from the environment, then explicit overrides (flags) on top."""
+    env = os.environ if environ is None else environ
+    base = Settings()
+    from_env: dict[str, object] = {
+        "data_dir": Path(env["TRACKGATE_DATA_DIR"]) if env.get("TRACKGATE_DATA_DIR") else None,
+        "database_url": env.get("TRACKGATE_DATABASE_URL") or None,
+        "secret_key": env.get("TRACKGATE_SECRET_KEY") or None,
+        "key_file": Path(env["TRACKGATE_KEY_FILE"]) if env.get("TRACKGATE_KEY_FILE") else None,
+        "public_url": env.get("TRACKGATE_PUBLIC_URL") or None,
+        "upstream_url": env.get("TRACKGATE_TOGGL_URL") or None,
+        "redis_url": env.get("TRACKGATE_REDIS_URL") or None,
+        "rate_limit": env.get("TRACKGATE_RATE_LIMIT") or None,
+        "auth_failure_limit": env.get("TRACKGATE_AUTH_FAILURE_LIMIT") or None,
+        "upstream_pacing": env.get("TRACKGATE_UPSTREAM_PACING"),
+        "upstream_timeout": (
+            float(env["TRACKGATE_UPSTREAM_TIMEOUT"])
+            if env.get("TRACKGATE_UPSTREAM_TIMEOUT")
+            else None
+        ),
+    }
+    settings = base.with_overrides(**from_env).with_overrides(**overrides)
+    if isinstance(settings.data_dir, str):
+        settings = replace(settings, data_dir=Path(settings.data_dir))
+    return settings

@@ -1,0 +1,1 @@
+"""The managed-auth gateway: accounts, keys, connections, connect page and proxy."""

@@ -1,0 +1,69 @@
+"""What one server process holds: settings, database, keyring and in-memory guards.
+
+Built once at start (migrations applied, key checked) and shared by the service and gateway.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from trackgate.config import Settings
+from trackgate.crypto import Keyring, SecretKeyError, fingerprint, load_keyring
+from trackgate.ratelimit import FailureGuard, make_storage
+from trackgate.storage.database import Database
+from trackgate.storage.migrate import upgrade
+from trackgate.storage.models import Meta
+
+log = logging.getLogger("trackgate")
+
+FINGERPRINT_KEY = "secret_key_fingerprint"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    keyring: Keyring
+    failures: FailureGuard
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def check_key(db: Database, keyring: Keyring) -> None:
+    """Record the key's fingerprint on first use; refuse a key the data was not written with."""
+    with db.write() as session:
+        row = session.get(Meta, FINGERPRINT_KEY)
+        if row is None:
+            session.add(Meta(key=FINGERPRINT_KEY, value=fingerprint(keyring.primary)))
+            return
+        if not keyring.holds_fingerprint(row.value):
+            raise SecretKeyError(
+                "the secret key does not match the one this database was written with"
+            )
+
+
+def stored_fingerprint(db: Database) -> str | None:
+    with db.read() as session:
+        return session.scalar(select(Meta.value).where(Meta.key == FINGERPRINT_KEY))
+
+
+def open_database(settings: Settings) -> Database:
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    upgrade(db.engine, settings.data_dir if settings.is_sqlite else None)
+    return db
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Open the database, migrate it, load and check the key. Raises on a wrong key."""
+    db = open_database(settings)
+    keyring = load_keyring(settings.secret_key, settings.key_file, create=settings.is_sqlite)
+    check_key(db, keyring)
+    storage = make_storage(settings.redis_url)
+    failures = FailureGuard(storage, settings.auth_failure_limit)
+    return Runtime(settings=settings, db=db, keyring=keyring, failures=failures)

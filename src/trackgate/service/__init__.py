@@ -1,0 +1,1 @@
+"""The Toggl Track v9-compatible service."""

@@ -1,0 +1,209 @@
+"""Time entry routes: read under `/me/time_entries`, write under `/workspaces/{wid}`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from trackgate.service import time_entries as domain
+from trackgate.service import wire
+from trackgate.service.access import workspace_for
+from trackgate.service.auth import Caller, current_caller
+from trackgate.service.entry_views import EntryFilter, list_entries, render_entries, render_entry
+from trackgate.service.errors import BadRequest, TogglError
+from trackgate.service.params import flag, instant, unix_since
+from trackgate.service.payloads import PatchOp, TimeEntryPayload
+from trackgate.service.responses import TogglJSON, empty_ok
+from trackgate.service.tagging import live_tags
+
+router = APIRouter(tags=["time entries"], default_response_class=TogglJSON)
+CallerDep = Annotated[Caller, Depends(current_caller)]
+MAX_BULK = 100
+
+
+@router.get("/me/time_entries")
+def list_time_entries(
+    caller: CallerDep,
+    since: str | None = None,
+    before: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    meta: str | None = None,
+) -> Response:
+    f = EntryFilter(
+        since=unix_since(since),
+        before=instant(before, "before"),
+        start_date=instant(start_date, "start_date"),
+        end_date=instant(end_date, "end_date"),
+    )
+    with caller.runtime.db.read() as session:
+        entries = list_entries(session, caller.user_id, f)
+        body = render_entries(session, entries, caller.user, meta=bool(flag(meta, "meta")))
+    return TogglJSON(body)
+
+
+@router.get("/me/time_entries/current")
+def current_time_entry(caller: CallerDep) -> Response:
+    with caller.runtime.db.read() as session:
+        entry = domain.running_entry(session, caller.user_id)
+        return TogglJSON(render_entry(session, entry, caller.user) if entry else None)
+
+
+@router.get("/me/time_entries/{time_entry_id}")
+def get_time_entry(caller: CallerDep, time_entry_id: int, meta: str | None = None) -> Response:
+    with caller.runtime.db.read() as session:
+        entry = domain.get_own(session, caller.user_id, time_entry_id)
+        return TogglJSON(render_entry(session, entry, caller.user, meta=bool(flag(meta, "meta"))))
+
+
+@router.post("/workspaces/{workspace_id}/time_entries")
+def create_time_entry(
+    caller: CallerDep,
+    workspace_id: int,
+    payload: Annotated[TimeEntryPayload, Body()],
+    meta: str | None = None,
+) -> Response:
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        entry = domain.create(session, caller.user, workspace_id, payload)
+        tags = live_tags(session, [workspace_id])
+        body = wire.time_entry(
+            entry,
+            tags,
+            style="write",
+            created=True,
+            sent_tags=payload.tags is not None or payload.tag_ids is not None,
+            sent_duration=payload.duration,
+        )
+        if flag(meta, "meta"):
+            body = {**body, **_meta_only(render_entry(session, entry, caller.user, meta=True))}
+    return TogglJSON(body)
+
+
+def _meta_only(full: wire.Json) -> wire.Json:
+    keys = (
+        "client_name",
+        "project_name",
+        "project_color",
+        "project_active",
+        "project_billable",
+        "user_name",
+        "user_avatar_url",
+        "task_name",
+    )
+    return {k: full[k] for k in keys if k in full}
+
+
+@router.put("/workspaces/{workspace_id}/time_entries/{time_entry_id}")
+def update_time_entry(
+    caller: CallerDep,
+    workspace_id: int,
+    time_entry_id: int,
+    payload: Annotated[TimeEntryPayload, Body()],
+    meta: str | None = None,
+) -> Response:
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        entry = domain.get_own(session, caller.user_id, time_entry_id, workspace_id)
+        domain.update(session, caller.user, entry, payload)
+        body = render_entry(
+            session, entry, caller.user, meta=bool(flag(meta, "meta")), style="write"
+        )
+    return TogglJSON(body)
+
+
+@router.patch("/workspaces/{workspace_id}/time_entries/{time_entry_id}/stop")
+def stop_time_entry(caller: CallerDep, workspace_id: int, time_entry_id: int) -> Response:
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        entry = domain.get_own(session, caller.user_id, time_entry_id, workspace_id)
+        domain.stop(session, caller.user, entry)
+        body = render_entry(session, entry, caller.user, style="write")
+    return TogglJSON(body)
+
+
+@router.delete("/workspaces/{workspace_id}/time_entries/{time_entry_id}")
+def delete_time_entry(caller: CallerDep, workspace_id: int, time_entry_id: int) -> Response:
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        entry = domain.get_own(session, caller.user_id, time_entry_id, workspace_id)
+        domain.delete(session, entry)
+    return empty_ok()
+
+
+def _ids(text: str) -> list[int]:
+    try:
+        ids = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise BadRequest("Invalid time entry ids") from exc
+    if not ids:
+        raise BadRequest("No time entry ids given")
+    if len(ids) > MAX_BULK:
+        raise BadRequest(f"Too many time entry ids: at most {MAX_BULK} per request")
+    return list(dict.fromkeys(ids))
+
+
+_PATCH_FIELDS = {
+    "/description": "description",
+    "/project_id": "project_id",
+    "/task_id": "task_id",
+    "/billable": "billable",
+    "/start": "start",
+    "/stop": "stop",
+    "/duration": "duration",
+    "/tags": "tags",
+    "/tag_ids": "tag_ids",
+    "/pid": "project_id",
+    "/tid": "task_id",
+}
+
+
+def _payloads_for(ops: list[PatchOp]) -> list[TimeEntryPayload]:
+    """Each JSON-patch operation as one partial update, applied in order."""
+    payloads = []
+    for op in ops:
+        field = _PATCH_FIELDS.get(op.path)
+        if field is None:
+            raise BadRequest(f"Unsupported patch path: {op.path}")
+        data: dict[str, Any] = {field: None if op.op == "remove" else op.value}
+        if field in ("tags", "tag_ids"):
+            data[field] = op.value if op.value is not None else []
+            if op.op == "add":
+                data["tag_action"] = "add"
+            elif op.op == "remove":
+                data["tag_action"] = "delete" if op.value else None
+        if field == "billable" and op.op == "remove":
+            data[field] = False
+        try:
+            payloads.append(TimeEntryPayload.model_validate(data))
+        except ValidationError as exc:
+            raise BadRequest(f"Invalid value for {op.path}") from exc
+    return payloads
+
+
+@router.patch("/workspaces/{workspace_id}/time_entries/{time_entry_ids}")
+def bulk_edit_time_entries(
+    caller: CallerDep,
+    workspace_id: int,
+    time_entry_ids: str,
+    ops: Annotated[list[PatchOp], Body()],
+) -> Response:
+    ids = _ids(time_entry_ids)
+    payloads = _payloads_for(ops)
+    success: list[int] = []
+    failure: list[dict[str, Any]] = []
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        for entry_id in ids:
+            try:
+                with session.begin_nested():
+                    entry = domain.get_own(session, caller.user_id, entry_id, workspace_id)
+                    for payload in payloads:
+                        domain.update(session, caller.user, entry, payload)
+                success.append(entry_id)
+            except TogglError as exc:
+                failure.append({"id": entry_id, "message": exc.message})
+    return TogglJSON({"success": success, "failure": failure})

@@ -1,0 +1,99 @@
+"""Workspaces: read, update, and their users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends
+from sqlalchemy import select
+from starlette.responses import Response
+
+from trackgate.service import wire
+from trackgate.service.access import membership, workspace_for
+from trackgate.service.auth import Caller, current_caller
+from trackgate.service.errors import BadRequest, Forbidden
+from trackgate.service.payloads import Payload
+from trackgate.service.responses import TogglJSON
+from trackgate.storage.models import User, WorkspaceMember
+from trackgate.storage.types import utcnow
+from trackgate.timefmt import precise_stamp
+
+router = APIRouter(tags=["workspaces"], default_response_class=TogglJSON)
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+class WorkspacePayload(Payload):
+    name: str | None = None
+    default_currency: str | None = None
+    default_hourly_rate: float | None = None
+    rounding: int | None = None
+    rounding_minutes: int | None = None
+    projects_billable_by_default: bool | None = None
+    projects_private_by_default: bool | None = None
+    projects_enforce_billable: bool | None = None
+    only_admins_may_create_projects: bool | None = None
+    only_admins_may_create_tags: bool | None = None
+    only_admins_see_billable_rates: bool | None = None
+    only_admins_see_team_dashboard: bool | None = None
+    reports_collapse: bool | None = None
+    limit_public_project_data: bool | None = None
+
+
+@router.get("/workspaces/{workspace_id}")
+def get_workspace(caller: CallerDep, workspace_id: int) -> Response:
+    with caller.runtime.db.read() as session:
+        ws = workspace_for(session, caller.user_id, workspace_id)
+        m = membership(session, caller.user_id, workspace_id)
+        return TogglJSON(wire.workspace(ws, admin=m.admin, role=m.role))
+
+
+@router.put("/workspaces/{workspace_id}")
+def update_workspace(
+    caller: CallerDep, workspace_id: int, payload: Annotated[WorkspacePayload, Body()]
+) -> Response:
+    with caller.runtime.db.write() as session:
+        ws = workspace_for(session, caller.user_id, workspace_id)
+        m = membership(session, caller.user_id, workspace_id)
+        if not m.admin:
+            raise Forbidden("Only workspace admins may change the workspace")
+        changes = payload.model_dump(exclude_unset=True)
+        if "name" in changes:
+            name = (changes["name"] or "").strip()
+            if not name or len(name.encode()) > 140:
+                raise BadRequest("Workspace name must be 1 to 140 bytes")
+            changes["name"] = name
+        for key, value in changes.items():
+            if value is not None or key == "default_hourly_rate":
+                setattr(ws, key, value)
+        ws.at = utcnow()
+        session.flush()
+        return TogglJSON(wire.workspace(ws, admin=m.admin, role=m.role))
+
+
+@router.get("/workspaces/{workspace_id}/users")
+def workspace_users(caller: CallerDep, workspace_id: int) -> Response:
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        rows = session.execute(
+            select(User, WorkspaceMember)
+            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
+            .where(WorkspaceMember.workspace_id == workspace_id)
+            .order_by(User.id)
+        ).all()
+        return TogglJSON(
+            [
+                {
+                    "id": user.id,
+                    "email": user.email,
+                    "fullname": user.fullname,
+                    "timezone": user.timezone,
+                    "is_active": m.active,
+                    "is_admin": m.admin,
+                    "inactive": not m.active,
+                    "role": m.role,
+                    "at": precise_stamp(m.at),
+                    "image_url": wire.IMAGE_URL,
+                }
+                for user, m in rows
+            ]
+        )

@@ -1,0 +1,114 @@
+"""Users: creation with an organization and workspace of their own, tokens, look-ups."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from trackgate.crypto import Keyring, digest
+from trackgate.service.errors import BadRequest
+from trackgate.service.passwords import hash_password
+from trackgate.storage.models import Organization, User, Workspace, WorkspaceMember
+from trackgate.storage.types import utcnow
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def new_api_token() -> str:
+    """32 lowercase hex characters, like Toggl's."""
+    return secrets.token_hex(16)
+
+
+def token_context(user_id: int) -> str:
+    """Binds a stored token's ciphertext to its row, so ciphertexts cannot be swapped."""
+    return f"users.api_token:{user_id}"
+
+
+@dataclass(frozen=True)
+class NewUser:
+    email: str
+    password: str | None
+    fullname: str = ""
+    timezone: str = "UTC"
+
+
+def validate_email(email: str) -> str:
+    email = email.strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or len(email) > 255 or " " in email:
+        raise BadRequest("Invalid e-mail address")
+    return email
+
+
+def validate_timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise BadRequest(f"Invalid timezone: {name}") from exc
+    return name
+
+
+def create_user(session: Session, keyring: Keyring, spec: NewUser) -> tuple[User, str]:
+    """Create a user with their own organization and workspace. Returns the user and token."""
+    email = validate_email(spec.email)
+    timezone = validate_timezone(spec.timezone)
+    if spec.password is not None and len(spec.password) < 6:
+        raise BadRequest("Password must be at least 6 characters long")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise BadRequest("user with this email already exists")
+    token = new_api_token()
+    fullname = spec.fullname or email.split("@")[0]
+    user = User(
+        email=email,
+        fullname=fullname,
+        password_hash=hash_password(spec.password) if spec.password else None,
+        api_token_digest=digest(token),
+        api_token_ciphertext="",
+        timezone=timezone,
+        toggl_accounts_id="".join(secrets.choice(_ALPHANUMERIC) for _ in range(22)),
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise BadRequest("user with this email already exists") from exc
+    user.api_token_ciphertext = keyring.encrypt(token, token_context(user.id))
+    org = Organization(name=f"{fullname}'s organization")
+    session.add(org)
+    session.flush()
+    workspace = Workspace(organization_id=org.id, name=f"{fullname}'s workspace")
+    session.add(workspace)
+    session.flush()
+    session.add(
+        WorkspaceMember(workspace_id=workspace.id, user_id=user.id, admin=True, role="admin")
+    )
+    user.default_workspace_id = workspace.id
+    session.flush()
+    return user, token
+
+
+def reveal_token(keyring: Keyring, user: User) -> str:
+    return keyring.decrypt(user.api_token_ciphertext, token_context(user.id))
+
+
+def reset_token(session: Session, keyring: Keyring, user: User) -> str:
+    token = new_api_token()
+    user.api_token_digest = digest(token)
+    user.api_token_ciphertext = keyring.encrypt(token, token_context(user.id))
+    user.authorization_updated_at = user.at = user.updated_at = utcnow()
+    return token
+
+
+def user_by_token(session: Session, token: str) -> User | None:
+    return session.scalar(select(User).where(User.api_token_digest == digest(token)))
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))

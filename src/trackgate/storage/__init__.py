@@ -1,0 +1,1 @@
+"""Persistence: one SQLAlchemy schema, SQLite or PostgreSQL behind it."""

@@ -1,0 +1,261 @@
+"""The schema: the Toggl-compatible service's tables, then the gateway's.
+
+Changing a table here needs an Alembic migration in ``storage/migrations/versions``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from trackgate.storage.types import UtcDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Stamped:
+    """Creation and last-modification instants, kept by the domain code."""
+
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- the Toggl-compatible service -------------------------------------------------------
+
+
+class Organization(Stamped, Base):
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+
+
+class User(Stamped, Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    fullname: Mapped[str] = mapped_column(String(255), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    api_token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    api_token_ciphertext: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    beginning_of_week: Mapped[int] = mapped_column(Integer, default=1)
+    country_id: Mapped[int | None] = mapped_column(Integer)
+    default_workspace_id: Mapped[int | None] = mapped_column(Id)
+    toggl_accounts_id: Mapped[str] = mapped_column(String(22))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    authorization_updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Workspace(Stamped, Base):
+    __tablename__ = "workspaces"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    default_currency: Mapped[str] = mapped_column(String(8), default="USD")
+    default_hourly_rate: Mapped[float | None] = mapped_column(Float)
+    rounding: Mapped[int] = mapped_column(Integer, default=1)
+    rounding_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    projects_billable_by_default: Mapped[bool] = mapped_column(Boolean, default=True)
+    projects_private_by_default: Mapped[bool] = mapped_column(Boolean, default=True)
+    projects_enforce_billable: Mapped[bool] = mapped_column(Boolean, default=False)
+    only_admins_may_create_projects: Mapped[bool] = mapped_column(Boolean, default=False)
+    only_admins_may_create_tags: Mapped[bool] = mapped_column(Boolean, default=False)
+    only_admins_see_billable_rates: Mapped[bool] = mapped_column(Boolean, default=False)
+    only_admins_see_team_dashboard: Mapped[bool] = mapped_column(Boolean, default=False)
+    reports_collapse: Mapped[bool] = mapped_column(Boolean, default=True)
+    limit_public_project_data: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkspaceMember(Stamped, Base):
+    __tablename__ = "workspace_members"
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str] = mapped_column(String(32), default="member")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Client(Stamped, Base):
+    __tablename__ = "clients"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    notes: Mapped[str | None] = mapped_column(Text)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    creator_id: Mapped[int] = mapped_column(Id)
+    server_deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Project(Stamped, Base):
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    client_id: Mapped[int | None] = mapped_column(Id)
+    name: Mapped[str] = mapped_column(String(255))
+    is_private: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    color: Mapped[str] = mapped_column(String(7), default="#0b83d9")
+    billable: Mapped[bool] = mapped_column(Boolean, default=False)
+    template: Mapped[bool] = mapped_column(Boolean, default=False)
+    template_id: Mapped[int | None] = mapped_column(Id)
+    auto_estimates: Mapped[bool] = mapped_column(Boolean, default=False)
+    estimated_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    rate: Mapped[float | None] = mapped_column(Float)
+    rate_last_updated: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    fixed_fee: Mapped[float | None] = mapped_column(Float)
+    recurring: Mapped[bool] = mapped_column(Boolean, default=False)
+    recurring_parameters: Mapped[Any | None] = mapped_column(JSON)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    is_shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    creator_id: Mapped[int] = mapped_column(Id)
+    server_deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ProjectPin(Base):
+    __tablename__ = "project_pins"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+
+
+class Task(Stamped, Base):
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    estimated_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(Id)
+    rate: Mapped[float | None] = mapped_column(Float)
+    server_deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Tag(Stamped, Base):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    creator_id: Mapped[int] = mapped_column(Id)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TimeEntry(Stamped, Base):
+    """A span of tracked time; ``stop`` is null while it runs (at most one per user)."""
+
+    __tablename__ = "time_entries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    project_id: Mapped[int | None] = mapped_column(Id, index=True)
+    task_id: Mapped[int | None] = mapped_column(Id)
+    billable: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    stop: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    running: Mapped[bool] = mapped_column(Boolean, default=False)
+    tag_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_with: Mapped[str] = mapped_column(String(255), default="")
+    server_deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_time_entries_user_start", "user_id", "start"),
+        Index("ix_time_entries_user_at", "user_id", "at"),
+        Index(
+            "uq_time_entries_one_running",
+            "user_id",
+            unique=True,
+            sqlite_where=text("running AND server_deleted_at IS NULL"),
+            postgresql_where=text("running AND server_deleted_at IS NULL"),
+        ),
+    )
+
+
+# --- the gateway ---------------------------------------------------------------------------
+
+
+class Meta(Base):
+    """Small facts about the database itself, such as the fingerprint of its secret key."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    """A gateway key; only its digest is kept, the key itself is shown once."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Connection(Base):
+    """One upstream account's credential, held for a gateway account."""
+
+    __tablename__ = "connections"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    app: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="PENDING")
+    method: Mapped[str | None] = mapped_column(String(16))
+    credential_ciphertext: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ConnectSession(Base):
+    """A single-use link to the connect page; the token is kept encrypted to show the url."""
+
+    __tablename__ = "connect_sessions"
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_ciphertext: Mapped[str] = mapped_column(Text)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

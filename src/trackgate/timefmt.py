@@ -1,0 +1,54 @@
+"""How Toggl spells instants on the wire, and how it reads the ones clients send."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+
+def read_stamp(dt: datetime | None) -> str | None:
+    """Time entry start/stop on reads, and project/client stamps: ``2024-12-16T02:18:20+00:00``."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def write_stamp(dt: datetime | None) -> str | None:
+    """Time entry start/stop in answers to writes: ``2024-12-16T01:55:24Z``."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def precise_stamp(dt: datetime | None) -> str | None:
+    """Modification stamps like Go's RFC3339Nano: ``2024-12-16T02:24:56.5667Z``."""
+    if dt is None:
+        return None
+    dt = dt.astimezone(UTC)
+    text = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if dt.microsecond:
+        text += f".{dt.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def parse_instant(value: str) -> datetime:
+    """An RFC 3339 instant (any offset, ``Z`` too) as aware UTC; a bare date is midnight UTC.
+
+    Raises ValueError for anything else, including a time without an offset.
+    """
+    text = value.strip()
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone offset")
+    return parsed.astimezone(UTC)
+
+
+def to_seconds(dt: datetime) -> datetime:
+    return dt.replace(microsecond=0)
+
+
+def parse_date(value: str) -> date:
+    return date.fromisoformat(value.strip())

@@ -1,0 +1,105 @@
+"""Fixtures shared by every test.
+
+The suite runs on SQLite by default; with ``TRACKGATE_TEST_DATABASE_URL`` set (``make test-pg``)
+the same tests run on that PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from trackgate.app import create_app
+from trackgate.config import Settings, load_settings
+from trackgate.crypto import encode_key, generate_key
+from trackgate.runtime import Runtime, build_runtime
+from trackgate.service import wire
+from trackgate.service.users import NewUser, create_user
+
+TEST_DATABASE_URL = os.environ.get("TRACKGATE_TEST_DATABASE_URL")
+_SESSION_KEY = encode_key(generate_key())
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No TRACKGATE_*, TOGGL_* or MATON_* variable of the developer's leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith(("TRACKGATE_", "TOGGL_", "MATON_")) and name != "TRACKGATE_TEST_DATABASE_URL":
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        {},
+        data_dir=tmp_path / "data",
+        key_file=tmp_path / "config" / "secret.key",
+        database_url=TEST_DATABASE_URL,
+        secret_key=_SESSION_KEY if TEST_DATABASE_URL else None,
+        auth_failure_limit="1000/minute",
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    rt = build_runtime(settings)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> Any:
+    return create_app(runtime)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    raw = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    password: str
+    token: str
+    workspace_id: int
+    me: dict[str, Any]
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return basic(self.token, "api_token")
+
+
+def make_user(runtime: Runtime, **spec: Any) -> Person:
+    email = spec.pop("email", f"user-{uuid.uuid4().hex[:10]}@example.com")
+    password = spec.pop("password", "correct horse battery")
+    with runtime.db.write() as session:
+        user, token = create_user(session, runtime.keyring, NewUser(email, password, **spec))
+        me = wire.me(user, token)
+    assert user.default_workspace_id is not None
+    return Person(user.id, email, password, token, user.default_workspace_id, me)
+
+
+@pytest.fixture
+def user(runtime: Runtime) -> Person:
+    return make_user(runtime, fullname="Jane Doe")
+
+
+@pytest.fixture
+def other_user(runtime: Runtime) -> Person:
+    return make_user(runtime, fullname="Other Person")
