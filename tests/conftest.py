@@ -32,7 +32,10 @@ _SESSION_KEY = encode_key(generate_key())
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No TRACKGATE_*, TOGGL_* or MATON_* variable of the developer's leaks into a test."""
     for name in list(os.environ):
-        if name.startswith(("TRACKGATE_", "TOGGL_", "MATON_")) and name != "TRACKGATE_TEST_DATABASE_URL":
+        if (
+            name.startswith(("TRACKGATE_", "TOGGL_", "MATON_"))
+            and name != "TRACKGATE_TEST_DATABASE_URL"
+        ):
             monkeypatch.delenv(name, raising=False)
 
 

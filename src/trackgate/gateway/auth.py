@@ -1,0 +1,79 @@
+"""Who is calling the gateway: ``Bearer <key>``, or Basic with the key as user name and
+``api_token`` as password (so Toggl clients work by changing base URL and token only).
+
+Verified keys are remembered for a few seconds, so a revoked key stops working within
+:data:`KEY_CACHE_SECONDS` in every replica (and at once in the process that revoked it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from trackgate.basic_auth import parse_basic, parse_bearer
+from trackgate.crypto import digest
+from trackgate.gateway.errors import GatewayError, too_many, unauthorized
+from trackgate.gateway.keys import account_for_key
+from trackgate.netaddr import client_address
+from trackgate.runtime import Runtime
+from trackgate.ttlcache import TtlCache
+
+KEY_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class GatewayCaller:
+    account_id: str
+    key_id: str
+
+
+def presented_key(header: str | None) -> str | None:
+    if not header:
+        return None
+    bearer = parse_bearer(header)
+    if bearer:
+        return bearer
+    basic = parse_basic(header)
+    if basic and basic[1] == "api_token" and basic[0]:
+        return basic[0]
+    return None
+
+
+class KeyVerifier:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.cache: TtlCache[str, GatewayCaller] = TtlCache(KEY_CACHE_SECONDS)
+
+    def forget(self, key_id: str) -> None:
+        """Called by whoever revokes a key in this process: it stops working at once."""
+        self.cache.clear()
+
+    def caller(self, conn: HTTPConnection) -> GatewayCaller:
+        """The calling account, or a 401 / 429 GatewayError."""
+        key = presented_key(conn.headers.get("authorization"))
+        if key is None:
+            raise unauthorized()
+        key_digest = digest(key)
+        cached = self.cache.get(key_digest)
+        if cached is not None:
+            return cached
+        client = client_address(conn)
+        failures = self.runtime.failures
+        if failures.blocked(client):
+            raise too_many(
+                "too_many_failures",
+                "Too many failed authentications from this address",
+                failures.retry_after(client),
+            )
+        with self.runtime.db.read() as session:
+            found = account_for_key(session, key)
+        if found is None:
+            failures.failed(client)
+            raise unauthorized()
+        caller = GatewayCaller(account_id=found[0], key_id=found[1])
+        self.cache.put(key_digest, caller)
+        return caller
+
+
+__all__ = ["GatewayCaller", "GatewayError", "KeyVerifier", "presented_key"]
