@@ -106,3 +106,95 @@ def user(runtime: Runtime) -> Person:
 @pytest.fixture
 def other_user(runtime: Runtime) -> Person:
     return make_user(runtime, fullname="Other Person")
+
+
+# --- a real `trackgate serve` on a socket -------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """A `trackgate serve` subprocess; ``url`` is its root, ``data_dir`` its data."""
+
+    url: str
+    port: int
+    data_dir: Path
+    env: dict[str, str]
+    process: Any
+
+    def cli(self, *args: str) -> Any:
+        """Run another `trackgate` command against the same data (and key)."""
+        import subprocess
+        import sys
+
+        return subprocess.run(
+            [sys.executable, "-m", "trackgate", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+def start_live_server(tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> LiveServer:
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port()
+    data_dir = tmp_path / "live-data"
+    full_env = {
+        **os.environ,
+        "TRACKGATE_KEY_FILE": str(tmp_path / "live-config" / "secret.key"),
+        "TRACKGATE_DATA_DIR": str(data_dir),
+        **(env or {}),
+    }
+    full_env.pop("TRACKGATE_TEST_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "trackgate", "serve", "--port", str(port), *extra],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"trackgate serve exited: {process.stderr.read()}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return LiveServer(url, port, data_dir, full_env, process)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("trackgate serve did not start in 30 s")
+
+
+def stop_live_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except Exception:  # noqa: BLE001
+        server.process.kill()
+    for stream in (server.process.stdout, server.process.stderr):
+        if stream:
+            stream.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """`trackgate serve` on a free loopback port, SQLite in a temporary data dir."""
+    server = start_live_server(tmp_path)
+    yield server
+    stop_live_server(server)

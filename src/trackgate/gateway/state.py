@@ -9,6 +9,11 @@ from starlette.requests import HTTPConnection
 from trackgate.gateway.auth import KeyVerifier
 from trackgate.gateway.upstream import Upstream
 from trackgate.runtime import Runtime
+from trackgate.ttlcache import TtlCache
+
+#: How long a decrypted credential is reused; a deleted connection stops working in every
+#: replica within this time (at once in the process that deleted it, which pops the entry).
+CREDENTIAL_CACHE_SECONDS = 5.0
 
 
 @dataclass
@@ -16,6 +21,10 @@ class GatewayState:
     runtime: Runtime
     keys: KeyVerifier
     upstream: Upstream | None = None
+    #: connection id -> decrypted upstream API token
+    credentials: TtlCache[str, str] = field(
+        default_factory=lambda: TtlCache(CREDENTIAL_CACHE_SECONDS)
+    )
     extras: dict[str, object] = field(default_factory=dict)
 
     @property
