@@ -23,6 +23,15 @@ serve: $(BIN)/trackgate
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The whole suite on a throwaway PostgreSQL database (dropped afterwards).
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+test-pg: $(VENV)/.test-installed
+	@db=trackgate_test_$$$$_$$(date +%s); \
+	$(BIN)/python -m tests.pgdb create "$(PG_ADMIN_URL)" $$db && \
+	TRACKGATE_TEST_DATABASE_URL="$$($(BIN)/python -m tests.pgdb url "$(PG_ADMIN_URL)" $$db)" \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	$(BIN)/python -m tests.pgdb drop "$(PG_ADMIN_URL)" $$db; exit $$status
+
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trackgate.cli import serve, users
+from trackgate.cli import secrets, serve, users
 
 app = typer.Typer(
     name="trackgate",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
+app.add_typer(secrets.app, name="secrets")
 
 
 def main() -> None:
