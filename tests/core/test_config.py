@@ -1,0 +1,49 @@
+"""Settings come from flags over TRACKGATE_* variables over defaults, and never change after."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from trackgate.config import load_settings
+
+
+def test_flags_override_environment_which_overrides_defaults(tmp_path: Path) -> None:
+    env = {"TRACKGATE_DATA_DIR": str(tmp_path / "env"), "TRACKGATE_RATE_LIMIT": "5/second"}
+    settings = load_settings(env, data_dir=tmp_path / "flag")
+    assert settings.data_dir == tmp_path / "flag"
+    assert settings.rate_limit == "5/second"
+    assert load_settings({}).rate_limit == "10/second"
+
+
+def test_settings_are_immutable() -> None:
+    settings = load_settings({})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.port = 1  # type: ignore[misc]
+
+
+def test_database_url_spellings_pick_psycopg() -> None:
+    for url in ("postgres://u@h/db", "postgresql://u@h/db"):
+        settings = load_settings({"TRACKGATE_DATABASE_URL": url})
+        assert settings.sqlalchemy_url == "postgresql+psycopg://u@h/db"
+        assert not settings.is_sqlite
+
+
+def test_connect_links_come_from_the_public_url_or_the_listening_address() -> None:
+    assert load_settings({}, port=9000).root_url == "http://127.0.0.1:9000"
+    assert load_settings({}, host="0.0.0.0", port=80).root_url == "http://127.0.0.1:80"
+    public = load_settings({"TRACKGATE_PUBLIC_URL": "https://gw.example.com/"})
+    assert public.root_url == "https://gw.example.com"
+
+
+def test_pacing_is_on_for_real_toggl_only_unless_set() -> None:
+    assert load_settings({}).pacing is None
+    real = load_settings({"TRACKGATE_TOGGL_URL": "https://api.track.toggl.com"})
+    assert real.pacing == "1/second"
+    off = load_settings(
+        {"TRACKGATE_TOGGL_URL": "https://api.track.toggl.com", "TRACKGATE_UPSTREAM_PACING": "off"}
+    )
+    assert off.pacing is None
+    assert load_settings({"TRACKGATE_UPSTREAM_PACING": "3/second"}).pacing == "3/second"
