@@ -1,7 +1,199 @@
-"""(to be built)"""
+"""``/connect?session_token=...``: the browser page that completes a connection.
+
+GET shows the form; POST (to the same url) checks the credential against the upstream and, if
+it works, seals it and consumes the session. Failed submits are counted per link (5 close it)
+and per client address (the shared failure limit). Every answer is HTML that cannot be cached,
+framed or leak its url through a referrer. The session token is never logged.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+from urllib.parse import parse_qs
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse
+
+from trackgate.gateway import connect_html, csrf
+from trackgate.gateway.connections import (
+    SESSION_LIFETIME,
+    SessionUnusable,
+    SessionView,
+    Verified,
+    complete_session,
+    record_failure,
+    view_session,
+)
+from trackgate.gateway.state import GatewayState, gateway_state
+from trackgate.gateway.verify import Refused, VerifyUnavailable, verify_credential
+from trackgate.netaddr import client_address
+
+log = logging.getLogger("trackgate.connect")
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+MAX_FORM_BYTES = 16 * 1024
+MAX_FIELD_CHARS = 1024
+FORM_FIELDS = ("csrf_token", "api_token", "email", "password")
+
+
+class PageError(Exception):
+    """An answer other than the form or success, rendered as a message page."""
+
+    def __init__(
+        self, status: int, title: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+        self.headers = headers or {}
+
+
+def page(html: str, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
+
+
+def error_page(exc: PageError | SessionUnusable) -> HTMLResponse:
+    headers = exc.headers if isinstance(exc, PageError) else None
+    return page(
+        connect_html.message_page(title=exc.title, message=exc.message), exc.status, headers
+    )
+
+
+def form_response(
+    state: GatewayState, view: SessionView, status: int = 200, error: str | None = None
+) -> HTMLResponse:
+    token = csrf.make_token(
+        state.runtime.keyring, view.token_digest, SESSION_LIFETIME.total_seconds()
+    )
+    html = connect_html.form_page(
+        app=view.app,
+        csrf_token=token,
+        error=error,
+        reauthorise=view.connection_status == "ACTIVE",
+    )
+    return page(html, status)
+
+
+def _view(state: GatewayState, token: str | None) -> SessionView:
+    with state.runtime.db.read() as session:
+        return view_session(session, token)
+
+
+@router.get("/connect")
+def show_form(request: Request) -> HTMLResponse:
+    state = gateway_state(request)
+    try:
+        view = _view(state, request.query_params.get("session_token"))
+    except SessionUnusable as exc:
+        return error_page(exc)
+    return form_response(state, view)
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The submitted fields (form-urlencoded), first value of each, size-limited."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise PageError(413, "Form too large", "The submitted form is too large.")
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PageError(400, "Form not readable", "The submitted form could not be read.") from exc
+    fields = {name: parsed.get(name, [""])[0] for name in FORM_FIELDS}
+    if any(len(value) > MAX_FIELD_CHARS for value in fields.values()):
+        raise PageError(400, "Form not readable", "A field of the form is too long.")
+    return fields
+
+
+def _blocked(state: GatewayState, client: str) -> None:
+    failures = state.runtime.failures
+    if failures.blocked(client):
+        wait = failures.retry_after(client)
+        raise PageError(
+            429,
+            "Too many attempts",
+            f"Too many failed attempts from your address. Try again in {wait} seconds.",
+            {"Retry-After": str(wait)},
+        )
+
+
+def _fail(state: GatewayState, token: str, reason: str) -> int:
+    with state.runtime.db.write() as session:
+        return record_failure(session, token, reason)
+
+
+def _complete(state: GatewayState, token: str, found: Verified) -> str:
+    with state.runtime.db.write() as session:
+        connection = complete_session(session, state.runtime.keyring, token, found)
+        connection_id = connection.id
+    state.credentials.pop(connection_id)
+    log.info("connection %s is ACTIVE (method %s)", connection_id, found.method)
+    return connection_id
+
+
+@router.post("/connect")
+async def submit_form(request: Request) -> HTMLResponse:
+    state = gateway_state(request)
+    client = client_address(request)
+    token = request.query_params.get("session_token")
+    try:
+        _blocked(state, client)
+        fields = await read_form(request)
+        view = await run_in_threadpool(_view, state, token)
+    except (PageError, SessionUnusable) as exc:
+        if isinstance(exc, SessionUnusable) and exc.status == 404:
+            state.runtime.failures.failed(client)
+        return error_page(exc)
+    assert token is not None
+    if not csrf.verify_token(state.runtime.keyring, view.token_digest, fields["csrf_token"]):
+        error = "The form had expired or did not come from this page. Please submit it again."
+        return form_response(state, view, 403, error)
+    api_token, email = fields["api_token"].strip(), fields["email"].strip()
+    password = fields["password"]
+    if not api_token and not (email and password):
+        error = "Give the account's API token, or its email and password."
+        return form_response(state, view, 400, error)
+    try:
+        outcome = await verify_credential(
+            state.live_upstream, api_token=api_token, email=email, password=password
+        )
+    except VerifyUnavailable as exc:
+        headers = {"Retry-After": exc.retry_after} if exc.retry_after else None
+        return error_page(PageError(exc.status, "Try again", exc.message, headers))
+    if isinstance(outcome, Refused):
+        return await _refused(state, client, token, view, outcome.reason)
+    try:
+        await run_in_threadpool(_complete, state, token, outcome)
+    except SessionUnusable as exc:
+        return error_page(exc)
+    email_shown = str(outcome.metadata.get("email") or email)
+    fullname = str(outcome.metadata.get("fullname") or "")
+    html = connect_html.connected_page(app=view.app, email=email_shown, fullname=fullname)
+    return page(html)
+
+
+async def _refused(
+    state: GatewayState, client: str, token: str, view: SessionView, reason: str
+) -> HTMLResponse:
+    state.runtime.failures.failed(client)
+    left = await run_in_threadpool(_fail, state, token, reason)
+    if left == 0:
+        message = f"{reason} Too many failed attempts closed this link; ask for a new one."
+        return page(connect_html.message_page(title="Link closed", message=message), 400)
+    plural = "s" if left != 1 else ""
+    return form_response(state, view, 400, f"{reason} {left} attempt{plural} left.")

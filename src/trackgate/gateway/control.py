@@ -1,7 +1,146 @@
-"""(to be built)"""
+"""The control API, Maton's shape: ``/connections`` and ``/connections/{id}``.
+
+Every answer is JSON; every failure is a gateway error. An account sees only its own
+connections: another account's id is answered 404, exactly like an unknown one.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
+
+from trackgate.gateway.auth import GatewayCaller
+from trackgate.gateway.connections import (
+    APPS,
+    STATUSES,
+    connect_url,
+    connection_json,
+    create_connection,
+    delete_connection,
+    ensure_tokens,
+    list_connections,
+    owned_connection,
+)
+from trackgate.gateway.errors import GatewayError, bad_request, not_found
+from trackgate.gateway.state import GatewayState, gateway_state
+from trackgate.storage.models import Connection
+
+router = APIRouter(tags=["connections"])
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+def unknown_app(app: str) -> GatewayError:
+    return not_found("unknown_app", f"Unknown app {app!r}; known apps: {', '.join(APPS)}")
+
+
+def unknown_connection() -> GatewayError:
+    return not_found("connection_not_found", "No such connection")
+
+
+def _caller(request: Request) -> GatewayCaller:
+    return gateway_state(request).keys.caller(request)
+
+
+def _render(state: GatewayState, connections: list[Connection]) -> list[dict[str, Any]]:
+    runtime = state.runtime
+    tokens = ensure_tokens(runtime.db, runtime.keyring, [c.id for c in connections])
+    root = runtime.settings.root_url
+    return [
+        connection_json(c, connect_url(root, tokens[c.id]) if c.id in tokens else None)
+        for c in connections
+    ]
+
+
+def _filters(request: Request) -> tuple[str | None, str | None]:
+    app = request.query_params.get("app") or None
+    status = request.query_params.get("status") or None
+    if app is not None and app not in APPS:
+        raise unknown_app(app)
+    if status is not None:
+        status = status.upper()
+        if status not in STATUSES:
+            raise bad_request(f"status must be one of {', '.join(STATUSES)}")
+    return app, status
+
+
+@router.get("/connections", summary="List the caller's connections")
+def list_route(request: Request) -> JSONResponse:
+    caller = _caller(request)
+    app, status = _filters(request)
+    state = gateway_state(request)
+    with state.runtime.db.read() as session:
+        found = list_connections(session, caller.account_id, app, status)
+    return JSONResponse({"connections": _render(state, found)})
+
+
+async def _read_app(request: Request) -> str:
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise bad_request("The request body is too large")
+    try:
+        payload = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request('The request body must be JSON such as {"app": "toggl-track"}') from exc
+    if not isinstance(payload, dict):
+        raise bad_request('The request body must be a JSON object such as {"app": "toggl-track"}')
+    app = payload.get("app")
+    if not isinstance(app, str) or not app:
+        raise bad_request('"app" is required, e.g. {"app": "toggl-track"}')
+    if app not in APPS:
+        raise unknown_app(app)
+    return app
+
+
+def _create(state: GatewayState, account_id: str, app: str) -> dict[str, Any]:
+    with state.runtime.db.write() as session:
+        connection = create_connection(session, account_id, app)
+    return _render(state, [connection])[0]
+
+
+@router.post("/connections", summary="Start a connection: PENDING, with a connect url")
+async def create_route(request: Request) -> JSONResponse:
+    caller = await run_in_threadpool(_caller, request)
+    app = await _read_app(request)
+    body = await run_in_threadpool(_create, gateway_state(request), caller.account_id, app)
+    return JSONResponse({"connection": body})
+
+
+@router.get("/connections/{connection_id}", summary="One connection of the caller")
+def get_route(request: Request, connection_id: str) -> JSONResponse:
+    caller = _caller(request)
+    state = gateway_state(request)
+    with state.runtime.db.read() as session:
+        connection = owned_connection(session, caller.account_id, connection_id)
+    if connection is None:
+        raise unknown_connection()
+    return JSONResponse({"connection": _render(state, [connection])[0]})
+
+
+@router.delete("/connections/{connection_id}", summary="Delete a connection and its credential")
+def delete_route(request: Request, connection_id: str) -> JSONResponse:
+    caller = _caller(request)
+    state = gateway_state(request)
+    with state.runtime.db.write() as session:
+        connection = owned_connection(session, caller.account_id, connection_id)
+        if connection is None:
+            raise unknown_connection()
+        deleted_id = connection.id
+        delete_connection(session, connection)
+    state.credentials.pop(deleted_id)
+    return JSONResponse({"connection_id": deleted_id, "deleted": True})
+
+
+@router.api_route("/connections", methods=["PUT", "PATCH"], include_in_schema=False)
+@router.api_route(
+    "/connections/{connection_id}", methods=["PUT", "PATCH", "POST"], include_in_schema=False
+)
+def not_allowed(request: Request) -> JSONResponse:
+    _caller(request)
+    raise GatewayError(405, "method_not_allowed", f"{request.method} is not allowed here")

@@ -1,0 +1,67 @@
+"""``trackgate keys``: gateway API keys. A key is shown once, when it is made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from trackgate.cli.common import DataDirOption, fail, opened, print_json, settings_for
+from trackgate.gateway.connections import stamp
+from trackgate.gateway.keys import issue_key, list_keys, revoke_key
+from trackgate.storage.models import Account, ApiKey
+
+app = typer.Typer(help="Manage gateway API keys.", no_args_is_help=True)
+
+AccountOption = typer.Option(..., "--account", help="The account id.")
+
+
+def key_json(key: ApiKey) -> dict[str, str | None]:
+    """What may be shown about a key: never the key, nor its digest."""
+    return {
+        "key_id": key.id,
+        "prefix": key.prefix,
+        "name": key.name,
+        "created_at": stamp(key.created_at),
+        "revoked_at": stamp(key.revoked_at),
+    }
+
+
+@app.command("create")
+def create(
+    account: str = AccountOption,
+    name: str | None = typer.Option(None, "--name", help="A label for the key."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Issue a new key for an account; the key is shown this once."""
+    with opened(settings_for(data_dir)) as runtime:
+        try:
+            with runtime.db.write() as session:
+                issued = issue_key(session, account, name=name)
+        except LookupError:
+            fail(f"no account {account}")
+        print_json({"key_id": issued.key_id, "api_key": issued.api_key})
+
+
+@app.command("list")
+def list_command(account: str = AccountOption, data_dir: Path | None = DataDirOption) -> None:
+    """List an account's keys: ids, prefixes, names and dates, never the keys."""
+    with opened(settings_for(data_dir)) as runtime, runtime.db.read() as session:
+        if session.get(Account, account) is None:
+            fail(f"no account {account}")
+        print_json([key_json(k) for k in list_keys(session, account)])
+
+
+@app.command("revoke")
+def revoke(
+    key_id: str = typer.Argument(..., help="The key id, from `keys list`."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Revoke a key: it stops working at once here, within 5 s in every running server."""
+    with opened(settings_for(data_dir)) as runtime:
+        try:
+            with runtime.db.write() as session:
+                key = key_json(revoke_key(session, key_id))
+        except LookupError:
+            fail(f"no key {key_id}")
+        print_json(key)

@@ -1,0 +1,330 @@
+"""Connections and their connect sessions, apart from HTTP.
+
+A connection holds one upstream account's credential for a gateway account. Its ``url`` opens
+the connect page with a single-use *session token*; the token is stored as a digest (to find
+the session) and sealed (so the url can be shown again while the session lives). When the
+session behind a url is spent, reading the connection issues a fresh one, so the url shown is
+always one that works.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from trackgate.crypto import DecryptError, Keyring, digest
+from trackgate.gateway.credential_store import seal_credential
+from trackgate.storage.database import Database
+from trackgate.storage.models import Connection, ConnectSession
+from trackgate.storage.types import utcnow
+
+#: Apps a connection can be made for, and the upstream each one calls.
+APPS = ("toggl-track",)
+STATUSES = ("PENDING", "ACTIVE", "FAILED")
+SESSION_LIFETIME = timedelta(minutes=30)
+#: A url shown to a caller has at least this long left; otherwise a fresh session is issued.
+MIN_URL_LIFETIME = timedelta(minutes=5)
+MAX_FAILED_ATTEMPTS = 5
+
+
+def stamp(dt: datetime | None) -> str | None:
+    """RFC 3339 with microseconds and ``Z``, as Maton spells connection times."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def session_context(token_digest: str) -> str:
+    """Binds a sealed session token to its row."""
+    return f"connect_sessions.token:{token_digest}"
+
+
+def connect_url(root_url: str, token: str) -> str:
+    return f"{root_url}/connect?session_token={token}"
+
+
+# --- connect sessions -----------------------------------------------------------------------
+
+
+def session_is_live(row: ConnectSession, now: datetime, margin: timedelta = timedelta()) -> bool:
+    return (
+        row.consumed_at is None
+        and row.failed_attempts < MAX_FAILED_ATTEMPTS
+        and row.expires_at > now + margin
+    )
+
+
+def issue_session(session: Session, keyring: Keyring, connection_id: str) -> str:
+    """A new single-use token for the connect page; spent sessions of the connection go."""
+    now = utcnow()
+    session.execute(
+        delete(ConnectSession).where(
+            ConnectSession.connection_id == connection_id,
+            or_(
+                ConnectSession.consumed_at.is_not(None),
+                ConnectSession.failed_attempts >= MAX_FAILED_ATTEMPTS,
+                ConnectSession.expires_at <= now,
+            ),
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    token_digest = digest(token)
+    session.add(
+        ConnectSession(
+            token_digest=token_digest,
+            token_ciphertext=keyring.encrypt(token, session_context(token_digest)),
+            connection_id=connection_id,
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+            failed_attempts=0,
+        )
+    )
+    session.flush()
+    return token
+
+
+def live_tokens(
+    session: Session, keyring: Keyring, connection_ids: Iterable[str]
+) -> dict[str, str]:
+    """connection id -> a token of a live session with time left, for those that have one."""
+    ids = list(connection_ids)
+    if not ids:
+        return {}
+    now = utcnow()
+    rows = session.scalars(
+        select(ConnectSession)
+        .where(
+            ConnectSession.connection_id.in_(ids),
+            ConnectSession.consumed_at.is_(None),
+            ConnectSession.failed_attempts < MAX_FAILED_ATTEMPTS,
+            ConnectSession.expires_at > now + MIN_URL_LIFETIME,
+        )
+        .order_by(ConnectSession.expires_at.desc())
+    )
+    found: dict[str, str] = {}
+    for row in rows:
+        if row.connection_id in found:
+            continue
+        try:
+            found[row.connection_id] = keyring.decrypt(
+                row.token_ciphertext, session_context(row.token_digest)
+            )
+        except DecryptError:  # sealed by a key no longer in the ring: a fresh one is issued
+            continue
+    return found
+
+
+def find_session(session: Session, token: str, *, lock: bool = False) -> ConnectSession | None:
+    query = select(ConnectSession).where(ConnectSession.token_digest == digest(token))
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+# --- connections ----------------------------------------------------------------------------
+
+
+def create_connection(session: Session, account_id: str, app: str) -> Connection:
+    if app not in APPS:
+        raise LookupError(app)
+    now = utcnow()
+    connection = Connection(
+        id=str(uuid.uuid4()),
+        account_id=account_id,
+        app=app,
+        status="PENDING",
+        method=None,
+        credential_ciphertext=None,
+        details={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(connection)
+    session.flush()
+    return connection
+
+
+def parse_connection_id(text: str) -> str | None:
+    """The canonical UUID, or None for anything that cannot be a connection id."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+def owned_connection(session: Session, account_id: str, connection_id: str) -> Connection | None:
+    """The account's connection; another account's is treated as if it did not exist."""
+    canonical = parse_connection_id(connection_id)
+    if canonical is None:
+        return None
+    connection = session.get(Connection, canonical)
+    if connection is None or connection.account_id != account_id:
+        return None
+    return connection
+
+
+def list_connections(
+    session: Session, account_id: str, app: str | None = None, status: str | None = None
+) -> list[Connection]:
+    query = select(Connection).where(Connection.account_id == account_id)
+    if app is not None:
+        query = query.where(Connection.app == app)
+    if status is not None:
+        query = query.where(Connection.status == status)
+    return list(session.scalars(query.order_by(Connection.created_at, Connection.id)))
+
+
+def delete_connection(session: Session, connection: Connection) -> None:
+    """Destroy the connection with its sealed credential and every connect session."""
+    session.execute(delete(ConnectSession).where(ConnectSession.connection_id == connection.id))
+    session.delete(connection)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What the upstream's ``/me`` said about a credential that works."""
+
+    method: str
+    api_token: str
+    metadata: dict[str, Any]
+
+
+def metadata_from_me(me: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "user_id": me.get("id"),
+        "email": me.get("email"),
+        "fullname": me.get("fullname"),
+        "default_workspace_id": me.get("default_workspace_id"),
+    }
+
+
+def activate(session: Session, keyring: Keyring, connection: Connection, found: Verified) -> None:
+    """Store a verified credential (replacing any before it) and mark the connection ACTIVE."""
+    connection.credential_ciphertext = seal_credential(keyring, connection.id, found.api_token)
+    connection.method = found.method
+    connection.details = dict(found.metadata)
+    connection.status = "ACTIVE"
+    connection.failure_reason = None
+    connection.updated_at = utcnow()
+
+
+def connection_json(connection: Connection, url: str | None) -> dict[str, Any]:
+    return {
+        "connection_id": connection.id,
+        "status": connection.status,
+        "creation_time": stamp(connection.created_at),
+        "last_updated_time": stamp(connection.updated_at),
+        "url": url,
+        "app": connection.app,
+        "method": connection.method,
+        "metadata": dict(connection.details or {}),
+    }
+
+
+def ensure_tokens(db: Database, keyring: Keyring, connection_ids: Iterable[str]) -> dict[str, str]:
+    """A usable session token for every connection given: live ones, else freshly issued.
+
+    Reads first and writes only for connections whose session is spent, so listing stays a
+    read in the common case.
+    """
+    ids = list(connection_ids)
+    with db.read() as session:
+        tokens = live_tokens(session, keyring, ids)
+    missing = [i for i in ids if i not in tokens]
+    if missing:
+        with db.write() as session:
+            tokens.update(live_tokens(session, keyring, missing))
+            for connection_id in missing:
+                exists = session.get(Connection, connection_id) is not None
+                if connection_id not in tokens and exists:
+                    tokens[connection_id] = issue_session(session, keyring, connection_id)
+    return tokens
+
+
+# --- the connect page's steps ---------------------------------------------------------------
+
+
+class SessionUnusable(Exception):
+    """A session token that cannot open the connect page, with the status and the reason."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SessionView:
+    token_digest: str
+    connection_id: str
+    app: str
+    connection_status: str
+
+
+_ASK_AGAIN = "Read the connection again (GET /connections/{id}) for a fresh link."
+
+
+def usable_session(session: Session, token: str | None, *, lock: bool = False) -> ConnectSession:
+    """The live session of a token, or :class:`SessionUnusable` saying why not."""
+    if not token:
+        raise SessionUnusable(400, "Link incomplete", "This link has no session token.")
+    row = find_session(session, token, lock=lock)
+    if row is None:
+        raise SessionUnusable(404, "Link not valid", f"This link is not valid. {_ASK_AGAIN}")
+    if row.consumed_at is not None:
+        raise SessionUnusable(410, "Link already used", f"This link was already used. {_ASK_AGAIN}")
+    if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        raise SessionUnusable(
+            410, "Link closed", f"Too many failed attempts closed this link. {_ASK_AGAIN}"
+        )
+    if row.expires_at <= utcnow():
+        raise SessionUnusable(410, "Link expired", f"This link has expired. {_ASK_AGAIN}")
+    return row
+
+
+def view_session(session: Session, token: str | None) -> SessionView:
+    row = usable_session(session, token)
+    connection = session.get(Connection, row.connection_id)
+    if connection is None:  # pragma: no cover - sessions are deleted with their connection
+        raise SessionUnusable(404, "Link not valid", "This connection no longer exists.")
+    return SessionView(row.token_digest, connection.id, connection.app, connection.status)
+
+
+def record_failure(session: Session, token: str, reason: str) -> int:
+    """Count a refused credential; the last allowed failure fails a PENDING connection.
+
+    Returns how many attempts the link has left.
+    """
+    row = find_session(session, token, lock=True)
+    if row is None:
+        return 0
+    row.failed_attempts += 1
+    left = max(0, MAX_FAILED_ATTEMPTS - row.failed_attempts)
+    if left == 0:
+        connection = session.get(Connection, row.connection_id)
+        if connection is not None and connection.status == "PENDING":
+            connection.status = "FAILED"
+            connection.failure_reason = reason
+            connection.updated_at = utcnow()
+    return left
+
+
+def complete_session(session: Session, keyring: Keyring, token: str, found: Verified) -> Connection:
+    """Consume the session and activate its connection with the verified credential."""
+    row = usable_session(session, token, lock=True)
+    connection = session.get(Connection, row.connection_id)
+    if connection is None:  # pragma: no cover - sessions are deleted with their connection
+        raise SessionUnusable(404, "Link not valid", "This connection no longer exists.")
+    activate(session, keyring, connection, found)
+    row.consumed_at = utcnow()
+    session.flush()
+    return connection
