@@ -408,6 +408,7 @@ async def _body(data: bytes) -> AsyncIterator[bytes]:
     [
         (UpstreamUnreachable("down"), 502),
         (UpstreamTimeout("slow"), 504),
+        (NotImplementedError("a broken upstream client"), 502),
         (UpstreamResponse(429, [("Retry-After", "7")], _body(b'"slow down"')), 429),
         (UpstreamResponse(500, [], _body(b"oops")), 502),
         (UpstreamResponse(200, [], _body(b"not json")), 502),

@@ -29,8 +29,8 @@ from tests.gateway.control_helpers import (
 )
 from trackgate.app import create_app
 from trackgate.config import Settings
-from trackgate.crypto import digest
-from trackgate.gateway.connections import Verified, activate
+from trackgate.crypto import Keyring, digest, generate_key
+from trackgate.gateway.connections import Verified, activate, session_context
 from trackgate.gateway.keys import revoke_key
 from trackgate.runtime import Runtime, build_runtime
 from trackgate.storage.models import Connection, ConnectSession
@@ -124,6 +124,21 @@ def test_a_spent_session_is_replaced_when_the_connection_is_read(
     assert client.get(connect_path(made["url"])).status_code in (404, 410)
     listed = client.get("/connections", headers=alice.headers).json()["connections"]
     assert [c["url"] for c in listed] == [url]
+
+
+def test_a_session_sealed_by_a_retired_key_is_replaced(
+    client: TestClient, alice: GatewayAccount, runtime: Runtime
+) -> None:
+    made = start_connection(client, alice)
+    token = session_token(made["url"])
+    retired = Keyring((generate_key(),))
+    with runtime.db.write() as session:
+        row = session.get(ConnectSession, digest(token))
+        assert row is not None
+        row.token_ciphertext = retired.encrypt(token, session_context(row.token_digest))
+    got = client.get(f"/connections/{made['connection_id']}", headers=alice.headers)
+    assert got.status_code == 200
+    assert got.json()["connection"]["url"] not in (None, made["url"])
 
 
 def test_filters_by_app_and_status(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from trackgate.gateway.connections import Verified, metadata_from_me
 from trackgate.gateway.upstream import Upstream, UpstreamTimeout, UpstreamUnreachable
 
 ME_PATH = "/api/v9/me"
+
+log = logging.getLogger("trackgate.connect")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ async def _ask_me(upstream: Upstream, user: str, password: str) -> tuple[int, An
     except UpstreamTimeout as exc:
         raise VerifyUnavailable(504, "Toggl Track did not answer in time. Try again.") from exc
     except UpstreamUnreachable as exc:
+        raise VerifyUnavailable(502, "Toggl Track could not be reached. Try again.") from exc
+    except Exception as exc:  # any other failure of the upstream client: a page, not a 500
+        log.warning("connect: the upstream check failed with %s", exc.__class__.__name__)
         raise VerifyUnavailable(502, "Toggl Track could not be reached. Try again.") from exc
     retry_after = next((v for k, v in answer.headers if k.lower() == "retry-after"), None)
     try:
