@@ -12,7 +12,7 @@ from starlette.types import ASGIApp
 from trackgate.gateway import connect_page, control
 from trackgate.gateway.auth import KeyVerifier
 from trackgate.gateway.errors import GatewayError, gateway_error_response
-from trackgate.gateway.proxy import install_proxy
+from trackgate.gateway.proxy import close_proxy, install_proxy
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import InProcessUpstream, Upstream
 from trackgate.runtime import Runtime
@@ -57,3 +57,4 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await state.upstream.close()
         state.upstream = None
+        await close_proxy(app)

@@ -1,9 +1,342 @@
-"""(to be built): the proxy ``/{app}/{native-path}``."""
+"""The proxy ``/{app}/{native-path}``: who calls, through which connection, and what passes.
+
+A plain ASGI endpoint (no framework per call), in the order a call is judged: the caller's
+key (401), the account's rate limit (429), the app (404), the path and body (400, 403), the
+connection (404, 400); then the upstream call, paced per connection (429 ``upstream_busy``),
+retried after an upstream 429 when that is safe, its failures mapped to 502 / 504 in
+:func:`upstream_failure`. Answers stream back unchanged but for hop-by-hop headers and
+cookies -- except answers that may carry the credential, which are read and cleaned first.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
+
+from trackgate.crypto import digest
+from trackgate.gateway import guard, hygiene
+from trackgate.gateway.auth import GatewayCaller, presented_key
+from trackgate.gateway.connections import APPS
+from trackgate.gateway.errors import (
+    GatewayError,
+    bad_request,
+    gateway_error_response,
+    not_found,
+    unauthorized,
+)
+from trackgate.gateway.routing import Chosen, ConnectionRouter
+from trackgate.gateway.shield import MAX_TRIES, Shield, retry_delay
+from trackgate.gateway.state import GatewayState
+from trackgate.gateway.upstream import (
+    Headers,
+    UpstreamError,
+    UpstreamResponse,
+    UpstreamTimeout,
+)
+from trackgate.ttlcache import TtlCache
+
+log = logging.getLogger("trackgate.proxy")
+
+PROXY_PATH = "/{app}/{path:path}"
+ME_PATH = "/api/v9/me"
+#: Request bodies up to this size are read before calling (and can be sent again on a retry);
+#: larger ones stream through.
+BUFFER_LIMIT = 1024 * 1024
+#: A connection's credential is checked against ``/me`` at most this often after a 403.
+CHECK_INTERVAL = 60.0
+
+Body = AsyncIterator[bytes] | bytes | None
+
+
+class CallerGone(Exception):
+    """The caller disconnected while its request was being read."""
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    target: hygiene.Target
+    chosen: Chosen
+    headers: Headers
+    body: Body
+    #: the answer may carry the credential: read it whole and clean it
+    inspect: bool
+
+
+def upstream_failure(exc: UpstreamError) -> GatewayError:
+    """The one place where an upstream that did not answer becomes the caller's 502 or 504."""
+    if isinstance(exc, UpstreamTimeout):
+        return GatewayError(504, "upstream_timeout", "The upstream did not answer in time")
+    return GatewayError(502, "upstream_unreachable", "The upstream could not be reached")
+
+
+def basic_credential(api_token: str) -> str:
+    return "Basic " + base64.b64encode(f"{api_token}:api_token".encode()).decode()
+
+
+def _answer_header(answer: UpstreamResponse, name: str) -> str | None:
+    return next((v for k, v in answer.headers if k.lower() == name), None)
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    if body:
+        yield body
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise CallerGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise bad_request(f"The request body is larger than {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise CallerGone
+        if message.get("body"):
+            yield message["body"]
+        if not message.get("more_body", False):
+            return
+
+
+class ProxyEndpoint:
+    def __init__(self, state: GatewayState) -> None:
+        self.state = state
+        self.router = ConnectionRouter(state)
+        self.shield = Shield(state.runtime.settings)
+        self._checked: TtlCache[str, bool] = TtlCache(CHECK_INTERVAL)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            call = await self._prepare(scope, receive)
+            answer = await self._exchange(call)
+            await self._reply(call, answer, send)
+        except GatewayError as exc:
+            await gateway_error_response(exc)(scope, receive, send)
+            return
+        except CallerGone:
+            return
+        if answer.status == 403:
+            try:
+                await self._check_credential(call)
+            except Exception as exc:  # noqa: BLE001 - the answer is sent; only log
+                log.warning("credential check failed: %s", type(exc).__name__)
+
+    # --- judging the call ---------------------------------------------------------------
+
+    async def _caller(self, scope: Scope) -> GatewayCaller:
+        """The key cache first; the database (off the loop) only on a miss."""
+        conn = HTTPConnection(scope)
+        key = presented_key(conn.headers.get("authorization"))
+        if key is None:
+            raise unauthorized()
+        cached = self.state.keys.cache.get(digest(key))
+        if cached is not None:
+            return cached
+        return await run_in_threadpool(self.state.keys.caller, conn)
+
+    async def _prepare(self, scope: Scope, receive: Receive) -> Call:
+        raw: hygiene.RawHeaders = scope["headers"]
+        method: str = scope["method"]
+        caller = await self._caller(scope)
+        await self.shield.admit(caller.account_id)
+        raw_path = scope.get("raw_path") or quote(scope["path"]).encode()
+        target = hygiene.parse_target(raw_path, scope.get("query_string", b""))
+        if target.app not in APPS:
+            raise not_found("unknown_app", f"Unknown app {target.app!r}; known: {', '.join(APPS)}")
+        guard.refuse_path(target.path)
+        body, length = await self._body(raw, receive, method, target.path)
+        requested = (hygiene.header(raw, b"maton-connection") or "").strip() or None
+        chosen = await self.router.choose(caller.account_id, target.app, requested)
+        inspect = guard.carries_token(target.path)
+        headers = hygiene.upstream_headers(
+            raw,
+            authorization=basic_credential(chosen.api_token),
+            content_length=length,
+            identity=inspect,
+        )
+        return Call(method, target, chosen, headers, body, inspect)
+
+    async def _body(
+        self, raw: hygiene.RawHeaders, receive: Receive, method: str, path: str
+    ) -> tuple[Body, int | None]:
+        """The request body (read, or streamed if large) and the length to declare."""
+        declared = hygiene.header(raw, b"content-length")
+        chunked = hygiene.header(raw, b"transfer-encoding") is not None
+        length = int(declared) if declared and declared.strip().isdigit() else None
+        if guard.needs_body_check(method, path):
+            if hygiene.header(raw, b"content-encoding"):
+                raise bad_request("The body of a /me update must not be compressed")
+            body = await _read_body(receive, guard.MAX_ME_BODY)
+            guard.refuse_identity_change(body)
+            return body, len(body)
+        if length is None and not chunked:
+            return None, None
+        if length is not None and length <= BUFFER_LIMIT:
+            body = await _read_body(receive, BUFFER_LIMIT)
+            return body, len(body)
+        return _stream_body(receive), length
+
+    # --- calling the upstream -----------------------------------------------------------
+
+    async def _exchange(self, call: Call) -> UpstreamResponse:
+        """Send, paced; after a 429, send again while the policy allows it."""
+        upstream = self.state.live_upstream
+        connection_id = call.chosen.connection_id
+        replayable = call.body is None or isinstance(call.body, bytes)
+        last: UpstreamResponse | None = None
+        waited = 0.0
+        for attempt in range(MAX_TRIES):
+            try:
+                await self.shield.pace(connection_id)
+            except GatewayError:
+                if last is None:
+                    raise
+                return last
+            try:
+                answer = await upstream.send(
+                    call.method, call.target.forward, call.headers, call.body
+                )
+            except UpstreamError as exc:
+                log.warning("upstream failed for connection %s: %s", connection_id, exc)
+                raise upstream_failure(exc) from exc
+            delay = retry_delay(call.method, attempt, _answer_header(answer, "retry-after"), waited)
+            if answer.status != 429 or not replayable or delay is None:
+                return answer
+            try:
+                last = UpstreamResponse(answer.status, answer.headers, _once(await answer.read()))
+            except UpstreamError as exc:
+                raise upstream_failure(exc) from exc
+            await asyncio.sleep(delay)
+            waited += delay
+        assert last is not None
+        return last
+
+    # --- answering ----------------------------------------------------------------------
+
+    async def _reply(self, call: Call, answer: UpstreamResponse, send: Send) -> None:
+        if call.inspect:
+            await self._reply_cleaned(call, answer, send)
+            return
+        chunks = answer.body
+        try:
+            await self._stream(answer, chunks, send)
+        finally:
+            closing = getattr(chunks, "aclose", None)
+            if closing is not None:
+                await closing()
+
+    async def _stream(
+        self, answer: UpstreamResponse, chunks: AsyncIterator[bytes], send: Send
+    ) -> None:
+        try:
+            first = await anext(chunks, b"")
+        except UpstreamError as exc:
+            raise upstream_failure(exc) from exc
+        start: Message = {
+            "type": "http.response.start",
+            "status": answer.status,
+            "headers": hygiene.caller_headers(answer.headers),
+        }
+        await send(start)
+        await send({"type": "http.response.body", "body": first, "more_body": True})
+        try:
+            async for chunk in chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except UpstreamError as exc:
+            # Too late for a 502: the status is sent. Leaving the answer incomplete makes
+            # the server drop the connection, so the caller cannot take it for a whole body.
+            log.warning("upstream body cut short (%s)", type(exc).__name__)
+            return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _reply_cleaned(self, call: Call, answer: UpstreamResponse, send: Send) -> None:
+        try:
+            raw_body = await answer.read()
+        except UpstreamError as exc:
+            raise upstream_failure(exc) from exc
+        try:
+            body = guard.decoded(raw_body, _answer_header(answer, "content-encoding"))
+        except guard.UnreadableAnswer as exc:
+            raise GatewayError(
+                502, "upstream_unreadable", "The upstream answered in an unreadable encoding"
+            ) from exc
+        body = guard.strip_tokens(body, call.chosen.api_token)
+        headers = hygiene.caller_headers(answer.headers, body_changed=True)
+        if call.method != "HEAD":
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    # --- a refused credential -----------------------------------------------------------
+
+    async def _check_credential(self, call: Call) -> None:
+        """After a 403, ask ``/me`` whether the credential itself is refused; if so, FAILED."""
+        chosen = call.chosen
+        if self._checked.get(chosen.connection_id):
+            return
+        self._checked.put(chosen.connection_id, True)
+        if call.method == "GET" and guard.is_me(call.target.path):
+            refused = True
+        else:
+            refused = await self._me_refused(chosen)
+        if refused:
+            await self.router.mark_failed(
+                chosen, "Toggl Track refused the stored credential (HTTP 403 on /me)"
+            )
+
+    async def _me_refused(self, chosen: Chosen) -> bool:
+        headers = [
+            ("authorization", basic_credential(chosen.api_token)),
+            ("accept", "application/json"),
+        ]
+        try:
+            await self.shield.pace(chosen.connection_id)
+            answer = await self.state.live_upstream.send("GET", ME_PATH, headers, None)
+            await answer.read()
+        except (GatewayError, UpstreamError):
+            return False
+        return answer.status == 403
+
+    async def close(self) -> None:
+        await self.shield.close()
 
 
 def install_proxy(app: FastAPI) -> None:
-    """Add the catch-all proxy route; it must be the last route."""
+    """Add the catch-all proxy route; it must be the last route, so that it shadows none."""
+    state: GatewayState = app.state.gateway
+    endpoint = ProxyEndpoint(state)
+    state.extras["proxy"] = endpoint
+    app.router.routes.append(Route(PROXY_PATH, endpoint, include_in_schema=False))
+
+
+def proxy_endpoint(app: FastAPI) -> ProxyEndpoint | None:
+    endpoint = app.state.gateway.extras.get("proxy") if hasattr(app.state, "gateway") else None
+    return endpoint if isinstance(endpoint, ProxyEndpoint) else None
+
+
+async def close_proxy(app: FastAPI) -> None:
+    endpoint = proxy_endpoint(app)
+    if endpoint is not None:
+        await endpoint.close()

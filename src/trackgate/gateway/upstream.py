@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message
 
@@ -94,8 +95,8 @@ class InProcessUpstream:
             "http_version": "1.1",
             "method": method.upper(),
             "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
+            "path": unquote(path),
+            "raw_path": path.encode("latin-1"),
             "query_string": query.encode("latin-1"),
             "root_path": "",
             "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],

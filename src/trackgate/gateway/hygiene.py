@@ -1,0 +1,134 @@
+"""What may cross the proxy, in each direction, and where a call goes.
+
+Towards the upstream, the caller's credentials and routing headers, cookies and hop-by-hop
+headers stay behind, and the connection's credential is added. Towards the caller, hop-by-hop
+headers and cookies stay behind and everything else (``Retry-After``, ``X-Toggl-*``, quota
+headers) passes. The target (path and query) is forwarded byte for byte, appended to a fixed
+upstream root, so no path can choose the host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from trackgate.gateway.errors import bad_request
+from trackgate.gateway.upstream import Headers
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "trailers",
+        "upgrade",
+    }
+)
+#: Never forwarded upstream: the caller's identity and routing, cookies, and headers that the
+#: gateway sets itself (length, expectations) or that could re-route a method.
+_REQUEST_DROPPED = HOP_BY_HOP | {
+    "authorization",
+    "host",
+    "maton-connection",
+    "cookie",
+    "content-length",
+    "expect",
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+}
+_RESPONSE_DROPPED = HOP_BY_HOP | {"set-cookie", "set-cookie2"}
+
+
+def _named_in_connection(values: list[str]) -> set[str]:
+    """Headers the ``Connection`` header declares hop-by-hop."""
+    return {token.strip().lower() for value in values for token in value.split(",")} - {""}
+
+
+def upstream_headers(
+    raw: RawHeaders, *, authorization: str, content_length: int | None, identity: bool
+) -> Headers:
+    """The caller's headers as the upstream may see them, with the connection's credential."""
+    decoded = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
+    dropped = _REQUEST_DROPPED | _named_in_connection([v for k, v in decoded if k == "connection"])
+    kept = [
+        (k, v)
+        for k, v in decoded
+        if k not in dropped
+        and not k.startswith("proxy-")
+        and not (identity and k == "accept-encoding")
+    ]
+    kept.append(("authorization", authorization))
+    if content_length is not None:
+        kept.append(("content-length", str(content_length)))
+    if identity:
+        kept.append(("accept-encoding", "identity"))
+    return kept
+
+
+def caller_headers(headers: Headers, *, body_changed: bool = False) -> RawHeaders:
+    """The upstream's answer headers as the caller may see them.
+
+    When the gateway rewrote the body, its length and encoding are the gateway's to set.
+    """
+    dropped = _RESPONSE_DROPPED | _named_in_connection(
+        [v for k, v in headers if k.lower() == "connection"]
+    )
+    if body_changed:
+        dropped = dropped | {"content-length", "content-encoding", "etag"}
+    return [
+        (k.lower().encode("latin-1"), v.encode("latin-1"))
+        for k, v in headers
+        if k.lower() not in dropped and not k.lower().startswith("proxy-")
+    ]
+
+
+def header(raw: RawHeaders, name: bytes) -> str | None:
+    """The first value of a request header (``name`` in lower case)."""
+    for key, value in raw:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a proxied call goes: ``forward`` is sent as is; ``path`` is only for judging it."""
+
+    app: str
+    forward: str
+    path: str
+
+
+def _printable(raw: bytes) -> str:
+    if any(b < 0x21 or b > 0x7E for b in raw):
+        raise bad_request("The request target must be printable ASCII (percent-encode the rest)")
+    return raw.decode("ascii")
+
+
+def canonical_path(raw_path: str) -> str:
+    """The path as a lenient server may read it: decoded, lower case, empty segments and
+    ``;params`` gone, backslashes as slashes. Used to judge a call, never to forward it."""
+    decoded = unquote(raw_path).replace("\\", "/").lower()
+    segments = [s.partition(";")[0] for s in decoded.split("/")]
+    return "/" + "/".join(s for s in segments if s)
+
+
+def parse_target(raw_path: bytes, query: bytes) -> Target:
+    """Split ``/{app}/{native-path}?query`` into the app and the target sent upstream.
+
+    Dot segments are refused rather than resolved, so that what the gateway judges and what
+    the upstream serves are the same path.
+    """
+    path = _printable(raw_path)
+    query_text = _printable(query) if query else ""
+    app_raw, _, rest = path[1:].partition("/")
+    native = "/" + rest
+    if any(segment in (".", "..") for segment in unquote(native).replace("\\", "/").split("/")):
+        raise bad_request("Paths with '.' or '..' segments are not forwarded")
+    forward = native + ("?" + query_text if query_text else "")
+    return Target(app=unquote(app_raw), forward=forward, path=canonical_path(native))

@@ -1,0 +1,129 @@
+"""Which connection a proxied call uses, and its decrypted credential -- from memory when it can.
+
+The choice (``Maton-Connection``, else the account's oldest ACTIVE connection) and the token
+are cached for a few seconds, so the hot path neither queries the database nor decrypts. The
+token lives in the shared ``state.credentials`` cache, which whoever changes or deletes a
+connection pops: a cached choice whose token is gone is looked up again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from trackgate.crypto import DecryptError
+from trackgate.gateway.connections import owned_connection
+from trackgate.gateway.credential_store import open_credential
+from trackgate.gateway.errors import GatewayError, bad_request, not_found
+from trackgate.gateway.state import CREDENTIAL_CACHE_SECONDS, GatewayState
+from trackgate.storage.models import Connection
+from trackgate.storage.types import utcnow
+from trackgate.ttlcache import TtlCache
+
+log = logging.getLogger("trackgate.routing")
+
+
+@dataclass(frozen=True)
+class Chosen:
+    connection_id: str
+    api_token: str
+
+
+def connection_not_found() -> GatewayError:
+    return not_found("connection_not_found", "No such connection")
+
+
+class ConnectionRouter:
+    def __init__(self, state: GatewayState) -> None:
+        self.state = state
+        #: (account id, app, requested connection id or "") -> connection id
+        self.choices: TtlCache[tuple[str, str, str], str] = TtlCache(CREDENTIAL_CACHE_SECONDS)
+
+    async def choose(self, account_id: str, app: str, requested: str | None) -> Chosen:
+        """The connection for this call, or a 404 / 400 GatewayError."""
+        key = (account_id, app, requested or "")
+        connection_id = self.choices.get(key)
+        if connection_id is not None:
+            token = self.state.credentials.get(connection_id)
+            if token is not None:
+                return Chosen(connection_id, token)
+        chosen = await run_in_threadpool(self._load, account_id, app, requested)
+        self.state.credentials.put(chosen.connection_id, chosen.api_token)
+        self.choices.put(key, chosen.connection_id)
+        return chosen
+
+    def _load(self, account_id: str, app: str, requested: str | None) -> Chosen:
+        with self.state.runtime.db.read() as session:
+            if requested is not None:
+                connection = owned_connection(session, account_id, requested)
+                if connection is None or connection.app != app:
+                    raise connection_not_found()
+                if connection.status != "ACTIVE":
+                    raise bad_request(
+                        f"Connection {connection.id} is {connection.status}, not ACTIVE",
+                        "connection_not_active",
+                    )
+            else:
+                connection = session.scalars(
+                    select(Connection)
+                    .where(
+                        Connection.account_id == account_id,
+                        Connection.app == app,
+                        Connection.status == "ACTIVE",
+                    )
+                    .order_by(Connection.created_at, Connection.id)
+                    .limit(1)
+                ).first()
+                if connection is None:
+                    raise bad_request(
+                        f"No ACTIVE connection for {app}; create one with POST /connections",
+                        "no_connection",
+                    )
+            return Chosen(connection.id, self._token(connection))
+
+    def _token(self, connection: Connection) -> str:
+        cached = self.state.credentials.get(connection.id)
+        if cached is not None:
+            return cached
+        try:
+            if connection.credential_ciphertext is None:
+                raise DecryptError("no credential stored")
+            return open_credential(
+                self.state.runtime.keyring, connection.id, connection.credential_ciphertext
+            )
+        except DecryptError as exc:
+            log.warning("connection %s: stored credential unreadable", connection.id)
+            raise bad_request(
+                "The connection's credential cannot be read; connect it again",
+                "connection_not_active",
+            ) from exc
+
+    async def mark_failed(self, chosen: Chosen, reason: str) -> bool:
+        """FAILED, if the connection still holds the credential the upstream refused."""
+        failed = await run_in_threadpool(self._mark_failed, chosen, reason)
+        self.state.credentials.pop(chosen.connection_id)
+        self.choices.clear()
+        return failed
+
+    def _mark_failed(self, chosen: Chosen, reason: str) -> bool:
+        keyring = self.state.runtime.keyring
+        with self.state.runtime.db.write() as session:
+            connection = session.get(Connection, chosen.connection_id)
+            if connection is None or connection.status != "ACTIVE":
+                return False
+            try:
+                current = open_credential(
+                    keyring, connection.id, connection.credential_ciphertext or ""
+                )
+            except DecryptError:
+                current = None
+            if current != chosen.api_token:  # re-authorised meanwhile: the new one may work
+                return False
+            connection.status = "FAILED"
+            connection.failure_reason = reason
+            connection.updated_at = utcnow()
+        log.warning("connection %s is FAILED: %s", chosen.connection_id, reason)
+        return True

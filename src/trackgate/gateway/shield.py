@@ -1,0 +1,132 @@
+"""Shielding the upstream: the per-account rate limit, pacing per connection, and the retry
+policy for an upstream 429.
+
+The rate limit uses the ``limits`` library: in memory for one process, in Redis when
+``TRACKGATE_REDIS_URL`` is set, so that replicas share one count. If Redis fails, calls are let
+through with a warning rather than refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import time
+from email.utils import parsedate_to_datetime
+
+from limits import RateLimitItem, parse
+from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindow
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from trackgate.config import Settings
+from trackgate.gateway.errors import too_many
+from trackgate.gateway.pacing import Busy, Pacer, make_pacer
+
+log = logging.getLogger("trackgate.shield")
+
+#: Methods whose repetition is harmless; only these are retried after an upstream 429.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+MAX_TRIES = 3
+#: Seconds a call may spend waiting between retries, in all; a longer wait is the caller's.
+RETRY_BUDGET = 4.0
+
+
+class AccountLimit:
+    """At most ``limit`` calls per account; over it, 429 ``rate_limited`` with Retry-After."""
+
+    def __init__(self, limit: str, redis_url: str | None) -> None:
+        self.item: RateLimitItem = parse(limit)
+        self._memory: MovingWindowRateLimiter | None = None
+        self._redis: AsyncMovingWindow | None = None
+        if redis_url:
+            storage = storage_from_string(
+                "async+" + redis_url, implementation="redispy", wrap_exceptions=True
+            )
+            self._redis = AsyncMovingWindow(storage)
+        else:
+            self._memory = MovingWindowRateLimiter(MemoryStorage())
+
+    async def _hit(self, account_id: str) -> tuple[bool, float]:
+        """(allowed, epoch seconds when the window frees a slot)."""
+        if self._memory is not None:
+            if self._memory.hit(self.item, "account", account_id):
+                return True, 0.0
+            return False, self._memory.get_window_stats(self.item, "account", account_id)[0]
+        assert self._redis is not None
+        try:
+            if await self._redis.hit(self.item, "account", account_id):
+                return True, 0.0
+            stats = await self._redis.get_window_stats(self.item, "account", account_id)
+            return False, float(stats[0])
+        except StorageError as exc:
+            cause = type(exc.storage_error).__name__
+            log.warning("rate limit skipped: Redis unavailable (%s)", cause)
+            return True, 0.0
+
+    async def check(self, account_id: str) -> None:
+        allowed, reset = await self._hit(account_id)
+        if not allowed:
+            retry_after = max(1, math.ceil(reset - time.time()))
+            raise too_many("rate_limited", "Too many requests for this account", retry_after)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; None if absent."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def backoff(attempt: int) -> float:
+    """Exponential with jitter: about 0.25 s, 0.5 s, 1 s ..."""
+    base: float = min(2.0, 0.25 * 2**attempt)
+    return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not a secret
+
+
+def retry_delay(method: str, attempt: int, retry_after: str | None, waited: float) -> float | None:
+    """How long to wait before trying an upstream 429 again, or None to pass it through."""
+    if method not in IDEMPOTENT or attempt + 1 >= MAX_TRIES:
+        return None
+    asked = retry_after_seconds(retry_after)
+    delay = backoff(attempt) if asked is None else asked
+    return delay if waited + delay <= RETRY_BUDGET else None
+
+
+class Shield:
+    """The limits one gateway process applies, built from the settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.limit = AccountLimit(settings.rate_limit, settings.redis_url)
+        self.pacer: Pacer | None = make_pacer(settings.pacing, settings.redis_url)
+
+    async def admit(self, account_id: str) -> None:
+        await self.limit.check(account_id)
+
+    async def pace(self, connection_id: str) -> None:
+        """Wait for the connection's turn; 429 ``upstream_busy`` if its queue is full."""
+        if self.pacer is None:
+            return
+        try:
+            wait = await self.pacer.reserve(connection_id)
+        except Busy as exc:
+            raise too_many(
+                "upstream_busy",
+                "Too many calls are waiting for this connection's upstream; try again later",
+                exc.retry_after,
+            ) from exc
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def close(self) -> None:
+        if self.pacer is not None:
+            await self.pacer.close()

@@ -1,0 +1,213 @@
+"""The gateway's own limits: per-account rate limit (memory and Redis), pacing per connection
+with a bounded queue, and the retry policy for an upstream 429."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import make_user
+from tests.proxy.conftest import Remote
+from tests.proxy.helpers import FakeUpstream, assert_gateway_error, make_account, make_connection
+from trackgate.app import create_app
+from trackgate.config import Settings
+from trackgate.gateway import shield
+from trackgate.gateway.errors import GatewayError
+from trackgate.gateway.pacing import Busy, MemoryPacer, Pace, RedisPacer, parse_pace
+from trackgate.gateway.proxy import proxy_endpoint
+from trackgate.runtime import build_runtime
+
+REDIS_URL = "redis://127.0.0.1:6379"
+ME = "/toggl-track/api/v9/me"
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not redis_reachable(), reason="Redis is not reachable")
+
+
+def _gateway(settings: Settings, **overrides: Any) -> Any:
+    runtime = build_runtime(settings.with_overrides(**overrides))
+    return runtime, create_app(runtime)
+
+
+# --- the per-account rate limit -------------------------------------------------------------
+
+
+def _rate_limit_holds(settings: Settings, **overrides: Any) -> None:
+    runtime, app = _gateway(settings, rate_limit="3/minute", **overrides)
+    try:
+        user = make_user(runtime)
+        account, other = make_account(runtime), make_account(runtime)
+        make_connection(runtime, account.account_id, user.token)
+        make_connection(runtime, other.account_id, user.token)
+        with TestClient(app) as client:
+            assert [client.get(ME, headers=account.bearer).status_code for _ in range(3)] == [
+                200
+            ] * 3
+            r = client.get(ME, headers=account.bearer)
+            assert_gateway_error(r, 429, "rate_limited")
+            assert 1 <= int(r.headers["retry-after"]) <= 60
+            # another account has its own budget
+            assert client.get(ME, headers=other.bearer).status_code == 200
+    finally:
+        runtime.close()
+
+
+def test_rate_limit_per_account_in_memory(settings: Settings):
+    _rate_limit_holds(settings)
+
+
+@needs_redis
+def test_rate_limit_per_account_in_redis(settings: Settings):
+    _rate_limit_holds(settings, redis_url=REDIS_URL)
+
+
+@needs_redis
+def test_rate_limit_in_redis_is_shared_by_replicas(settings: Settings):
+    first_rt, first = _gateway(settings, rate_limit="2/minute", redis_url=REDIS_URL)
+    second_rt, second = _gateway(settings, rate_limit="2/minute", redis_url=REDIS_URL)
+    try:
+        user = make_user(first_rt)
+        account = make_account(first_rt)
+        make_connection(first_rt, account.account_id, user.token)
+        with TestClient(first) as a, TestClient(second) as b:
+            assert a.get(ME, headers=account.bearer).status_code == 200
+            assert b.get(ME, headers=account.bearer).status_code == 200
+            assert_gateway_error(a.get(ME, headers=account.bearer), 429, "rate_limited")
+            assert_gateway_error(b.get(ME, headers=account.bearer), 429, "rate_limited")
+    finally:
+        first_rt.close()
+        second_rt.close()
+
+
+# --- pacing ---------------------------------------------------------------------------------
+
+
+def test_with_pacing_a_burst_waits_instead_of_failing(
+    remote_gateway: Callable[..., Remote], upstream: FakeUpstream
+):
+    gw = remote_gateway(upstream.url, upstream_pacing="2/second")
+    started = time.monotonic()
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(
+            pool.map(
+                lambda i: gw.client.get(f"/toggl-track/echo/{i}", headers=gw.headers), range(5)
+            )
+        )
+    assert [r.status_code for r in answers] == [200] * 5
+    assert sorted(upstream.paths()) == [f"/echo/{i}" for i in range(5)]
+    # five calls at 2/s with a burst of 2: the last one waited for its turn (about 1.5 s)
+    assert time.monotonic() - started >= 1.0
+
+
+def test_a_full_pacing_queue_answers_upstream_busy(
+    remote_gateway: Callable[..., Remote], upstream: FakeUpstream
+):
+    gw = remote_gateway(upstream.url, upstream_pacing="2/second")
+    endpoint = proxy_endpoint(gw.app)
+    assert endpoint is not None
+    endpoint.shield.pacer = MemoryPacer(Pace(interval=30.0, burst=1, queue=0))
+    assert gw.client.get("/toggl-track/echo", headers=gw.headers).status_code == 200
+    r = gw.client.get("/toggl-track/echo", headers=gw.headers)
+    assert_gateway_error(r, 429, "upstream_busy")
+    assert 1 <= int(r.headers["retry-after"]) <= 30
+    assert upstream.paths() == ["/echo"]
+
+
+def test_pacing_is_per_connection(remote_gateway: Callable[..., Remote], upstream: FakeUpstream):
+    gw = remote_gateway(upstream.url)
+    endpoint = proxy_endpoint(gw.app)
+    assert endpoint is not None
+    endpoint.shield.pacer = MemoryPacer(Pace(interval=30.0, burst=1, queue=0))
+    second = make_connection(gw.runtime, gw.account.account_id, "tok-second")
+    assert gw.client.get("/toggl-track/echo", headers=gw.headers).status_code == 200
+    other = gw.client.get("/toggl-track/echo", headers={**gw.headers, "Maton-Connection": second})
+    assert other.status_code == 200
+
+
+def test_pacing_defaults():
+    assert Settings(upstream_url="https://api.track.toggl.com").pacing == "1/second"
+    assert Settings().pacing is None
+    pace = parse_pace("2/second")
+    assert pace.interval == 0.5 and pace.burst >= 1 and pace.queue >= 1
+
+
+async def test_memory_pacer_books_burst_then_queue_then_refuses():
+    pacer = MemoryPacer(Pace(interval=10.0, burst=2, queue=2))
+    waits = [await pacer.reserve("c") for _ in range(4)]
+    assert waits[:2] == [0.0, 0.0]
+    assert 9.0 < waits[2] <= 10.0 and 19.0 < waits[3] <= 20.0
+    with pytest.raises(Busy) as busy:
+        await pacer.reserve("c")
+    assert 1 <= busy.value.retry_after <= 10
+    assert await pacer.reserve("another connection") == 0.0
+
+
+@needs_redis
+async def test_redis_pacer_books_like_the_memory_one():
+    pacer = RedisPacer(Pace(interval=10.0, burst=1, queue=1), REDIS_URL)
+    key = f"test-{uuid.uuid4()}"
+    try:
+        assert await pacer.reserve(key) == 0.0
+        assert 9.0 < await pacer.reserve(key) <= 10.0
+        with pytest.raises(Busy):
+            await pacer.reserve(key)
+    finally:
+        await pacer.close()
+
+
+async def test_redis_pacer_lets_calls_through_when_redis_is_down():
+    pacer = RedisPacer(Pace(interval=10.0, burst=1, queue=0), "redis://127.0.0.1:1")
+    try:
+        assert [await pacer.reserve("k") for _ in range(3)] == [0.0, 0.0, 0.0]
+    finally:
+        await pacer.close()
+
+
+# --- retry policy ---------------------------------------------------------------------------
+
+
+def test_retry_after_is_read_as_seconds_or_a_date():
+    assert shield.retry_after_seconds("3") == 3.0
+    assert shield.retry_after_seconds(None) is None
+    assert shield.retry_after_seconds("soon") is None
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= (shield.retry_after_seconds(later) or 0) <= 31
+
+
+def test_retry_policy():
+    assert shield.retry_delay("GET", 0, "1", 0.0) == 1.0
+    assert shield.retry_delay("POST", 0, "0", 0.0) is None
+    assert shield.retry_delay("PATCH", 0, "0", 0.0) is None
+    assert shield.retry_delay("GET", shield.MAX_TRIES - 1, "0", 0.0) is None
+    assert shield.retry_delay("GET", 0, "3600", 0.0) is None  # beyond the budget
+    assert shield.retry_delay("GET", 1, "2", shield.RETRY_BUDGET - 1) is None
+    backoff = shield.retry_delay("DELETE", 0, None, 0.0)
+    assert backoff is not None and 0 < backoff <= 1
+
+
+async def test_the_rate_limit_lets_calls_through_when_redis_is_down():
+    limit = shield.AccountLimit("1/minute", "redis://127.0.0.1:1")
+    for _ in range(3):
+        await limit.check("account")  # no 429, no crash
+    memory = shield.AccountLimit("1/minute", None)
+    await memory.check("account")
+    with pytest.raises(GatewayError) as caught:
+        await memory.check("account")
+    assert caught.value.code == "rate_limited"
