@@ -160,18 +160,21 @@ def start_live_server(tmp_path: Path, *extra: str, env: dict[str, str] | None = 
         **(env or {}),
     }
     full_env.pop("TRACKGATE_TEST_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "trackgate", "serve", "--port", str(port), *extra],
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # Logs go to a file, not a pipe nobody reads: a full pipe would block the server.
+    log_path = tmp_path / f"serve-{port}.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "trackgate", "serve", "--port", str(port), *extra],
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"trackgate serve exited: {process.stderr.read()}")
+            raise RuntimeError(f"trackgate serve exited: {log_path.read_text()}")
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 return LiveServer(url, port, data_dir, full_env, process)
@@ -187,9 +190,8 @@ def stop_live_server(server: LiveServer) -> None:
         server.process.wait(timeout=10)
     except Exception:  # noqa: BLE001
         server.process.kill()
-    for stream in (server.process.stdout, server.process.stderr):
-        if stream:
-            stream.close()
+    if server.process.stdout:
+        server.process.stdout.close()
 
 
 @pytest.fixture

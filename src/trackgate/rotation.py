@@ -32,9 +32,10 @@ class SealedColumn:
 
 
 def sealed_columns() -> list[SealedColumn]:
+    from trackgate.gateway.connections import session_context
     from trackgate.gateway.credential_store import credential_context
     from trackgate.service.users import token_context
-    from trackgate.storage.models import Connection, User
+    from trackgate.storage.models import Connection, ConnectSession, User
 
     return [
         SealedColumn(
@@ -45,6 +46,12 @@ def sealed_columns() -> list[SealedColumn]:
             Connection.credential_ciphertext,
             Connection.id,
             lambda k: credential_context(str(k)),
+        ),
+        SealedColumn(
+            ConnectSession,
+            ConnectSession.token_ciphertext,
+            ConnectSession.token_digest,
+            lambda k: session_context(str(k)),
         ),
     ]
 

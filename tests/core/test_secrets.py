@@ -147,3 +147,37 @@ def test_wrong_key_is_a_one_line_error(cli_env: dict[str, str]) -> None:
     assert refused.stderr.strip().count("\n") == 0
     assert "does not match" in refused.stderr
     assert cli_env["TRACKGATE_SECRET_KEY"] not in refused.stderr
+
+
+def test_reseal_covers_every_sealed_column(tmp_path: Path) -> None:
+    """Users' tokens, connection credentials and connect links all move to the new key."""
+    from trackgate.gateway.connections import create_connection, issue_session, session_context
+    from trackgate.gateway.credential_store import open_credential, seal_credential
+    from trackgate.gateway.keys import create_account
+    from trackgate.rotation import count_by_key, reseal_all
+    from trackgate.storage.models import Connection, ConnectSession
+
+    settings = load_settings({}, data_dir=tmp_path / "d", secret_key=encode_key(generate_key()))
+    runtime = build_runtime(settings)
+    try:
+        with runtime.db.write() as session:
+            account = create_account(session, "team")
+            connection = create_connection(session, account.id, "toggl-track")
+            connection.credential_ciphertext = seal_credential(
+                runtime.keyring, connection.id, "f" * 32
+            )
+            link = issue_session(session, runtime.keyring, connection.id)
+        new_ring = Keyring((generate_key(), *runtime.keyring.keys))
+        reseal_all(runtime.db, new_ring)
+        assert set(count_by_key(runtime.db, new_ring)) == {new_ring.primary_id}
+        only_new = Keyring((new_ring.primary,))
+        with runtime.db.read() as session:
+            stored = session.get(Connection, connection.id)
+            assert stored is not None and stored.credential_ciphertext is not None
+            assert (
+                open_credential(only_new, connection.id, stored.credential_ciphertext) == "f" * 32
+            )
+            row = session.query(ConnectSession).one()
+            assert only_new.decrypt(row.token_ciphertext, session_context(row.token_digest)) == link
+    finally:
+        runtime.close()
