@@ -245,3 +245,21 @@ def test_parse_target_refuses(raw: bytes):
     with pytest.raises(GatewayError) as caught:
         hygiene.parse_target(raw, b"")
     assert caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "inspected"),
+    [
+        ("/api/v9/me", True),
+        ("/api/v9/me/workspaces", True),
+        ("/api/v9/workspaces/1", True),
+        ("/api/v9/organizations/1/workspaces", True),
+        ("/api/v9/me/time_entries/current", False),
+        ("/api/v9/workspaces/1/time_entries", False),
+        ("/api/v9/workspaces/1/projects/2", False),
+        ("/api/v9/me/tags", False),
+        ("/reports/api/v3/workspace/1/search/time_entries", False),
+    ],
+)
+def test_which_answers_are_read_and_cleaned(path: str, inspected: bool):
+    assert guard.carries_token(path) is inspected

@@ -18,8 +18,11 @@ from trackgate.gateway.errors import GatewayError, bad_request
 _VERSIONED = r"^/api/v\d+"
 _TAKES_ACCOUNT = re.compile(_VERSIONED + r"/me/(reset_token|close_account)$")
 _ME = re.compile(_VERSIONED + r"/me$")
-#: Answers that carry ``api_token`` fields: the user, and workspaces (also under organizations).
+#: Answers that may carry ``api_token`` fields: the user (``/me``, with related data too) and
+#: workspaces (also listed under ``/me`` and organizations) -- but not the resources inside a
+#: workspace, the bulk of the traffic, which stream through unread.
 _CARRIES_TOKEN = re.compile(_VERSIONED + r"/(me|workspaces|organizations)(/|$)")
+_TOKEN_FREE = frozenset({"time_entries", "projects", "clients", "tags", "tasks"})
 _IDENTITY_FIELDS = frozenset({"email", "password"})
 #: Largest body of a ``/me`` update the gateway reads to judge it.
 MAX_ME_BODY = 64 * 1024
@@ -60,7 +63,9 @@ def is_me(path: str) -> bool:
 
 
 def carries_token(path: str) -> bool:
-    return _CARRIES_TOKEN.match(path) is not None
+    if _CARRIES_TOKEN.match(path) is None:
+        return False
+    return _TOKEN_FREE.isdisjoint(path.split("/"))
 
 
 def _without_tokens(value: Any) -> tuple[Any, bool]:

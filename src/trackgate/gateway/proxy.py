@@ -284,7 +284,7 @@ class ProxyEndpoint:
             ) from exc
         body = guard.strip_tokens(body, call.chosen.api_token)
         headers = hygiene.caller_headers(answer.headers, body_changed=True)
-        if call.method != "HEAD":
+        if call.method != "HEAD" and answer.status not in (204, 304):
             headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
