@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from trackgate.basic_auth import parse_basic
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
-from trackgate.service.errors import Forbidden, TogglError, Unauthorized
+from trackgate.service.errors import Forbidden, TooManyRequests, Unauthorized
 from trackgate.service.passwords import verified
 from trackgate.service.users import user_by_email, user_by_token
 from trackgate.storage.models import User
@@ -38,6 +38,8 @@ def runtime_of(request: Request) -> Runtime:
 
 
 def _check(session: Session, name: str, password: str) -> User | None:
+    if not name or "\x00" in name:
+        return None  # PostgreSQL cannot even compare text holding NUL
     if password == "api_token":
         return user_by_token(session, name)
     user = user_by_email(session, name)
@@ -55,7 +57,10 @@ def current_caller(request: Request) -> Caller:
     client = client_address(request)
     guarded = not request.scope.get("trackgate.internal", False)
     if guarded and runtime.failures.blocked(client):
-        raise TogglError(429, "Too many failed authentication attempts; try again later")
+        raise TooManyRequests(
+            "Too many failed authentication attempts; try again later",
+            runtime.failures.retry_after(client),
+        )
     credentials = parse_basic(header)
     user = None
     if credentials is not None:

@@ -6,6 +6,9 @@ Every error path goes through :func:`toggl_error_response`; a test checks the sh
 from __future__ import annotations
 
 import json
+import logging
+import traceback
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,15 +16,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 JSON_TYPE = "application/json; charset=utf-8"
+log = logging.getLogger("trackgate.service")
 
 
 class TogglError(Exception):
     """A failure a client should see, with the status Toggl would answer."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
 class BadRequest(TogglError):
@@ -51,8 +56,15 @@ class Conflict(TogglError):
         super().__init__(409, message)
 
 
+class TooManyRequests(TogglError):
+    """A limit was hit; ``Retry-After`` says when to come back."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(429, message, {"Retry-After": str(retry_after)})
+
+
 def toggl_error_response(
-    status: int, message: str, headers: dict[str, str] | None = None
+    status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     if status == 401 and not message:
         return Response(status_code=401, headers={"X-Authorization-Missing": "true"})
@@ -75,7 +87,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     async def on_toggl(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, TogglError)
-        return toggl_error_response(exc.status, exc.message)
+        return toggl_error_response(exc.status, exc.message, exc.headers)
 
     async def on_validation(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -84,9 +96,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         messages = {404: "Not Found", 405: "Method Not Allowed"}
-        return toggl_error_response(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        message = messages.get(exc.status_code, str(exc.detail))
+        return toggl_error_response(exc.status_code, message, exc.headers)
 
-    async def on_unexpected(_: Request, exc: Exception) -> Response:
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # The message may quote SQL parameters (digests, secrets): log where, never what.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error(
+            "unhandled %s on %s %s\n%s",
+            type(exc).__name__,
+            request.method,
+            request.url.path,
+            frames,
+        )
         return toggl_error_response(500, "Internal Server Error")
 
     app.add_exception_handler(TogglError, on_toggl)

@@ -1,11 +1,41 @@
 """Request bodies, validated at the boundary. Legacy aliases (``wid``, ``pid``, ``tid``,
-``uid``) fold into their long names; ``model_fields_set`` tells a PUT what was sent."""
+``uid``) fold into their long names; ``model_fields_set`` tells a PUT what was sent.
+
+Numbers are bounded to what the columns hold and text may not carry NUL (PostgreSQL refuses
+it), so a hostile value is a 400 here rather than a database error later.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+
+INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
+
+
+def _no_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+Id = Annotated[StrictInt, Field(ge=-INT64_MAX, le=INT64_MAX)]
+"""An object id: any 64-bit value (unknown ones are answered 404 or 400 by the domain)."""
+Int64 = Annotated[StrictInt, Field(ge=-INT64_MAX, le=INT64_MAX)]
+Int32 = Annotated[StrictInt, Field(ge=-INT32_MAX, le=INT32_MAX)]
+Text = Annotated[str, AfterValidator(_no_nul)]
+Name = Annotated[Text, StringConstraints(max_length=255)]
 
 ALIASES = {
     "wid": "workspace_id",
@@ -35,18 +65,18 @@ class Payload(BaseModel):
 
 
 class TimeEntryPayload(Payload):
-    workspace_id: StrictInt | None = None
-    project_id: StrictInt | None = None
-    task_id: StrictInt | None = None
-    user_id: StrictInt | None = None
+    workspace_id: Id | None = None
+    project_id: Id | None = None
+    task_id: Id | None = None
+    user_id: Id | None = None
     billable: StrictBool | None = None
-    description: str | None = None
-    start: str | None = None
-    stop: str | None = None
-    duration: StrictInt | None = None
-    created_with: str | None = None
-    tags: list[str] | None = None
-    tag_ids: list[StrictInt] | None = None
+    description: Text | None = None
+    start: Text | None = None
+    stop: Text | None = None
+    duration: Int64 | None = None
+    created_with: Name | None = None
+    tags: list[Text] | None = None
+    tag_ids: list[Id] | None = None
     tag_action: Literal["add", "delete"] | None = None
     duronly: StrictBool | None = None
 

@@ -38,8 +38,16 @@ def now_seconds() -> datetime:
 def _instant(value: str, name: str) -> datetime:
     try:
         return to_seconds(parse_instant(value))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: year 0 or 10000 once in UTC
         raise BadRequest(f"Invalid {name} time: {value!r} is not RFC3339") from exc
+
+
+def _after(start: datetime, seconds: int) -> datetime:
+    """``start + seconds``, or a 400 when that leaves the calendar."""
+    try:
+        return start + timedelta(seconds=seconds)
+    except OverflowError as exc:
+        raise BadRequest("Stop time is out of range") from exc
 
 
 def _check_description(text: str | None) -> str | None:
@@ -109,7 +117,7 @@ def _span_for_create(p: TimeEntryPayload) -> Span:
         return Span(start, None)
     if p.duration is not None:
         _check_duration(p.duration)
-        computed = start + timedelta(seconds=p.duration)
+        computed = _after(start, p.duration)
         if stop is not None and stop != computed:
             raise BadRequest(
                 "Stop time and duration do not match (start + duration must equal stop)"
@@ -146,9 +154,10 @@ def create(session: Session, user: User, workspace_id: int, p: TimeEntryPayload)
     if p.user_id is not None and p.user_id != user.id:
         raise BadRequest("Cannot create time entries for another user")
     span = _span_for_create(p)
+    description = _check_description(p.description)
+    lock_user(session, user.id)
     project_id, task_id = _resolve_project_task(session, workspace_id, p.project_id, p.task_id)
     tag_ids = _tags(session, p, workspace_id, user.id) or []
-    lock_user(session, user.id)
     now = utcnow()
     if span.stop is None:
         stop_running(session, user.id, to_seconds(now))
@@ -158,7 +167,7 @@ def create(session: Session, user: User, workspace_id: int, p: TimeEntryPayload)
         project_id=project_id,
         task_id=task_id,
         billable=bool(p.billable),
-        description=_check_description(p.description),
+        description=description,
         start=span.start,
         stop=span.stop,
         running=span.stop is None,
@@ -198,7 +207,7 @@ def _apply_times(entry: TimeEntry, p: TimeEntryPayload) -> None:
         return
     if p.duration is not None:
         _check_duration(p.duration)
-        computed = start + timedelta(seconds=p.duration)
+        computed = _after(start, p.duration)
         if stop is not None and stop != computed:
             raise BadRequest(
                 "Stop time and duration do not match (start + duration must equal stop)"

@@ -131,6 +131,7 @@ def workspace(
         "id": ws.id,
         "organization_id": ws.organization_id,
         "name": ws.name,
+        "profile": 0,
         "premium": False,
         "business_ws": False,
         "admin": admin,

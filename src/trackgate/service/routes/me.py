@@ -16,7 +16,7 @@ from trackgate.service.entry_views import EntryFilter, list_entries, render_entr
 from trackgate.service.errors import BadRequest, Forbidden
 from trackgate.service.params import flag, unix_since
 from trackgate.service.passwords import hash_password, verified
-from trackgate.service.payloads import Payload
+from trackgate.service.payloads import Id, Int32, Payload, Text
 from trackgate.service.responses import TogglJSON, empty_ok
 from trackgate.service.users import reset_token, reveal_token, validate_email, validate_timezone
 from trackgate.storage.models import Project, User, Workspace, WorkspaceMember
@@ -27,14 +27,14 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
 class MePayload(Payload):
-    fullname: str | None = None
-    email: str | None = None
-    timezone: str | None = None
-    beginning_of_week: int | None = None
-    default_workspace_id: int | None = None
-    country_id: int | None = None
-    password: str | None = None
-    current_password: str | None = None
+    fullname: Text | None = None
+    email: Text | None = None
+    timezone: Text | None = None
+    beginning_of_week: Int32 | None = None
+    default_workspace_id: Id | None = None
+    country_id: Int32 | None = None
+    password: Text | None = None
+    current_password: Text | None = None
 
 
 def workspaces_json(session: Session, user_id: int, with_counts: bool = False) -> list[wire.Json]:

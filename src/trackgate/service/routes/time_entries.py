@@ -14,7 +14,7 @@ from trackgate.service.access import workspace_for
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.entry_views import EntryFilter, list_entries, render_entries, render_entry
 from trackgate.service.errors import BadRequest, TogglError
-from trackgate.service.params import flag, instant, unix_since
+from trackgate.service.params import INT64_MAX, PathId, flag, instant, unix_since
 from trackgate.service.payloads import PatchOp, TimeEntryPayload
 from trackgate.service.responses import TogglJSON, empty_ok
 from trackgate.service.tagging import live_tags
@@ -53,7 +53,7 @@ def current_time_entry(caller: CallerDep) -> Response:
 
 
 @router.get("/me/time_entries/{time_entry_id}")
-def get_time_entry(caller: CallerDep, time_entry_id: int, meta: str | None = None) -> Response:
+def get_time_entry(caller: CallerDep, time_entry_id: PathId, meta: str | None = None) -> Response:
     with caller.runtime.db.read() as session:
         entry = domain.get_own(session, caller.user_id, time_entry_id)
         return TogglJSON(render_entry(session, entry, caller.user, meta=bool(flag(meta, "meta"))))
@@ -62,7 +62,7 @@ def get_time_entry(caller: CallerDep, time_entry_id: int, meta: str | None = Non
 @router.post("/workspaces/{workspace_id}/time_entries")
 def create_time_entry(
     caller: CallerDep,
-    workspace_id: int,
+    workspace_id: PathId,
     payload: Annotated[TimeEntryPayload, Body()],
     meta: str | None = None,
 ) -> Response:
@@ -100,8 +100,8 @@ def _meta_only(full: wire.Json) -> wire.Json:
 @router.put("/workspaces/{workspace_id}/time_entries/{time_entry_id}")
 def update_time_entry(
     caller: CallerDep,
-    workspace_id: int,
-    time_entry_id: int,
+    workspace_id: PathId,
+    time_entry_id: PathId,
     payload: Annotated[TimeEntryPayload, Body()],
     meta: str | None = None,
 ) -> Response:
@@ -116,7 +116,7 @@ def update_time_entry(
 
 
 @router.patch("/workspaces/{workspace_id}/time_entries/{time_entry_id}/stop")
-def stop_time_entry(caller: CallerDep, workspace_id: int, time_entry_id: int) -> Response:
+def stop_time_entry(caller: CallerDep, workspace_id: PathId, time_entry_id: PathId) -> Response:
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
         entry = domain.get_own(session, caller.user_id, time_entry_id, workspace_id)
@@ -126,7 +126,7 @@ def stop_time_entry(caller: CallerDep, workspace_id: int, time_entry_id: int) ->
 
 
 @router.delete("/workspaces/{workspace_id}/time_entries/{time_entry_id}")
-def delete_time_entry(caller: CallerDep, workspace_id: int, time_entry_id: int) -> Response:
+def delete_time_entry(caller: CallerDep, workspace_id: PathId, time_entry_id: PathId) -> Response:
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
         entry = domain.get_own(session, caller.user_id, time_entry_id, workspace_id)
@@ -141,6 +141,8 @@ def _ids(text: str) -> list[int]:
         raise BadRequest("Invalid time entry ids") from exc
     if not ids:
         raise BadRequest("No time entry ids given")
+    if any(abs(i) > INT64_MAX for i in ids):
+        raise BadRequest("Invalid time entry ids")
     if len(ids) > MAX_BULK:
         raise BadRequest(f"Too many time entry ids: at most {MAX_BULK} per request")
     return list(dict.fromkeys(ids))
@@ -187,7 +189,7 @@ def _payloads_for(ops: list[PatchOp]) -> list[TimeEntryPayload]:
 @router.patch("/workspaces/{workspace_id}/time_entries/{time_entry_ids}")
 def bulk_edit_time_entries(
     caller: CallerDep,
-    workspace_id: int,
+    workspace_id: PathId,
     time_entry_ids: str,
     ops: Annotated[list[PatchOp], Body()],
 ) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 from sqlalchemy import select
 from starlette.responses import Response
 
@@ -12,7 +13,8 @@ from trackgate.service import wire
 from trackgate.service.access import membership, workspace_for
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.errors import BadRequest, Forbidden
-from trackgate.service.payloads import Payload
+from trackgate.service.params import PathId
+from trackgate.service.payloads import Payload, Text
 from trackgate.service.responses import TogglJSON
 from trackgate.storage.models import User, WorkspaceMember
 from trackgate.storage.types import utcnow
@@ -22,25 +24,32 @@ router = APIRouter(tags=["workspaces"], default_response_class=TogglJSON)
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
+MAX_NAME_BYTES = 140
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
+Rate = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+Rounding = Annotated[StrictInt, Field(ge=-1, le=1)]  # down, nearest, up
+RoundingMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
+
+
 class WorkspacePayload(Payload):
-    name: str | None = None
-    default_currency: str | None = None
-    default_hourly_rate: float | None = None
-    rounding: int | None = None
-    rounding_minutes: int | None = None
-    projects_billable_by_default: bool | None = None
-    projects_private_by_default: bool | None = None
-    projects_enforce_billable: bool | None = None
-    only_admins_may_create_projects: bool | None = None
-    only_admins_may_create_tags: bool | None = None
-    only_admins_see_billable_rates: bool | None = None
-    only_admins_see_team_dashboard: bool | None = None
-    reports_collapse: bool | None = None
-    limit_public_project_data: bool | None = None
+    name: Text | None = None
+    default_currency: Currency | None = None
+    default_hourly_rate: Rate | None = None
+    rounding: Rounding | None = None
+    rounding_minutes: RoundingMinutes | None = None
+    projects_billable_by_default: StrictBool | None = None
+    projects_private_by_default: StrictBool | None = None
+    projects_enforce_billable: StrictBool | None = None
+    only_admins_may_create_projects: StrictBool | None = None
+    only_admins_may_create_tags: StrictBool | None = None
+    only_admins_see_billable_rates: StrictBool | None = None
+    only_admins_see_team_dashboard: StrictBool | None = None
+    reports_collapse: StrictBool | None = None
+    limit_public_project_data: StrictBool | None = None
 
 
 @router.get("/workspaces/{workspace_id}")
-def get_workspace(caller: CallerDep, workspace_id: int) -> Response:
+def get_workspace(caller: CallerDep, workspace_id: PathId) -> Response:
     with caller.runtime.db.read() as session:
         ws = workspace_for(session, caller.user_id, workspace_id)
         m = membership(session, caller.user_id, workspace_id)
@@ -49,7 +58,7 @@ def get_workspace(caller: CallerDep, workspace_id: int) -> Response:
 
 @router.put("/workspaces/{workspace_id}")
 def update_workspace(
-    caller: CallerDep, workspace_id: int, payload: Annotated[WorkspacePayload, Body()]
+    caller: CallerDep, workspace_id: PathId, payload: Annotated[WorkspacePayload, Body()]
 ) -> Response:
     with caller.runtime.db.write() as session:
         ws = workspace_for(session, caller.user_id, workspace_id)
@@ -59,8 +68,8 @@ def update_workspace(
         changes = payload.model_dump(exclude_unset=True)
         if "name" in changes:
             name = (changes["name"] or "").strip()
-            if not name or len(name.encode()) > 140:
-                raise BadRequest("Workspace name must be 1 to 140 bytes")
+            if not name or len(name.encode()) > MAX_NAME_BYTES:
+                raise BadRequest(f"Workspace name must be 1 to {MAX_NAME_BYTES} bytes")
             changes["name"] = name
         for key, value in changes.items():
             if value is not None or key == "default_hourly_rate":
@@ -71,7 +80,7 @@ def update_workspace(
 
 
 @router.get("/workspaces/{workspace_id}/users")
-def workspace_users(caller: CallerDep, workspace_id: int) -> Response:
+def workspace_users(caller: CallerDep, workspace_id: PathId) -> Response:
     with caller.runtime.db.read() as session:
         workspace_for(session, caller.user_id, workspace_id)
         rows = session.execute(
