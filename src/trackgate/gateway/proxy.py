@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trackgate.crypto import digest
 from trackgate.gateway import guard, hygiene
@@ -221,8 +221,11 @@ class ProxyEndpoint:
             except UpstreamError as exc:
                 log.warning("upstream failed for connection %s: %s", connection_id, exc)
                 raise upstream_failure(exc) from exc
-            delay = retry_delay(call.method, attempt, _answer_header(answer, "retry-after"), waited)
-            if answer.status != 429 or not replayable or delay is None:
+            if answer.status != 429 or not replayable:
+                return answer
+            retry_after = _answer_header(answer, "retry-after")
+            delay = retry_delay(call.method, attempt, retry_after, waited)
+            if delay is None:
                 return answer
             try:
                 last = UpstreamResponse(answer.status, answer.headers, _once(await answer.read()))
@@ -323,12 +326,32 @@ class ProxyEndpoint:
         await self.shield.close()
 
 
+class ProxyFastPath:
+    """Sends calls for known apps straight to the proxy, ahead of the router, so the hot path
+    skips route matching and the per-route machinery of the framework. It sits inside the
+    request-id and access-log middleware. Every other path, unknown apps included, goes
+    through the router as usual, where the proxy's catch-all route answers them."""
+
+    def __init__(self, app: ASGIApp, endpoint: ProxyEndpoint) -> None:
+        self.app = app
+        self.endpoint = endpoint
+        self.prefixes = tuple(f"/{name}/" for name in APPS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
+            await self.endpoint(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def install_proxy(app: FastAPI) -> None:
-    """Add the catch-all proxy route; it must be the last route, so that it shadows none."""
+    """Add the catch-all proxy route (it must be the last route, so that it shadows none) and
+    the fast path for the apps it knows."""
     state: GatewayState = app.state.gateway
     endpoint = ProxyEndpoint(state)
     state.extras["proxy"] = endpoint
     app.router.routes.append(Route(PROXY_PATH, endpoint, include_in_schema=False))
+    app.add_middleware(ProxyFastPath, endpoint=endpoint)
 
 
 def proxy_endpoint(app: FastAPI) -> ProxyEndpoint | None:

@@ -1,7 +1,8 @@
 """Shielding the upstream: the per-account rate limit, pacing per connection, and the retry
 policy for an upstream 429.
 
-The rate limit uses the ``limits`` library: in memory for one process, in Redis when
+The rate limit uses the ``limits`` library's sliding window counter (constant time and memory
+per account, whatever the limit): in memory for one process, in Redis when
 ``TRACKGATE_REDIS_URL`` is set, so that replicas share one count. If Redis fails, calls are let
 through with a warning rather than refused.
 """
@@ -16,10 +17,10 @@ import time
 from email.utils import parsedate_to_datetime
 
 from limits import RateLimitItem, parse
-from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindow
+from limits.aio.strategies import SlidingWindowCounterRateLimiter as AsyncSlidingWindow
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from trackgate.config import Settings
 from trackgate.gateway.errors import too_many
@@ -39,15 +40,15 @@ class AccountLimit:
 
     def __init__(self, limit: str, redis_url: str | None) -> None:
         self.item: RateLimitItem = parse(limit)
-        self._memory: MovingWindowRateLimiter | None = None
-        self._redis: AsyncMovingWindow | None = None
+        self._memory: SlidingWindowCounterRateLimiter | None = None
+        self._redis: AsyncSlidingWindow | None = None
         if redis_url:
             storage = storage_from_string(
                 "async+" + redis_url, implementation="redispy", wrap_exceptions=True
             )
-            self._redis = AsyncMovingWindow(storage)
+            self._redis = AsyncSlidingWindow(storage)
         else:
-            self._memory = MovingWindowRateLimiter(MemoryStorage())
+            self._memory = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     async def _hit(self, account_id: str) -> tuple[bool, float]:
         """(allowed, epoch seconds when the window frees a slot)."""
