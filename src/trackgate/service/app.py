@@ -6,7 +6,16 @@ from fastapi import FastAPI
 
 from trackgate.runtime import Runtime
 from trackgate.service.errors import install_error_handlers
-from trackgate.service.routes import clients, me, projects, tags, tasks, time_entries, workspaces
+from trackgate.service.routes import (
+    clients,
+    me,
+    me_listings,
+    projects,
+    tags,
+    tasks,
+    time_entries,
+    workspaces,
+)
 
 API_PREFIX = "/api/v9"
 
@@ -20,6 +29,6 @@ def create_service_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (me, workspaces, time_entries, projects, clients, tags, tasks):
+    for module in (me, me_listings, workspaces, time_entries, projects, clients, tags, tasks):
         app.include_router(module.router)
     return app

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from trackgate.storage.models import Client, Project, Tag, TimeEntry, User, Workspace
+from trackgate.storage.models import Client, Project, Tag, Task, TimeEntry, User, Workspace
 from trackgate.timefmt import precise_stamp, read_stamp, write_stamp
 
 Json = dict[str, Any]
@@ -178,6 +178,7 @@ def workspace(
 
 
 def client(c: Client) -> Json:
+    """Toggl's client: ``wid`` only (no ``workspace_id``), ``at`` in whole seconds."""
     return {
         "id": c.id,
         "wid": c.workspace_id,
@@ -186,31 +187,30 @@ def client(c: Client) -> Json:
         "at": read_stamp(c.at),
         "creator_id": c.creator_id,
         "notes": c.notes,
-        "integration_provider": None,
-        "integration_ext_id": None,
-        "integration_ext_type": None,
-        "permissions": None,
     }
 
 
 def tag(t: Tag) -> Json:
-    return {
+    """Toggl's tag: ``workspace_id`` only (no ``wid``), ``at`` with microseconds.
+
+    ``deleted_at`` is added only for a deleted tag, which ``since`` listings show.
+    """
+    body: Json = {
         "id": t.id,
         "workspace_id": t.workspace_id,
         "name": t.name,
         "at": precise_stamp(t.at),
         "creator_id": t.creator_id,
-        "deleted_at": read_stamp(t.deleted_at),
-        "integration_provider": None,
-        "integration_ext_id": None,
-        "integration_ext_type": None,
-        "permissions": None,
     }
+    if t.deleted_at is not None:
+        body["deleted_at"] = precise_stamp(t.deleted_at)
+    return body
 
 
 def project(
     p: Project, *, pinned: bool = False, tasks_count: int = 0, actual_seconds: int = 0
 ) -> Json:
+    """Toggl's project; ``end_date`` appears (after ``start_date``) only when set."""
     estimated_hours = p.estimated_seconds // 3600 if p.estimated_seconds is not None else None
     body: Json = {
         "id": p.id,
@@ -240,20 +240,64 @@ def project(
         "tasks_count": tasks_count,
         "can_track_time": True,
         "start_date": (p.start_date or p.created_at.date()).isoformat(),
-        "status": project_status(p),
-        "wid": p.workspace_id,
-        "cid": p.client_id,
-        "is_shared": p.is_shared,
-        "pinned": pinned,
     }
     if p.end_date is not None:
         body["end_date"] = p.end_date.isoformat()
+    body.update(
+        status=project_status(p),
+        wid=p.workspace_id,
+        cid=p.client_id,
+        is_shared=p.is_shared,
+        pinned=pinned,
+    )
     return body
 
 
 def project_status(p: Project) -> str:
+    today = datetime.now(UTC).date()
+    if p.server_deleted_at is not None:
+        return "deleted"
     if not p.active:
         return "archived"
-    if p.end_date is not None and p.end_date < datetime.now().date():
+    if p.end_date is not None and p.end_date < today:
         return "ended"
+    if p.start_date is not None and p.start_date > today:
+        return "upcoming"
     return "active"
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What a task shows of its project, client and assignee, and the time tracked on it."""
+
+    project: Project | None = None
+    client_name: str | None = None
+    toggl_accounts_id: str | None = None
+    tracked_seconds: int = 0
+
+
+def task(t: Task, ctx: TaskContext) -> Json:
+    """A task with every field of ``models.Task``, null where a value is absent."""
+    return {
+        "id": t.id,
+        "name": t.name,
+        "workspace_id": t.workspace_id,
+        "project_id": t.project_id,
+        "user_id": t.user_id,
+        "recurring": False,
+        "active": t.active,
+        "at": read_stamp(t.at),
+        "estimated_seconds": t.estimated_seconds,
+        "tracked_seconds": ctx.tracked_seconds,
+        "rate": t.rate,
+        "rate_last_updated": None,
+        "toggl_accounts_id": ctx.toggl_accounts_id,
+        "project_name": ctx.project.name if ctx.project else None,
+        "project_color": ctx.project.color if ctx.project else None,
+        "project_billable": ctx.project.billable if ctx.project else None,
+        "client_name": ctx.client_name,
+        "integration_provider": None,
+        "integration_ext_id": None,
+        "integration_ext_type": None,
+        "permissions": None,
+    }

@@ -1,9 +1,136 @@
-"""Projects routes (to be filled in)."""
+"""Project routes under ``/workspaces/{wid}/projects``: list, read, write, delete, pin."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from trackgate.service.responses import TogglJSON
+from fastapi import APIRouter, Body, Depends, Query
+from pydantic import BaseModel, ConfigDict, StrictBool
+from starlette.responses import Response
+
+from trackgate.service import project_removal
+from trackgate.service import projects as domain
+from trackgate.service.access import workspace_for
+from trackgate.service.auth import Caller, current_caller
+from trackgate.service.paging import descending, page_from
+from trackgate.service.params import PathId, flag, id_list, unix_since
+from trackgate.service.project_views import (
+    ProjectFilter,
+    list_projects,
+    render_project,
+    render_projects,
+    sort_field,
+)
+from trackgate.service.responses import TogglJSON, empty_ok
 
 router = APIRouter(tags=["projects"], default_response_class=TogglJSON)
+CallerDep = Annotated[Caller, Depends(current_caller)]
+BASE = "/workspaces/{workspace_id}/projects"
+DEFAULT_PER_PAGE = 151
+MAX_PER_PAGE = 200
+
+
+class PinPayload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    pin: StrictBool
+
+
+def _active(value: str | None) -> bool | None:
+    """``true``, ``false`` or ``both``; both when absent (unverified: Toggl's default)."""
+    if value is not None and value.lower() == "both":
+        return None
+    return flag(value, "active")
+
+
+@router.get(BASE)
+def list_workspace_projects(
+    caller: CallerDep,
+    workspace_id: PathId,
+    active: str | None = None,
+    since: str | None = None,
+    billable: str | None = None,
+    client_ids: Annotated[str | None, Query()] = None,
+    name: str | None = None,
+    page: str | None = None,
+    per_page: str | None = None,
+    sort_field_: Annotated[str | None, Query(alias="sort_field")] = None,
+    sort_order: str | None = None,
+    sort_pinned: str | None = None,
+) -> Response:
+    f = ProjectFilter(
+        active=_active(active),
+        since=unix_since(since),
+        billable=flag(billable, "billable"),
+        client_ids=id_list(client_ids, "client_ids"),
+        name=name,
+        sort_field=sort_field(sort_field_),
+        descending=descending(sort_order),
+        sort_pinned=bool(flag(sort_pinned, "sort_pinned")),
+        page=page_from(page, per_page, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE),
+    )
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        found = list_projects(session, caller.user_id, [workspace_id], f)
+        return TogglJSON(render_projects(session, caller.user_id, found))
+
+
+@router.post(BASE)
+def create_project(
+    caller: CallerDep, workspace_id: PathId, payload: Annotated[domain.ProjectPayload, Body()]
+) -> Response:
+    with caller.runtime.db.write() as session:
+        workspace = workspace_for(session, caller.user_id, workspace_id)
+        made = domain.create(session, workspace, caller.user_id, payload)
+        return TogglJSON(render_project(session, caller.user_id, made))
+
+
+@router.get(BASE + "/{project_id}")
+def get_project(caller: CallerDep, workspace_id: PathId, project_id: PathId) -> Response:
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        found = domain.get(session, workspace_id, project_id)
+        return TogglJSON(render_project(session, caller.user_id, found))
+
+
+@router.put(BASE + "/{project_id}")
+def update_project(
+    caller: CallerDep,
+    workspace_id: PathId,
+    project_id: PathId,
+    payload: Annotated[domain.ProjectPayload, Body()],
+) -> Response:
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        found = domain.get(session, workspace_id, project_id)
+        domain.update(session, found, caller.user_id, payload)
+        return TogglJSON(render_project(session, caller.user_id, found))
+
+
+@router.delete(BASE + "/{project_id}")
+def delete_project(
+    caller: CallerDep,
+    workspace_id: PathId,
+    project_id: PathId,
+    te_deletion_mode: Annotated[str | None, Query(alias="teDeletionMode")] = None,
+) -> Response:
+    """Answers the deleted project's id (the spec's ``integer``)."""
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        found = domain.get(session, workspace_id, project_id)
+        project_removal.delete(session, found, te_deletion_mode)
+    return TogglJSON(project_id)
+
+
+@router.post(BASE + "/{project_id}/pin")
+def pin_project(
+    caller: CallerDep,
+    workspace_id: PathId,
+    project_id: PathId,
+    payload: Annotated[PinPayload, Body()],
+) -> Response:
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        found = domain.get(session, workspace_id, project_id)
+        project_removal.pin(session, caller.user_id, found, payload.pin)
+    return empty_ok()

@@ -1,0 +1,79 @@
+"""``/me/projects``, ``/me/clients``, ``/me/tags``, ``/me/tasks``: the caller's objects
+across every workspace they belong to. All take ``since`` (UNIX seconds)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from trackgate.service import related
+from trackgate.service.access import workspace_ids
+from trackgate.service.auth import Caller, current_caller
+from trackgate.service.params import flag, positive_int, unix_since
+from trackgate.service.responses import TogglJSON
+
+router = APIRouter(tags=["me"], default_response_class=TogglJSON)
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+@router.get("/me/projects")
+def my_projects(
+    caller: CallerDep, include_archived: str | None = None, since: str | None = None
+) -> Response:
+    """Active projects; archived ones too with ``include_archived=true``."""
+    archived = bool(flag(include_archived, "include_archived"))
+    changed = unix_since(since)
+    with caller.runtime.db.read() as session:
+        wids = workspace_ids(session, caller.user_id)
+        body = related.projects_json(
+            session, caller.user_id, wids, changed, include_archived=archived
+        )
+    return TogglJSON(body)
+
+
+@router.get("/me/clients")
+def my_clients(caller: CallerDep, since: str | None = None) -> Response:
+    changed = unix_since(since)
+    with caller.runtime.db.read() as session:
+        body = related.clients_json(session, workspace_ids(session, caller.user_id), changed)
+    return TogglJSON(body)
+
+
+@router.get("/me/tags")
+def my_tags(caller: CallerDep, since: str | None = None) -> Response:
+    changed = unix_since(since)
+    with caller.runtime.db.read() as session:
+        body = related.tags_json(session, workspace_ids(session, caller.user_id), changed)
+    return TogglJSON(body)
+
+
+def _offset(value: str | None) -> int:
+    if value is None or value == "" or value == "0":
+        return 0
+    return positive_int(value, "offset", 0)
+
+
+@router.get("/me/tasks")
+def my_tasks(
+    caller: CallerDep,
+    since: str | None = None,
+    include_not_active: str | None = None,
+    meta: str | None = None,
+    offset: str | None = None,
+    per_page: str | None = None,
+) -> Response:
+    """Active tasks; inactive ones too with ``include_not_active=true``. Tasks always carry
+    their project and client names, so ``meta`` changes nothing."""
+    changed = unix_since(since)
+    inactive = bool(flag(include_not_active, "include_not_active"))
+    flag(meta, "meta")
+    skip = _offset(offset)
+    with caller.runtime.db.read() as session:
+        wids = workspace_ids(session, caller.user_id)
+        body = related.tasks_json(session, wids, changed, include_inactive=inactive)
+    body = body[skip:]
+    if per_page:
+        body = body[: positive_int(per_page, "per_page", len(body))]
+    return TogglJSON(body)
