@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from httpx import Response
 
 from tests.conftest import Person
+from trackgate.service import passwords
 
 API = "/api/v9"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -64,3 +68,15 @@ def assert_error(r: Response, status: int, message: str | None = None) -> str:
     if message is not None:
         assert body == message
     return body
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cheap_hashing() -> Iterator[None]:
+    """argon2 at production cost spends ~0.25 s a hash; these tests need its behaviour only.
+
+    Autouse in every module that imports it (module scope, so module fixtures benefit too).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        patch.setattr(passwords, "_hasher", cheap)
+        yield

@@ -11,7 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import _SESSION_KEY, TEST_DATABASE_URL, Person, basic, make_user
-from tests.service.core_helpers import API, assert_error
+from tests.service.core_helpers import (
+    API,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+)
 from trackgate.app import create_app
 from trackgate.config import load_settings
 from trackgate.runtime import Runtime, build_runtime

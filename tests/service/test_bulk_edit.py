@@ -8,7 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Person
-from tests.service.core_helpers import API, JSON_TYPE, assert_error, create_entry, entries_url
+from tests.service.core_helpers import (
+    API,
+    JSON_TYPE,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+    create_entry,
+    entries_url,
+)
 
 
 def patch(client: TestClient, person: Person, ids: list[int] | str, ops: Any) -> Any:

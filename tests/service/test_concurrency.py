@@ -13,7 +13,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.conftest import Person
-from tests.service.core_helpers import API, entries_url
+from tests.service.core_helpers import (
+    API,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+    entries_url,
+)
 
 THREADS = 16
 
@@ -77,3 +81,31 @@ def test_other_users_timers_are_untouched(
     assert all(r.status_code == 200 for r in answers)
     current = client.get(f"{API}/me/time_entries/current", headers=other_user.auth).json()
     assert current["id"] == theirs["id"] and current["stop"] is None
+
+
+def test_sixteen_stops_at_once_stop_once(client: TestClient, user: Person) -> None:
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    entry = client.post(
+        entries_url(user),
+        json={
+            "workspace_id": user.workspace_id,
+            "created_with": "concurrency-test",
+            "start": start.isoformat(),
+            "duration": -1,
+        },
+        headers=user.auth,
+    ).json()
+    barrier = threading.Barrier(THREADS)
+    statuses: list[int] = []
+
+    def stop() -> None:
+        barrier.wait(timeout=30)
+        r = client.patch(entries_url(user, entry["id"], "stop"), headers=user.auth)
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=stop) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [200] + [409] * (THREADS - 1)

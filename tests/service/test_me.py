@@ -7,7 +7,13 @@ import re
 from fastapi.testclient import TestClient
 
 from tests.conftest import Person, basic
-from tests.service.core_helpers import API, JSON_TYPE, assert_error, create_entry
+from tests.service.core_helpers import (
+    API,
+    JSON_TYPE,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+    create_entry,
+)
 
 ME_KEYS = [
     "id",

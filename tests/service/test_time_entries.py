@@ -16,6 +16,7 @@ from tests.service.core_helpers import (
     ENTRY_KEYS,
     JSON_TYPE,
     assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
     create_entry,
     entries_url,
 )
@@ -265,6 +266,14 @@ def test_start_plus_stop_gives_duration(client: TestClient, user: Person) -> Non
     )
     assert entry["duration"] == 2051
     assert read(client, user, entry["id"])["stop"] == "2024-12-16T02:05:25+00:00"
+
+
+def test_a_sent_stop_is_echoed_even_when_equal_to_start(client: TestClient, user: Person) -> None:
+    at = "2024-12-16T01:29:40Z"
+    entry = create_entry(client, user, start=at, stop=at, duration=...)
+    assert entry["stop"] == at and entry["duration"] == 0
+    entry = create_entry(client, user, start=at, duration=0)
+    assert entry["stop"] == at and entry["duration"] == 0
 
 
 def test_stop_and_duration_must_agree(client: TestClient, user: Person) -> None:

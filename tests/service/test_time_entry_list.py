@@ -10,7 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Person
-from tests.service.core_helpers import API, ENTRY_KEYS, assert_error, create_entry, entries_url
+from tests.service.core_helpers import (
+    API,
+    ENTRY_KEYS,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+    create_entry,
+    entries_url,
+)
 from trackgate.runtime import Runtime
 from trackgate.storage.models import TimeEntry
 

@@ -8,7 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Person
-from tests.service.core_helpers import API, JSON_TYPE, assert_error
+from tests.service.core_helpers import (
+    API,
+    JSON_TYPE,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+)
 from trackgate.runtime import Runtime
 from trackgate.storage.models import WorkspaceMember
 

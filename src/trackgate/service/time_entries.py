@@ -257,9 +257,11 @@ def update(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayload) 
 
 
 def stop(session: Session, user: User, entry: TimeEntry) -> TimeEntry:
+    """Stop at the server's now; two stops at once: one succeeds, the other is a 409."""
+    lock_user(session, user.id)
+    session.refresh(entry)  # as it is now that we hold the lock
     if not entry.running:
         raise Conflict("Time entry already stopped")
-    lock_user(session, user.id)
     now = now_seconds()
     entry.stop = max(now, entry.start)
     _check_duration(int((entry.stop - entry.start).total_seconds()))

@@ -52,6 +52,7 @@ def time_entry(
     created: bool = False,
     sent_tags: bool = True,
     sent_duration: int | None = None,
+    sent_stop: bool = False,
 ) -> Json:
     """A time entry. ``created`` renders the answer to a create, which echoes what was sent."""
     stamp = write_stamp if style == "write" else read_stamp
@@ -60,7 +61,7 @@ def time_entry(
     duration = entry_duration(entry)
     if created and sent_duration is not None and sent_duration < 0:
         duration = sent_duration
-    if created and not entry.running and sent_duration is None and entry.stop == entry.start:
+    if created and not entry.running and sent_duration is None and not sent_stop:
         stop = None  # Toggl echoes a create without duration or stop as 0 / null
     body: Json = {
         "id": entry.id,

@@ -77,6 +77,7 @@ def create_time_entry(
             created=True,
             sent_tags=payload.tags is not None or payload.tag_ids is not None,
             sent_duration=payload.duration,
+            sent_stop=bool(payload.stop),
         )
         if flag(meta, "meta"):
             body = {**body, **_meta_only(render_entry(session, entry, caller.user, meta=True))}
