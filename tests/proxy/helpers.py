@@ -240,6 +240,16 @@ class FakeUpstream:
         await asyncio.sleep(0.05)
         return web.Response()
 
+    async def _cut(self, request: web.Request) -> web.StreamResponse:
+        """Promises a large body, sends part of it, and drops the connection."""
+        response = web.StreamResponse(headers={"Content-Length": str(len(BIG_CHUNK) * 4)})
+        await response.prepare(request)
+        await response.write(BIG_CHUNK)
+        await asyncio.sleep(0.05)
+        assert request.transport is not None
+        request.transport.abort()
+        return response
+
     async def _big(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
         await response.prepare(request)

@@ -11,9 +11,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.conftest import LiveServer, start_live_server, stop_live_server
+from tests.proxy.helpers import BIG_CHUNK, BIG_CHUNKS, FakeUpstream, make_account, make_connection
+from trackgate.config import load_settings
+from trackgate.runtime import build_runtime
 
 pytestmark = pytest.mark.socket
 
@@ -91,3 +95,38 @@ def test_the_access_log_names_no_secret(demo_server: tuple[LiveServer, str], tmp
     assert key not in log
     assert "with_related_data" not in log  # the query string is never logged
     assert me["id"]
+
+
+@pytest.fixture
+def gateway_to_fake(
+    tmp_path: Path, upstream: FakeUpstream
+) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+    """`trackgate serve --no-service --upstream <fake>` with one account and connection."""
+    runtime = build_runtime(
+        load_settings(
+            {},
+            data_dir=tmp_path / "live-data",
+            key_file=tmp_path / "live-config" / "secret.key",
+        )
+    )
+    try:
+        account = make_account(runtime)
+        make_connection(runtime, account.account_id, "tok-live")
+    finally:
+        runtime.close()
+    server = start_live_server(tmp_path, "--no-service", "--upstream", upstream.url)
+    try:
+        yield server, account.bearer
+    finally:
+        stop_live_server(server)
+
+
+def test_a_body_cut_short_upstream_is_never_passed_off_as_whole(
+    gateway_to_fake: tuple[LiveServer, dict[str, str]],
+):
+    server, headers = gateway_to_fake
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(f"{server.url}/toggl-track/cut", headers=headers, timeout=10)
+    whole = httpx.get(f"{server.url}/toggl-track/big", headers=headers, timeout=30)
+    assert whole.status_code == 200
+    assert whole.content == BIG_CHUNK * BIG_CHUNKS

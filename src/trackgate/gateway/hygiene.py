@@ -41,7 +41,9 @@ _REQUEST_DROPPED = HOP_BY_HOP | {
     "x-http-method",
     "x-method-override",
 }
-_RESPONSE_DROPPED = HOP_BY_HOP | {"set-cookie", "set-cookie2"}
+#: Never passed back: cookies (the caller's session is not the upstream's), and ``Date``, which
+#: the server adds itself (two would be invalid).
+_RESPONSE_DROPPED = HOP_BY_HOP | {"set-cookie", "set-cookie2", "date"}
 
 
 def _named_in_connection(values: list[str]) -> set[str]:
