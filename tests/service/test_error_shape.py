@@ -71,6 +71,13 @@ CASES = [
     Case("POST", "/workspaces/{other}/time_entries", 403, json=entry()),
     # bodies that are not what they should be
     Case("POST", "/workspaces/{wid}/time_entries", 400, content=b"{not json"),
+    Case(
+        "POST",
+        "/workspaces/{wid}/time_entries",
+        400,
+        content=b'{"workspace_id": "{wid}"}',
+        headers={"Content-Type": "text/plain"},
+    ),
     Case("POST", "/workspaces/{wid}/time_entries", 400, content=b""),
     Case("POST", "/workspaces/{wid}/time_entries", 400, content=b"\xff\xfe\x00"),
     Case(
@@ -101,6 +108,9 @@ CASES = [
     Case("POST", "/workspaces/{wid}/time_entries", 400, json=entry(description=12)),
     Case("POST", "/workspaces/{wid}/time_entries", 400, json=entry(description="a\x00b")),
     Case("POST", "/workspaces/{wid}/time_entries", 400, json=entry(created_with="x" * 256)),
+    Case("POST", "/workspaces/{wid}/time_entries", 400, json=entry(description="\ud800")),
+    Case("POST", "/workspaces/{wid}/time_entries", 400, json=entry(tags=["\udfff"])),
+    Case("POST", "/workspaces/{wid}/time_entries", 400, content=b"[" * 50_000 + b"]" * 50_000),
     Case("POST", "/workspaces/{wid}/time_entries", 400, json=entry(created_with="")),
     Case("POST", "/workspaces/{wid}/time_entries", 400, json=entry(start="yesterday")),
     Case("POST", "/workspaces/{wid}/time_entries", 400, json=entry(start="2024-12-16T01:00:00")),
@@ -128,6 +138,14 @@ CASES = [
     Case("PUT", "/me", 400, json={"beginning_of_week": "monday"}),
     Case("PUT", "/me", 400, json={"country_id": HUGE}),
     Case("PUT", "/me", 400, json={"fullname": "a\x00b"}),
+    Case("PUT", "/me", 400, content=b'{"fullname": "\\ud800"}'),
+    Case("PUT", "/workspaces/{wid}", 400, content=b'{"name": "\\ud800"}'),
+    Case(
+        "PATCH",
+        "/workspaces/{wid}/time_entries/{eid}",
+        400,
+        content=b'[{"op": "replace", "path": "/description", "value": "\\ud800"}]',
+    ),
     Case("GET", "/me/workspaces?since=never", 400),
     Case("PUT", "/workspaces/{wid}", 400, json={"rounding": HUGE}),
     Case("PUT", "/workspaces/{wid}", 400, json={"name": None, "default_currency": 5}),
@@ -205,6 +223,7 @@ def test_error_shape(world: World, case: Case) -> None:
         kwargs["content"] = case.content
     elif case.json is not None or case.method in ("POST", "PUT", "PATCH"):
         kwargs["content"] = json.dumps(_fill(case.json, names)).encode()
+    if "content" in kwargs:
         headers.setdefault("Content-Type", "application/json")
     r = client.request(case.method, API + case.path.format(**names), **kwargs)
     assert r.status_code == case.status, r.text

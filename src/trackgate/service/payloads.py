@@ -1,8 +1,8 @@
 """Request bodies, validated at the boundary. Legacy aliases (``wid``, ``pid``, ``tid``,
 ``uid``) fold into their long names; ``model_fields_set`` tells a PUT what was sent.
 
-Numbers are bounded to what the columns hold and text may not carry NUL (PostgreSQL refuses
-it), so a hostile value is a 400 here rather than a database error later.
+Numbers are bounded to what the columns hold and text may not carry NUL or lone surrogates (no
+database stores them), so a hostile value is a 400 here rather than a database error later.
 """
 
 from __future__ import annotations
@@ -24,9 +24,14 @@ INT64_MAX = 2**63 - 1
 INT32_MAX = 2**31 - 1
 
 
-def _no_nul(text: str) -> str:
+def _clean_text(text: str) -> str:
+    """Text a database can store: no NUL, and no lone surrogates (JSON's ``"\\ud800"``)."""
     if "\x00" in text:
         raise ValueError("must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode") from exc
     return text
 
 
@@ -34,7 +39,7 @@ Id = Annotated[StrictInt, Field(ge=-INT64_MAX, le=INT64_MAX)]
 """An object id: any 64-bit value (unknown ones are answered 404 or 400 by the domain)."""
 Int64 = Annotated[StrictInt, Field(ge=-INT64_MAX, le=INT64_MAX)]
 Int32 = Annotated[StrictInt, Field(ge=-INT32_MAX, le=INT32_MAX)]
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_clean_text)]
 Name = Annotated[Text, StringConstraints(max_length=255)]
 
 ALIASES = {
