@@ -16,7 +16,10 @@ from tests.service.catalog_helpers import (
     make_project,
     ws_url,
 )
-from tests.service.core_helpers import assert_error
+from tests.service.core_helpers import (
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+)
 from trackgate.runtime import Runtime
 from trackgate.storage.models import Client
 
@@ -135,7 +138,9 @@ def test_another_users_workspace_is_403(
     assert names(client.get(base, headers=other_user.auth)) == ["Theirs"]
 
 
-def test_delete_unassigns_its_projects(client: TestClient, user: Person) -> None:
+def test_delete_unassigns_its_projects_and_answers_the_id_unverified(
+    client: TestClient, user: Person
+) -> None:
     acme = make_client(client, user, "Acme")
     project = make_project(client, user, "For Acme", client_id=acme["id"])
     r = client.delete(ws_url(user, "clients", acme["id"]), headers=user.auth)

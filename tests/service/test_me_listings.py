@@ -22,7 +22,12 @@ from tests.service.catalog_helpers import (
     make_task,
     ws_url,
 )
-from tests.service.core_helpers import API, assert_error, create_entry
+from tests.service.core_helpers import (
+    API,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+    create_entry,
+)
 from trackgate.runtime import Runtime
 from trackgate.storage.models import Client, Project, Tag, Task, WorkspaceMember
 
@@ -160,3 +165,35 @@ def test_listings_need_credentials(client: TestClient) -> None:
     for what in ("projects", "clients", "tags", "tasks"):
         r = client.get(f"{API}/me/{what}")
         assert r.status_code == 401 and r.content == b""
+
+
+ODD_VALUES = ["", "x", "-1", "0", str(2**64), "1.5", "both", "\x00", "%", "1,a", "[1]"]
+
+
+def test_odd_query_values_are_answered_4xx_or_200_never_500(
+    client: TestClient, user: Person
+) -> None:
+    project = make_project(client, user, "Probe")
+    listings = {
+        ws_url(user, "projects"): [
+            "active",
+            "since",
+            "billable",
+            "client_ids",
+            "page",
+            "sort_field",
+        ],
+        ws_url(user, "clients"): ["status", "name"],
+        ws_url(user, "tags"): ["page", "per_page"],
+        ws_url(user, "tasks"): ["active", "pid", "since", "per_page", "sort_order"],
+        ws_url(user, "projects", project["id"], "tasks"): ["active"],
+        f"{API}/me/projects": ["include_archived", "since"],
+        f"{API}/me/tasks": ["offset", "per_page", "include_not_active"],
+    }
+    for url, params in listings.items():
+        for param in params:
+            for value in ODD_VALUES:
+                r = client.get(url, params={param: value}, headers=user.auth)
+                assert r.status_code in (200, 400), (url, param, value, r.text)
+                if r.status_code == 400:
+                    assert_error(r, 400)

@@ -3,6 +3,7 @@ deletion with and without its time entries, pins, and nobody sees another's proj
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -18,7 +19,13 @@ from tests.service.catalog_helpers import (
     make_task,
     ws_url,
 )
-from tests.service.core_helpers import API, assert_error, create_entry, entries_url
+from tests.service.core_helpers import (
+    API,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+    create_entry,
+    entries_url,
+)
 from trackgate.runtime import Runtime
 from trackgate.storage.models import Project, WorkspaceMember
 
@@ -251,7 +258,7 @@ def test_only_admins_may_create_projects_when_the_workspace_says_so(
 # --- listing ---------------------------------------------------------------------------------
 
 
-def test_list_filters_by_active_default_both(client: TestClient, user: Person) -> None:
+def test_list_active_filter_defaults_to_both_unverified(client: TestClient, user: Person) -> None:
     make_project(client, user, "Live")
     make_project(client, user, "Shelved", active=False)
     url = ws_url(user, "projects")
@@ -371,7 +378,9 @@ def test_actual_seconds_and_tasks_count(client: TestClient, user: Person) -> Non
 # --- delete ------------------------------------------------------------------------------------
 
 
-def test_delete_keeps_entries_unassigned_by_default(client: TestClient, user: Person) -> None:
+def test_delete_keeps_entries_unassigned_by_default_and_answers_the_id_unverified(
+    client: TestClient, user: Person
+) -> None:
     project = make_project(client, user, "Doomed")
     task = make_task(client, user, project["id"], "Part")
     entry = create_entry(client, user, project_id=project["id"], task_id=task["id"])
@@ -495,3 +504,27 @@ def test_another_users_workspace_is_403_everywhere(
 def test_no_credentials_is_401(client: TestClient, user: Person) -> None:
     r = client.get(ws_url(user, "projects"))
     assert r.status_code == 401 and r.content == b""
+
+
+def test_the_same_name_created_at_once_is_taken_once(client: TestClient, user: Person) -> None:
+    """Names are unique by a check, not a constraint: concurrent creates must serialise."""
+    count = 8
+    barrier = threading.Barrier(count)
+    answers: list[Any] = [None] * count
+
+    def create(index: int) -> None:
+        kind = "projects" if index % 2 else "tags"
+        barrier.wait(timeout=30)
+        answers[index] = client.post(
+            ws_url(user, kind), json={"name": "Contended"}, headers=user.auth
+        )
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for parity in (0, 1):
+        codes = sorted(a.status_code for i, a in enumerate(answers) if i % 2 == parity)
+        assert codes == [200, 400, 400, 400], [a.text for a in answers]
+    assert names(client.get(ws_url(user, "projects"), headers=user.auth)) == ["Contended"]

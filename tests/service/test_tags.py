@@ -9,7 +9,12 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Person
 from tests.service.catalog_helpers import PRECISE_STAMP, TAG_KEYS, make_tag, ws_url
-from tests.service.core_helpers import API, assert_error, create_entry
+from tests.service.core_helpers import (
+    API,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+    create_entry,
+)
 from trackgate.runtime import Runtime
 from trackgate.storage.models import WorkspaceMember
 

@@ -18,7 +18,12 @@ from tests.service.catalog_helpers import (
     make_task,
     ws_url,
 )
-from tests.service.core_helpers import API, assert_error, create_entry
+from tests.service.core_helpers import (
+    API,
+    assert_error,
+    cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
+    create_entry,
+)
 from trackgate.runtime import Runtime
 from trackgate.storage.models import Task, WorkspaceMember
 
@@ -132,7 +137,9 @@ def test_delete_keeps_entries_without_the_task(client: TestClient, user: Person)
     assert client.get(tasks_url(user, project["id"]), headers=user.auth).json() == []
 
 
-def test_project_task_listing(client: TestClient, user: Person) -> None:
+def test_project_task_listing_defaults_to_active_unverified(
+    client: TestClient, user: Person
+) -> None:
     project = make_project(client, user, "Listed")
     other = make_project(client, user, "Elsewhere")
     make_task(client, user, project["id"], "b-open")
