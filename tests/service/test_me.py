@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Person, basic
@@ -14,6 +15,9 @@ from tests.service.core_helpers import (
     cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
     create_entry,
 )
+from trackgate.runtime import Runtime
+from trackgate.service.errors import BadRequest
+from trackgate.service.users import NewUser, create_user
 
 ME_KEYS = [
     "id",
@@ -191,3 +195,41 @@ def test_me_shows_only_the_callers_data(
     body = client.get(f"{API}/me?with_related_data=true", headers=user.auth).json()
     assert body["id"] == user.id and body["time_entries"] == []
     assert other_user.token not in client.get(f"{API}/me", headers=user.auth).text
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "no-at-sign",
+        "a@b@example.com",
+        "a b@example.com",
+        "@example.com",
+        "a@example",
+        "a@.",
+        "a\x01@x.io",
+    ],
+)
+def test_email_change_to_a_malformed_address_is_refused(
+    client: TestClient, user: Person, email: str
+) -> None:
+    r = client.put(
+        f"{API}/me", json={"email": email, "current_password": user.password}, headers=user.auth
+    )
+    assert_error(r, 400)
+    assert client.get(f"{API}/me", headers=user.auth).json()["email"] == user.email
+
+
+@pytest.mark.parametrize("fullname", ["", "   ", "x" * 256, "é" * 128, "tab\there", "a\x00b"])
+def test_bad_full_names_are_refused(client: TestClient, user: Person, fullname: str) -> None:
+    assert_error(client.put(f"{API}/me", json={"fullname": fullname}, headers=user.auth), 400)
+
+
+def test_users_made_outside_http_are_checked_too(runtime: Runtime) -> None:
+    for spec in (
+        NewUser("two@@example.com", "secret123"),
+        NewUser("ok@example.com", "secret123", fullname="x" * 300),
+        NewUser("ok@example.com", "short"),
+        NewUser("ok@example.com", "secret123", timezone="Nowhere/Town"),
+    ):
+        with pytest.raises(BadRequest), runtime.db.write() as session:
+            create_user(session, runtime.keyring, spec)

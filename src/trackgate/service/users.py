@@ -37,12 +37,40 @@ class NewUser:
     timezone: str = "UTC"
 
 
+MAX_NAME_BYTES = 255
+
+
+def _storable(text: str) -> bool:
+    """No control characters (NUL above all) and valid Unicode: what every database keeps."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_email(email: str) -> str:
     email = email.strip().lower()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 255 or " " in email:
+    if (
+        not local
+        or "@" in domain
+        or "." not in domain.strip(".")
+        or len(email) > 255
+        or any(ch.isspace() for ch in email)
+        or not _storable(email)
+    ):
         raise BadRequest("Invalid e-mail address")
     return email
+
+
+def validate_fullname(name: str) -> str:
+    name = name.strip()
+    if not name or len(name.encode("utf-8", "replace")) > MAX_NAME_BYTES or not _storable(name):
+        raise BadRequest(f"Full name must be 1 to {MAX_NAME_BYTES} bytes of text")
+    return name
 
 
 def validate_timezone(name: str) -> str:
@@ -64,7 +92,7 @@ def create_user(session: Session, keyring: Keyring, spec: NewUser) -> tuple[User
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise BadRequest("user with this email already exists")
     token = new_api_token()
-    fullname = spec.fullname or email.split("@")[0]
+    fullname = validate_fullname(spec.fullname or email.split("@")[0])
     user = User(
         email=email,
         fullname=fullname,

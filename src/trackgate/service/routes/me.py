@@ -18,7 +18,13 @@ from trackgate.service.params import flag, unix_since
 from trackgate.service.passwords import hash_password, verified
 from trackgate.service.payloads import Id, Int32, Payload, Text
 from trackgate.service.responses import TogglJSON, empty_ok
-from trackgate.service.users import reset_token, reveal_token, validate_email, validate_timezone
+from trackgate.service.users import (
+    reset_token,
+    reveal_token,
+    validate_email,
+    validate_fullname,
+    validate_timezone,
+)
 from trackgate.storage.models import Project, User, Workspace, WorkspaceMember
 from trackgate.storage.types import utcnow
 
@@ -96,9 +102,7 @@ def logged(caller: CallerDep) -> Response:
 
 def _apply_me(session: Session, user: User, p: MePayload) -> None:
     if p.fullname is not None:
-        if not p.fullname.strip() or len(p.fullname.encode()) > 255:
-            raise BadRequest("Full name must be 1 to 255 bytes")
-        user.fullname = p.fullname.strip()
+        user.fullname = validate_fullname(p.fullname)
     if p.timezone is not None:
         user.timezone = validate_timezone(p.timezone)
     if p.beginning_of_week is not None:
