@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from tests.service.core_helpers import (
     cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
 )
 from trackgate.runtime import Runtime
-from trackgate.storage.models import WorkspaceMember
+from trackgate.storage.models import Project, Workspace, WorkspaceMember
 
 # workspace.Workspace in Toggl's published spec
 WORKSPACE_FIELDS = {
@@ -194,3 +195,36 @@ def test_workspace_users(
     assert sorted(u["id"] for u in users) == sorted([user.id, other_user.id])
     member = next(u for u in users if u["id"] == other_user.id)
     assert member["is_admin"] is False and member["role"] == "member"
+
+
+def test_me_workspaces_since(client: TestClient, runtime: Runtime, user: Person) -> None:
+    with runtime.db.write() as session:
+        ws = session.get(Workspace, user.workspace_id)
+        assert ws is not None
+        ws.at = datetime(2024, 1, 1, tzinfo=UTC)
+    long_ago = int(datetime(2023, 6, 1, tzinfo=UTC).timestamp())
+    later = int(datetime(2024, 6, 1, tzinfo=UTC).timestamp())
+    url = f"{API}/me/workspaces"
+    assert len(client.get(url, params={"since": long_ago}, headers=user.auth).json()) == 1
+    assert client.get(url, params={"since": later}, headers=user.auth).json() == []
+    client.put(ws_url(user), json={"name": "Renamed"}, headers=user.auth)
+    assert len(client.get(url, params={"since": later}, headers=user.auth).json()) == 1
+
+
+def test_active_project_count(
+    client: TestClient, runtime: Runtime, user: Person, other_user: Person
+) -> None:
+    with runtime.db.write() as session:
+        for name, active in (("a", True), ("b", True), ("archived", False)):
+            session.add(
+                Project(
+                    workspace_id=user.workspace_id, name=name, active=active, creator_id=user.id
+                )
+            )
+        session.add(
+            Project(workspace_id=other_user.workspace_id, name="theirs", creator_id=other_user.id)
+        )
+    listed = client.get(f"{API}/me/workspaces", headers=user.auth).json()
+    assert listed[0]["active_project_count"] == 2
+    theirs = client.get(f"{API}/me/workspaces", headers=other_user.auth).json()
+    assert theirs[0]["active_project_count"] == 1

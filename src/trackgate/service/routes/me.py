@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
@@ -43,18 +44,27 @@ class MePayload(Payload):
     current_password: Text | None = None
 
 
-def workspaces_json(session: Session, user_id: int, with_counts: bool = False) -> list[wire.Json]:
-    rows = session.execute(
+def workspaces_json(
+    session: Session, user_id: int, with_counts: bool = False, since: datetime | None = None
+) -> list[wire.Json]:
+    """The user's workspaces (changed since ``since``, if given), by id."""
+    query = (
         select(Workspace, WorkspaceMember)
         .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
         .where(WorkspaceMember.user_id == user_id, WorkspaceMember.active.is_(True))
-        .order_by(Workspace.id)
-    ).all()
+    )
+    if since is not None:
+        query = query.where(Workspace.at >= since)
+    rows = session.execute(query.order_by(Workspace.id)).all()
     counts: dict[int, int] = {}
-    if with_counts:
+    if with_counts and rows:
         counted = session.execute(
             select(Project.workspace_id, func.count(Project.id))
-            .where(Project.active.is_(True), Project.server_deleted_at.is_(None))
+            .where(
+                Project.workspace_id.in_([ws.id for ws, _ in rows]),
+                Project.active.is_(True),
+                Project.server_deleted_at.is_(None),
+            )
             .group_by(Project.workspace_id)
         )
         counts = {wid: n for wid, n in counted}
@@ -157,6 +167,8 @@ def reset_api_token(caller: CallerDep) -> Response:
 
 @router.get("/me/workspaces")
 def my_workspaces(caller: CallerDep, since: str | None = None) -> Response:
-    unix_since(since)
+    changed_since = unix_since(since)
     with caller.runtime.db.read() as session:
-        return TogglJSON(workspaces_json(session, caller.user_id, with_counts=True))
+        return TogglJSON(
+            workspaces_json(session, caller.user_id, with_counts=True, since=changed_since)
+        )
