@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -36,6 +37,11 @@ ENTRY_KEYS = [
     "uid",
     "wid",
 ]
+
+
+def instant(stamp: str) -> datetime:
+    """A wire timestamp as a datetime: compare instants, not strings ("56.5Z" < "56Z")."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def entries_url(person: Person, *rest: object) -> str:

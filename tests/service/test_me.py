@@ -14,6 +14,7 @@ from tests.service.core_helpers import (
     assert_error,
     cheap_hashing,  # noqa: F401 (autouse: cheap argon2)
     create_entry,
+    instant,
 )
 from trackgate.runtime import Runtime
 from trackgate.service.errors import BadRequest
@@ -92,7 +93,7 @@ def test_put_me_changes_only_what_was_sent(client: TestClient, user: Person) -> 
     assert list(after) == ME_KEYS
     assert after["timezone"] == "Europe/Berlin" and after["beginning_of_week"] == 0
     assert after["fullname"] == before["fullname"] and after["email"] == before["email"]
-    assert after["updated_at"] >= before["updated_at"]
+    assert instant(after["updated_at"]) >= instant(before["updated_at"])
     again = client.get(f"{API}/me", headers=user.auth).json()
     assert again["timezone"] == "Europe/Berlin" and again["beginning_of_week"] == 0
     r = client.put(f"{API}/me", json={"fullname": "  Jane Q. Doe "}, headers=user.auth)
