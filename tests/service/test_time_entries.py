@@ -470,13 +470,16 @@ def test_empty_tag_lists_echo_empty(client: TestClient, user: Person) -> None:
     assert entry["tags"] == [] and entry["tag_ids"] == []
 
 
-def test_tag_action_add_and_delete(client: TestClient, user: Person) -> None:
+def test_tag_action_add_and_delete(client: TestClient, runtime: Runtime, user: Person) -> None:
     entry = create_entry(client, user, tags=["a", "b"])
     url = entries_url(user, entry["id"])
     r = client.put(url, json={"tags": ["c"], "tag_action": "add"}, headers=user.auth)
     assert r.status_code == 200 and r.json()["tags"] == ["a", "b", "c"]
     r = client.put(url, json={"tags": ["a", "nope"], "tag_action": "delete"}, headers=user.auth)
     assert r.json()["tags"] == ["b", "c"]
+    assert "nope" not in workspace_tags(runtime, user)  # deleting never creates a tag
+    r = client.put(url, json={"tag_ids": [987654321], "tag_action": "delete"}, headers=user.auth)
+    assert r.status_code == 200 and r.json()["tags"] == ["b", "c"]
     ids = r.json()["tag_ids"]
     r = client.put(url, json={"tag_ids": [ids[0]], "tag_action": "delete"}, headers=user.auth)
     assert r.json()["tags"] == ["c"]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from trackgate.service.errors import BadRequest, Conflict, NotFound
 from trackgate.service.payloads import TimeEntryPayload
-from trackgate.service.tagging import check_tag_ids, ids_for_names
+from trackgate.service.tagging import check_tag_ids, ids_for_names, live_tags
 from trackgate.storage.models import Project, Task, TimeEntry, User
 from trackgate.storage.types import utcnow
 from trackgate.timefmt import parse_instant, to_seconds
@@ -224,6 +224,30 @@ def _apply_times(entry: TimeEntry, p: TimeEntryPayload) -> None:
     entry.running = stop is None
 
 
+def _apply_tags(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayload) -> None:
+    """Replace the tag set, or with ``tag_action`` add to it or delete from it.
+
+    Deleting never creates a tag: unknown names and ids are simply not on the entry.
+    """
+    if p.tags is None and p.tag_ids is None:
+        return
+    current = list(entry.tag_ids or [])
+    if p.tag_action == "delete":
+        by_name = {
+            name: tag_id for tag_id, name in live_tags(session, [entry.workspace_id]).items()
+        }
+        gone = set(p.tag_ids or []) | {
+            by_name[name.strip()] for name in p.tags or [] if name.strip() in by_name
+        }
+        entry.tag_ids = [t for t in current if t not in gone]
+        return
+    named = _tags(session, p, entry.workspace_id, user.id) or []
+    if p.tag_action == "add":
+        entry.tag_ids = current + [t for t in named if t not in current]
+    else:
+        entry.tag_ids = named
+
+
 def update(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayload) -> TimeEntry:
     """Partial update: only what was sent changes. ``tag_action`` edits the tag set."""
     if p.sent("workspace_id") and p.workspace_id != entry.workspace_id:
@@ -242,15 +266,7 @@ def update(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayload) 
         )
     if p.sent("start") or p.sent("stop") or p.sent("duration"):
         _apply_times(entry, p)
-    named = _tags(session, p, entry.workspace_id, user.id)
-    if named is not None:
-        current = list(entry.tag_ids or [])
-        if p.tag_action == "add":
-            entry.tag_ids = current + [t for t in named if t not in current]
-        elif p.tag_action == "delete":
-            entry.tag_ids = [t for t in current if t not in named]
-        else:
-            entry.tag_ids = named
+    _apply_tags(session, user, entry, p)
     entry.at = utcnow()
     session.flush()
     return entry
