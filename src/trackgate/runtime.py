@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from trackgate.config import Settings
 from trackgate.crypto import Keyring, SecretKeyError, fingerprint, load_keyring
@@ -34,7 +35,17 @@ class Runtime:
 
 
 def check_key(db: Database, keyring: Keyring) -> None:
-    """Record the key's fingerprint on first use; refuse a key the data was not written with."""
+    """Record the key's fingerprint on first use; refuse a key the data was not written with.
+
+    Processes starting together may race to record it: the loser reads the winner's row.
+    """
+    try:
+        _check_key_once(db, keyring)
+    except IntegrityError:
+        _check_key_once(db, keyring)
+
+
+def _check_key_once(db: Database, keyring: Keyring) -> None:
     with db.write() as session:
         row = session.get(Meta, FINGERPRINT_KEY)
         if row is None:

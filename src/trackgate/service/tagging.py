@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trackgate.service.errors import BadRequest
+from trackgate.service.naming import lock_workspace
 from trackgate.storage.models import Tag
 
 MAX_NAME_BYTES = 255
@@ -35,8 +36,14 @@ def live_tags(session: Session, workspace_ids: Iterable[int]) -> dict[int, str]:
 def ids_for_names(
     session: Session, workspace_id: int, names: list[str], creator_id: int
 ) -> list[int]:
-    """Ids of the named tags, creating those the workspace lacks (as Toggl does)."""
+    """Ids of the named tags, creating those the workspace lacks (as Toggl does).
+
+    Takes the workspace's name lock, so a tag made here and one made by the tag API at the
+    same moment cannot both exist under one name.
+    """
     ids: list[int] = []
+    if names:
+        lock_workspace(session, workspace_id)
     for raw in names:
         name = check_tag_name(raw)
         tag = session.scalar(
