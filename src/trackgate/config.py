@@ -6,6 +6,7 @@ Every setting is documented in the README; a test keeps the two in step.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -103,6 +104,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _seconds(env: Mapping[str, str], name: str) -> float | None:
+    if not env.get(name):
+        return None
+    try:
+        value = float(env[name])
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {env[name]!r}") from None
+    if not 0 < value < 3600:
+        raise ValueError(f"{name} must be between 0 and 3600 seconds")
+    return value
+
+
 def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
     """Settings from the environment, then explicit overrides (flags) on top."""
     env = os.environ if environ is None else environ
@@ -118,11 +131,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "rate_limit": env.get("TRACKGATE_RATE_LIMIT") or None,
         "auth_failure_limit": env.get("TRACKGATE_AUTH_FAILURE_LIMIT") or None,
         "upstream_pacing": env.get("TRACKGATE_UPSTREAM_PACING"),
-        "upstream_timeout": (
-            float(env["TRACKGATE_UPSTREAM_TIMEOUT"])
-            if env.get("TRACKGATE_UPSTREAM_TIMEOUT")
-            else None
-        ),
+        "upstream_timeout": _seconds(env, "TRACKGATE_UPSTREAM_TIMEOUT"),
     }
     settings = base.with_overrides(**from_env).with_overrides(**overrides)
     if isinstance(settings.data_dir, str):

@@ -47,3 +47,28 @@ def test_pacing_is_on_for_real_toggl_only_unless_set() -> None:
     )
     assert off.pacing is None
     assert load_settings({"TRACKGATE_UPSTREAM_PACING": "3/second"}).pacing == "3/second"
+
+
+def test_a_bad_timeout_is_a_clear_error_not_a_trace() -> None:
+    with pytest.raises(ValueError, match="TRACKGATE_UPSTREAM_TIMEOUT must be a number"):
+        load_settings({"TRACKGATE_UPSTREAM_TIMEOUT": "soon"})
+    assert load_settings({"TRACKGATE_UPSTREAM_TIMEOUT": "2.5"}).upstream_timeout == 2.5
+
+
+def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKGATE_")}
+    env["TRACKGATE_UPSTREAM_TIMEOUT"] = "soon"
+    done = subprocess.run(
+        [sys.executable, "-m", "trackgate", "users", "list", "--data-dir", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("trackgate: bad setting: TRACKGATE_UPSTREAM_TIMEOUT")
+    assert "Traceback" not in done.stderr

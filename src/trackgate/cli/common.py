@@ -38,7 +38,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def settings_for(data_dir: Path | None, **overrides: object) -> Settings:
-    return load_settings(None, data_dir=data_dir, **overrides)
+    try:
+        return load_settings(None, data_dir=data_dir, **overrides)
+    except ValueError as exc:
+        fail(f"bad setting: {exc}")
 
 
 @contextmanager
