@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -35,6 +36,11 @@ class TtlCache(Generic[K, V]):
                 if len(self._items) >= self._max:
                     self._items.clear()
             self._items[key] = (now + self._seconds, value)
+
+    def discard_where(self, predicate: Callable[[V], bool]) -> None:
+        """Drop every entry whose value matches, e.g. all cached look-ups of a revoked key."""
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if not predicate(v[1])}
 
     def pop(self, key: K) -> None:
         with self._lock:

@@ -47,7 +47,7 @@ class KeyVerifier:
 
     def forget(self, key_id: str) -> None:
         """Called by whoever revokes a key in this process: it stops working at once."""
-        self.cache.clear()
+        self.cache.discard_where(lambda caller: caller.key_id == key_id)
 
     def caller(self, conn: HTTPConnection) -> GatewayCaller:
         """The calling account, or a 401 / 429 GatewayError."""

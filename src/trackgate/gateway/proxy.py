@@ -349,14 +349,14 @@ def install_proxy(app: FastAPI) -> None:
     the fast path for the apps it knows."""
     state: GatewayState = app.state.gateway
     endpoint = ProxyEndpoint(state)
-    state.extras["proxy"] = endpoint
+    state.proxy = endpoint
     app.router.routes.append(Route(PROXY_PATH, endpoint, include_in_schema=False))
     app.add_middleware(ProxyFastPath, endpoint=endpoint)
 
 
 def proxy_endpoint(app: FastAPI) -> ProxyEndpoint | None:
-    endpoint = app.state.gateway.extras.get("proxy") if hasattr(app.state, "gateway") else None
-    return endpoint if isinstance(endpoint, ProxyEndpoint) else None
+    state: GatewayState | None = getattr(app.state, "gateway", None)
+    return state.proxy if state is not None else None
 
 
 async def close_proxy(app: FastAPI) -> None:

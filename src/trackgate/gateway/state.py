@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
 
@@ -10,6 +11,9 @@ from trackgate.gateway.auth import KeyVerifier
 from trackgate.gateway.upstream import Upstream
 from trackgate.runtime import Runtime
 from trackgate.ttlcache import TtlCache
+
+if TYPE_CHECKING:
+    from trackgate.gateway.proxy import ProxyEndpoint
 
 #: How long a decrypted credential is reused; a deleted connection stops working in every
 #: replica within this time (at once in the process that deleted it, which pops the entry).
@@ -25,7 +29,8 @@ class GatewayState:
     credentials: TtlCache[str, str] = field(
         default_factory=lambda: TtlCache(CREDENTIAL_CACHE_SECONDS)
     )
-    extras: dict[str, object] = field(default_factory=dict)
+    #: the proxy, once installed (its upstream client is closed with the app)
+    proxy: ProxyEndpoint | None = None
 
     @property
     def live_upstream(self) -> Upstream:
