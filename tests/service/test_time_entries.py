@@ -171,6 +171,29 @@ def test_meta_adds_names(client: TestClient, runtime: Runtime, user: Person) -> 
     assert "project_name" not in read(client, user, entry["id"])
 
 
+def test_create_with_meta_answers_names_in_the_write_spelling(
+    client: TestClient, runtime: Runtime, user: Person
+) -> None:
+    project_id, _ = add_project(runtime, user)
+    r = client.post(
+        entries_url(user),
+        params={"meta": "true"},
+        headers=user.auth,
+        json={
+            "workspace_id": user.workspace_id,
+            "created_with": "tests",
+            "duration": -1,
+            "start": "2024-12-16T01:00:00Z",
+            "project_id": project_id,
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["project_name"] == "Apollo" and body["user_name"] == "Jane Doe"
+    assert body["duration"] == -1 and body["start"] == "2024-12-16T01:00:00Z"
+    assert "task_name" not in body
+
+
 # --- timers --------------------------------------------------------------------------------------
 
 

@@ -46,7 +46,7 @@ def list_entries(session: Session, user_id: int, f: EntryFilter) -> list[TimeEnt
     return list(session.scalars(query.order_by(TimeEntry.start.desc(), TimeEntry.id.desc())))
 
 
-def _meta_for(
+def meta_for(
     session: Session, entries: Sequence[TimeEntry], user: User
 ) -> dict[int, wire.EntryMeta]:
     project_ids = {e.project_id for e in entries if e.project_id is not None}
@@ -84,7 +84,7 @@ def render_entries(
     style: wire.Style = "read",
 ) -> list[wire.Json]:
     tags = live_tags(session, {e.workspace_id for e in entries})
-    metas = _meta_for(session, entries, user) if meta else {}
+    metas = meta_for(session, entries, user) if meta else {}
     return [wire.time_entry(e, tags, style=style, meta=metas.get(e.id)) for e in entries]
 
 

@@ -12,7 +12,13 @@ from trackgate.service import time_entries as domain
 from trackgate.service import wire
 from trackgate.service.access import workspace_for
 from trackgate.service.auth import Caller, current_caller
-from trackgate.service.entry_views import EntryFilter, list_entries, render_entries, render_entry
+from trackgate.service.entry_views import (
+    EntryFilter,
+    list_entries,
+    meta_for,
+    render_entries,
+    render_entry,
+)
 from trackgate.service.errors import BadRequest, TogglError
 from trackgate.service.params import INT64_MAX, PathId, flag, instant, unix_since
 from trackgate.service.payloads import PatchOp, TimeEntryPayload
@@ -70,6 +76,7 @@ def create_time_entry(
         workspace_for(session, caller.user_id, workspace_id)
         entry = domain.create(session, caller.user, workspace_id, payload)
         tags = live_tags(session, [workspace_id])
+        names = meta_for(session, [entry], caller.user) if flag(meta, "meta") else {}
         body = wire.time_entry(
             entry,
             tags,
@@ -78,24 +85,9 @@ def create_time_entry(
             sent_tags=payload.tags is not None or payload.tag_ids is not None,
             sent_duration=payload.duration,
             sent_stop=bool(payload.stop),
+            meta=names.get(entry.id),
         )
-        if flag(meta, "meta"):
-            body = {**body, **_meta_only(render_entry(session, entry, caller.user, meta=True))}
     return TogglJSON(body)
-
-
-def _meta_only(full: wire.Json) -> wire.Json:
-    keys = (
-        "client_name",
-        "project_name",
-        "project_color",
-        "project_active",
-        "project_billable",
-        "user_name",
-        "user_avatar_url",
-        "task_name",
-    )
-    return {k: full[k] for k in keys if k in full}
 
 
 @router.put("/workspaces/{workspace_id}/time_entries/{time_entry_id}")
