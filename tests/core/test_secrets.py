@@ -104,7 +104,7 @@ def test_database_file_alone_holds_no_token_in_clear(
     assert stored.startswith("v1.") and token not in stored
 
 
-def test_rotate_with_key_file_reseals_and_keeps_tokens_working(
+def test_rotate_with_key_file_leaves_one_key_and_tokens_can_be_reset(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     made = _cli(cli_env, "users", "create", "--email", "r@example.com", "--password", "secret123")
@@ -124,8 +124,10 @@ def test_rotate_with_key_file_reseals_and_keeps_tokens_working(
     assert token not in rotated.stdout + rotated.stderr
 
 
-def test_interrupted_rotation_resumes(cli_env: dict[str, str], tmp_path: Path) -> None:
-    """A key file left holding NEW,OLD (a rotation cut short) still starts, and rotate finishes."""
+def test_a_key_file_left_holding_new_and_old_starts_and_rotate_finishes(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A key file holding NEW,OLD still starts, and rotate finishes (a real kill: test_rotation)."""
     _cli(cli_env, "users", "create", "--email", "i@example.com", "--password", "secret123")
     key_file = Path(cli_env["TRACKGATE_KEY_FILE"])
     old = key_file.read_text().strip()
