@@ -339,6 +339,28 @@ def test_at_most_999_hours(client: TestClient, user: Person) -> None:
     assert_error(r, 400, "Max allowed duration per 1 time entry is 999 hours")
 
 
+def test_a_timer_over_999_hours_is_capped_at_999_when_another_starts_our_choice(
+    client: TestClient, user: Person
+) -> None:
+    """Toggl refuses to stop such a timer (its known message) and documents nothing for a new
+    timer started meanwhile: we stop the old one at exactly 999 hours, never longer."""
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1000)
+    old = create_entry(client, user, start=start.isoformat().replace("+00:00", "Z"), duration=-1)
+    refused = client.patch(entries_url(user, old["id"], "stop"), headers=user.auth)
+    assert_error(refused, 400, "Max allowed duration per 1 time entry is 999 hours")
+
+    new = create_entry(client, user, duration=-1)
+
+    assert current_id(client, user) == new["id"]
+    stopped = read(client, user, old["id"])
+    assert stopped["duration"] == 999 * 3600
+    assert instant(stopped["stop"]) == start + timedelta(hours=999)
+    again = client.put(
+        entries_url(user, old["id"]), json={"description": "still editable"}, headers=user.auth
+    )
+    assert again.status_code == 200, again.text
+
+
 def test_times_at_the_end_of_the_calendar_are_a_400(client: TestClient, user: Person) -> None:
     base = {"workspace_id": user.workspace_id, "created_with": "tests"}
     for extra in (
