@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8080
+# Test processes for `make test` (pytest-xdist); 0 runs the suite in this process.
+# The PostgreSQL pass shares one database between tests, so it runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: serve test test-pg lint typecheck check clean
 
@@ -21,7 +24,7 @@ serve: $(BIN)/trackgate
 	$(BIN)/trackgate serve --port $(PORT) $(ARGS)
 
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The whole suite on a throwaway PostgreSQL database (dropped afterwards).
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres

@@ -104,7 +104,7 @@ def test_a_new_client_named_by_many_projects_at_once_is_made_once(
         assert len(client_ids) == 1
 
 
-def test_clients_made_at_once_under_one_name_exist_once(
+def test_clients_made_at_once_under_one_name_exist_once_the_rest_get_our_own_message(
     client: TestClient, user: Person, runtime: Runtime
 ) -> None:
     for _ in range(ROUNDS):

@@ -464,7 +464,7 @@ def test_unicode_round_trips(client: TestClient, user: Person) -> None:
     assert got["description"] == text and sorted(got["tags"]) == sorted(["ünï", "🏷"])
 
 
-def test_unknown_project_or_task_is_a_400(
+def test_unknown_project_is_a_400_with_toggls_message_and_unknown_task_our_own(
     client: TestClient, runtime: Runtime, user: Person, other_user: Person
 ) -> None:
     theirs, their_task = add_project(runtime, other_user, with_task=True)
@@ -473,8 +473,11 @@ def test_unknown_project_or_task_is_a_400(
         "created_with": "tests",
         "start": "2024-12-16T01:00:00Z",
     }
-    for extra in ({"project_id": 987654321}, {"project_id": theirs}, {"task_id": their_task}):
-        assert_error(client.post(entries_url(user), json={**base, **extra}, headers=user.auth), 400)
+    for extra in ({"project_id": 987654321}, {"project_id": theirs}):
+        r = client.post(entries_url(user), json={**base, **extra}, headers=user.auth)
+        assert_error(r, 400, "Invalid project_id")
+    r = client.post(entries_url(user), json={**base, "task_id": their_task}, headers=user.auth)
+    assert_error(r, 400, "Task not found")
 
 
 # --- tags ----------------------------------------------------------------------------------------
@@ -590,7 +593,8 @@ def test_put_on_unknown_or_foreign_entry_is_404(
         r = client.put(entries_url(user, entry_id), json={"description": "x"}, headers=user.auth)
         assert_error(r, 404, "Time entry not found")
     assert read(client, other_user, theirs["id"])["description"] is None
-    assert_error(client.get(f"{API}/me/time_entries/{theirs['id']}", headers=user.auth), 404)
+    r = client.get(f"{API}/me/time_entries/{theirs['id']}", headers=user.auth)
+    assert_error(r, 404, "Time entry not found")
 
 
 def test_delete(client: TestClient, user: Person) -> None:
