@@ -134,14 +134,13 @@ def key_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("users", [USERS, 2 * BATCH + 1])
 def test_rotation_through_the_key_file_reseals_past_the_first_batch(
-    own_database: OwnDatabase, key_file: Path, users: int
+    own_database: OwnDatabase, key_file: Path
 ) -> None:
     settings = _settings(own_database, key_file=key_file, secret_key=None)
     runtime = build_runtime(settings)
     try:
-        stored = fill(runtime, users)
+        stored = fill(runtime)
     finally:
         runtime.close()
     old_id = key_id(parse_keys(key_file.read_text())[0])
