@@ -209,6 +209,8 @@ def test_fuzz_the_three_surfaces(fuzz_runtime: Runtime, captured: Captured) -> N
                 problems.append(f"HTTP {r.status_code}: {r.text[:200]!r}")
             if 300 <= r.status_code < 400:
                 problems.append(f"redirect to {r.headers.get('location')}")
+            if b"trackgate-embedded" in answer:
+                problems.append("the embedded upstream's internal name in the answer")
             for secret in never_answered:
                 if secret.encode() in answer:
                     problems.append("a secret in the answer")
