@@ -19,11 +19,30 @@ DESCRIPTION = (
 )
 
 
-def merge_mounted(schema: dict[str, Any], prefix: str, mounted: FastAPI) -> None:
-    """Add a mounted app's paths under its prefix, and its component schemas."""
+#: How the Toggl-compatible APIs are called: HTTP Basic, ``<api_token>:api_token`` or
+#: email and password, as against Toggl.
+TOGGL_BASIC = "togglBasic"
+TOGGL_BASIC_SCHEME = {
+    "type": "http",
+    "scheme": "basic",
+    "description": "An API token as user name and `api_token` as password, or email and "
+    "password of a user of this server (`trackgate users create`).",
+}
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+def merge_mounted(
+    schema: dict[str, Any], prefix: str, mounted: FastAPI, *, security: str | None = None
+) -> None:
+    """Add a mounted app's paths under its prefix, and its components; ``security`` names
+    the scheme every operation of that app requires."""
     inner = mounted.openapi()
     paths = schema.setdefault("paths", {})
     for path, item in inner.get("paths", {}).items():
+        if security is not None:
+            for method in _METHODS:
+                if method in item:
+                    item[method].setdefault("security", [{security: []}])
         paths[prefix + path] = item
     components = schema.setdefault("components", {})
     for kind, named in inner.get("components", {}).items():
@@ -39,11 +58,16 @@ def merge_gateway(schema: dict[str, Any]) -> None:
 
 
 def build_openapi(app: FastAPI, mounted: dict[str, FastAPI], *, gateway: bool) -> dict[str, Any]:
+    """``mounted``: prefix -> a Toggl-compatible app (called with HTTP Basic) mounted there."""
     schema = get_openapi(
         title="trackgate", version=__version__, description=DESCRIPTION, routes=app.routes
     )
     for prefix, sub_app in mounted.items():
-        merge_mounted(schema, prefix, sub_app)
+        merge_mounted(schema, prefix, sub_app, security=TOGGL_BASIC)
+    if mounted:
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})[TOGGL_BASIC] = (
+            TOGGL_BASIC_SCHEME
+        )
     if gateway:
         merge_gateway(schema)
     return schema

@@ -29,6 +29,8 @@ def test_the_openapi_document_has_the_gateways_own_routes(client: TestClient) ->
     assert set(paths["/{app}/{path}"]) >= {"get", "post", "put", "patch", "delete"}
     assert "text/html" in paths["/connect"]["get"]["responses"]["200"]["content"]
     assert schema["components"]["securitySchemes"]["gatewayKey"]["scheme"] == "bearer"
+    assert schema["components"]["securitySchemes"]["togglBasic"]["scheme"] == "basic"
+    assert paths["/api/v9/me"]["get"]["security"] == [{"togglBasic": []}]
 
 
 def test_the_docs_pages_load_only_from_this_server(client: TestClient) -> None:

@@ -29,7 +29,7 @@ def token_hint(upstream_url: str | None) -> str:
     if upstream_url is None:
         return (
             "Your API token was given to you by the person who runs this server (it is shown "
-            "when your user is made). Or sign in below with your email and password."
+            "when your user is made)."
         )
     host = urlsplit(upstream_url).hostname or upstream_url
     if host == TOGGL_HOST:
