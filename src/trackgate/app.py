@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
 from trackgate.access_log import AccessLogMiddleware
@@ -20,11 +20,19 @@ from trackgate.openapi import install_openapi
 from trackgate.request_id import RequestIdMiddleware
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, create_service_app
+from trackgate.service.errors import toggl_error_response
 
 
-def embedded_upstream(service: FastAPI) -> Starlette:
-    """The service alone, as the gateway's in-process upstream: no other path is reachable."""
-    return Starlette(routes=[Mount(API_PREFIX, app=service)])
+async def _toggl_not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    await toggl_error_response(404, "Not Found")(scope, receive, send)
+
+
+def embedded_upstream(service: FastAPI) -> ASGIApp:
+    """The service alone, as the gateway's in-process upstream: no other path is reachable,
+    and a path is answered as given (a 404 as Toggl spells it, never a redirect)."""
+    return Router(
+        routes=[Mount(API_PREFIX, app=service)], redirect_slashes=False, default=_toggl_not_found
+    )
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -41,6 +49,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,
     )
     app.state.runtime = runtime
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 from trackgate import setting_values as values
+from trackgate.netaddr import TrustedProxies
 from trackgate.setting_values import Parser
 
 TOGGL_API_ROOT = "https://api.track.toggl.com"
@@ -28,6 +29,7 @@ ENVIRONMENT = {
     "TRACKGATE_REDIS_URL": "Redis URL for rate limits shared between replicas",
     "TRACKGATE_RATE_LIMIT": "per-account gateway rate limit (default 10/second)",
     "TRACKGATE_AUTH_FAILURE_LIMIT": "failed authentications per client address (default 20/minute)",
+    "TRACKGATE_TRUSTED_PROXIES": "proxies (CIDRs) whose X-Forwarded-For/Forwarded is believed",
     "TRACKGATE_UPSTREAM_PACING": "per-connection upstream pace, e.g. 1/second; 'off' disables",
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
 }
@@ -56,6 +58,7 @@ class Settings:
     redis_url: str | None = None
     rate_limit: str = "10/second"
     auth_failure_limit: str = "20/minute"
+    trusted_proxies: TrustedProxies = ()
     upstream_pacing: str | None = None
     upstream_timeout: float = 30.0
     service_enabled: bool = True
@@ -119,6 +122,7 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_REDIS_URL": ("redis_url", values.redis_url),
     "TRACKGATE_RATE_LIMIT": ("rate_limit", values.rate),
     "TRACKGATE_AUTH_FAILURE_LIMIT": ("auth_failure_limit", values.rate),
+    "TRACKGATE_TRUSTED_PROXIES": ("trusted_proxies", values.networks),
     "TRACKGATE_UPSTREAM_PACING": ("upstream_pacing", values.pace),
     "TRACKGATE_UPSTREAM_TIMEOUT": ("upstream_timeout", values.seconds),
 }

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 
+from trackgate.netaddr import TrustedProxies, parse_trusted_proxies
+
 T = TypeVar("T")
 
 Parser = Callable[[str], T]
@@ -141,3 +143,11 @@ def host(raw: str) -> str:
     ):
         return value
     raise ValueError("an IP address such as 127.0.0.1 or a host name")
+
+
+def networks(raw: str) -> TrustedProxies:
+    """Comma-separated addresses or CIDRs, e.g. ``10.0.0.0/8, 192.168.1.1``."""
+    try:
+        return parse_trusted_proxies(raw)
+    except ValueError:
+        raise ValueError("comma-separated addresses or CIDRs such as 10.0.0.0/8") from None
