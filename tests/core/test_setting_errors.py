@@ -64,6 +64,7 @@ BAD_VARIABLES = [
     ("TRACKGATE_PUBLIC_URL", "gateway.example.com", "an http:// or https:// URL"),
     ("TRACKGATE_REDIS_URL", "notaurl", "a Redis URL"),
     ("TRACKGATE_DATABASE_URL", "mysql://x/y", "a database URL"),
+    ("TRACKGATE_TRUSTED_PROXIES", "everyone", "comma-separated addresses or CIDRs"),
 ]
 
 
