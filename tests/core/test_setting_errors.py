@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from trackgate.config import load_settings
+from trackgate.config import ENVIRONMENT, READERS, load_settings
 from trackgate.setting_values import SettingError
 
 
@@ -166,3 +166,7 @@ def test_the_error_names_the_setting_and_what_it_expects() -> None:
     )
     with pytest.raises(SettingError, match="^--upstream must be"):
         load_settings({}, upstream_url="ftp://x")
+
+
+def test_every_documented_variable_is_read_through_a_parser() -> None:
+    assert set(READERS) == set(ENVIRONMENT)
