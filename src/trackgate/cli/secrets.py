@@ -49,8 +49,8 @@ def rotate(data_dir: Path | None = DataDirOption) -> None:
     """Re-encrypt every stored secret under a new key. Safe to interrupt: run it again.
 
     With the key file, everything is automatic. With TRACKGATE_SECRET_KEY, first set it to
-    ``NEW,OLD`` (a new key from ``trackgate secrets generate`` in front), run this, then set it
-    to ``NEW`` alone.
+    NEW,OLD (NEW from `trackgate secrets generate`, in front), run this, then set it to NEW
+    alone.
     """
     settings = settings_for(data_dir)
     with opened(settings) as runtime:
