@@ -37,18 +37,21 @@ def read_password(given: str | None, from_stdin: bool) -> str:
 
 @app.command("create")
 def create(
-    email: str = typer.Option(..., "--email", help="Login e-mail."),
+    email: str = typer.Option(..., "--email", metavar="EMAIL", help="Login e-mail."),
     password: str | None = typer.Option(
         None,
         "--password",
+        metavar="PASSWORD",
         help="Login password (6+ characters). Other users can see it in `ps`: "
         "prefer the prompt (leave this out on a terminal) or --password-stdin.",
     ),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from the first line of stdin."
     ),
-    fullname: str = typer.Option("", "--fullname", help="Full name."),
-    timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone, e.g. Europe/Berlin."),
+    fullname: str = typer.Option("", "--fullname", metavar="NAME", help="Full name."),
+    timezone: str = typer.Option(
+        "UTC", "--timezone", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin."
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Create a user with an organization and workspace; print the user as GET /me shows it."""
@@ -82,7 +85,7 @@ def list_users(data_dir: Path | None = DataDirOption) -> None:
 
 @app.command("reset-token")
 def reset(
-    email: str = typer.Option(..., "--email", help="The user's e-mail."),
+    email: str = typer.Option(..., "--email", metavar="EMAIL", help="The user's e-mail."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Issue a new API token for a user; the old one stops working at once."""
