@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 
+from trackgate.crypto import SecretKeyError, parse_keys
 from trackgate.netaddr import TrustedProxies, parse_trusted_proxies
 
 T = TypeVar("T")
@@ -151,3 +152,16 @@ def networks(raw: str) -> TrustedProxies:
         return parse_trusted_proxies(raw)
     except ValueError:
         raise ValueError("comma-separated addresses or CIDRs such as 10.0.0.0/8") from None
+
+
+def secret_keys(raw: str) -> str:
+    """Base64 AES-256 keys, comma-separated, newest first; kept as written."""
+    try:
+        if not parse_keys(raw):
+            raise SecretKeyError("no key")
+    except SecretKeyError:
+        raise ValueError(
+            "base64 of a 32-byte key (several comma-separated, newest first), "
+            "such as one printed by `trackgate secrets generate`"
+        ) from None
+    return raw.strip()
