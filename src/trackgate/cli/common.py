@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,6 +70,23 @@ def settings_for(data_dir: Path | None, **overrides: object) -> Settings:
         bad_setting(exc)
 
 
+def private_files(settings: Settings) -> None:
+    """Files made from now on (the database, its -wal/-shm, keys, logs) are the user's alone;
+    an existing data directory other users can open is worth a warning."""
+    os.umask(0o077)
+    if not settings.is_sqlite:
+        return
+    try:
+        mode = stat.S_IMODE(settings.data_dir.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        sys.stderr.write(
+            f"trackgate: warning: other users can open the data directory {settings.data_dir} "
+            f"(mode {mode:04o}); make it private with: chmod 700 {settings.data_dir}\n"
+        )
+
+
 @contextmanager
 def opened(settings: Settings) -> Iterator[Runtime]:
     """A runtime for one command; known failures become a one-line message and exit 1.
@@ -78,6 +97,7 @@ def opened(settings: Settings) -> Iterator[Runtime]:
         check_storage(settings)
     except SettingError as exc:
         bad_setting(exc)
+    private_files(settings)
     try:
         runtime = build_runtime(settings)
     except SecretKeyError as exc:
