@@ -151,7 +151,18 @@ def networks(raw: str) -> TrustedProxies:
     try:
         return parse_trusted_proxies(raw)
     except ValueError:
-        raise ValueError("comma-separated addresses or CIDRs such as 10.0.0.0/8") from None
+        wrong = next(p.strip() for p in raw.split(",") if not _parses_as_network(p))
+        raise ValueError(
+            f"comma-separated addresses or CIDRs such as 10.0.0.0/8 ({wrong!r} is neither)"
+        ) from None
+
+
+def _parses_as_network(part: str) -> bool:
+    try:
+        parse_trusted_proxies(part)
+    except ValueError:
+        return False
+    return True
 
 
 def secret_keys(raw: str) -> str:
