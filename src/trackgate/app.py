@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
@@ -15,28 +15,40 @@ from starlette.routing import Mount
 from trackgate import __version__
 from trackgate.access_log import AccessLogMiddleware
 from trackgate.gateway.app import gateway_lifespan, install_gateway
+from trackgate.reports import REPORTS_PREFIX, create_reports_app
 from trackgate.request_id import RequestIdMiddleware
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, create_service_app
+from trackgate.service.errors import toggl_error_response
 
 
-def embedded_upstream(service: FastAPI) -> Starlette:
-    """The service alone, as the gateway's in-process upstream: no other path is reachable."""
-    return Starlette(routes=[Mount(API_PREFIX, app=service)])
+async def _toggl_not_found(_: Request, __: Exception) -> Response:
+    return toggl_error_response(404, "Not Found")
 
 
-def _merged_openapi(app: FastAPI, service: FastAPI) -> dict[str, Any]:
+def embedded_upstream(service: FastAPI, reports: FastAPI) -> Starlette:
+    """The service and its reports alone, as the gateway's in-process upstream: no other path
+    is reachable, and an unknown one answers 404 as Toggl spells it."""
+    return Starlette(
+        routes=[Mount(API_PREFIX, app=service), Mount(REPORTS_PREFIX, app=reports)],
+        exception_handlers={404: _toggl_not_found},
+    )
+
+
+def _merged_openapi(app: FastAPI, mounted: dict[str, FastAPI]) -> dict[str, Any]:
     schema = get_openapi(title="trackgate", version=__version__, routes=app.routes)
-    service_schema = service.openapi()
-    for path, item in service_schema.get("paths", {}).items():
-        schema.setdefault("paths", {})[API_PREFIX + path] = item
-    for name, component in service_schema.get("components", {}).get("schemas", {}).items():
-        schema.setdefault("components", {}).setdefault("schemas", {})[name] = component
+    for prefix, sub_app in mounted.items():
+        sub_schema = sub_app.openapi()
+        for path, item in sub_schema.get("paths", {}).items():
+            schema.setdefault("paths", {})[prefix + path] = item
+        for name, component in sub_schema.get("components", {}).get("schemas", {}).items():
+            schema.setdefault("components", {}).setdefault("schemas", {})[name] = component
     return schema
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
+    reports = create_reports_app(runtime) if service is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,11 +62,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     def healthz() -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
-    if service is not None:
+    embedded = None
+    if service is not None and reports is not None:
         app.mount(API_PREFIX, service)
-        app.openapi = lambda: _merged_openapi(app, service)  # type: ignore[method-assign]
+        app.mount(REPORTS_PREFIX, reports)
+        mounted = {API_PREFIX: service, REPORTS_PREFIX: reports}
+        app.openapi = lambda: _merged_openapi(app, mounted)  # type: ignore[method-assign]
+        embedded = embedded_upstream(service, reports)
     if runtime.settings.gateway_enabled:
-        install_gateway(app, runtime, embedded_upstream(service) if service else None)
+        install_gateway(app, runtime, embedded)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

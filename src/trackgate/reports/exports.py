@@ -1,0 +1,7 @@
+"""Report exports (CSV, PDF)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["reports"])
