@@ -1,7 +1,8 @@
 """Who is calling the service: HTTP Basic with ``token:api_token`` or ``email:password``.
 
-No header: 401 with an empty body. Wrong credentials: 403. Too many failures from one
-address: 429 before any credential is checked.
+No header: 401 with an empty body. Wrong credentials: 403 (a trackgate gateway key says that
+gateway calls go under ``/toggl-track/``). Too many failures from one address: 429 before any
+credential is checked.
 """
 
 from __future__ import annotations
@@ -11,13 +12,18 @@ from dataclasses import dataclass
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from trackgate.basic_auth import parse_basic
+from trackgate.basic_auth import parse_basic, presents_gateway_key
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
 from trackgate.service.errors import Forbidden, TooManyRequests, Unauthorized
 from trackgate.service.passwords import verified
 from trackgate.service.users import user_by_email, user_by_token
 from trackgate.storage.models import User
+
+GATEWAY_KEY_HINT = (
+    "This is a trackgate gateway key, not a Toggl API token: gateway calls go under "
+    "/toggl-track/, e.g. /toggl-track/api/v9/me"
+)
 
 
 @dataclass(frozen=True)
@@ -69,5 +75,7 @@ def current_caller(request: Request) -> Caller:
     if user is None:
         if guarded:
             runtime.failures.failed(client)
+        if presents_gateway_key(header):
+            raise Forbidden(GATEWAY_KEY_HINT)
         raise Forbidden()
     return Caller(user=user, runtime=runtime)
