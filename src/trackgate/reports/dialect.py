@@ -5,6 +5,7 @@ Everything else in the report queries is portable SQLAlchemy.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, cast, func, text
@@ -13,9 +14,14 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 
 from trackgate.storage.models import TimeEntry
 
+#: ``unixepoch()`` (SQLite 3.38+) reads a stored datetime several times faster than strftime.
+SQLITE_HAS_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
+
 
 def epoch(column: Any, sqlite: bool) -> ColumnElement[int]:
     """Whole seconds since 1970 of a UTC datetime column."""
+    if sqlite and SQLITE_HAS_UNIXEPOCH:
+        return cast(func.unixepoch(column), BigInteger)
     if sqlite:
         return cast(func.strftime("%s", column), BigInteger)
     return cast(func.floor(func.extract("epoch", column)), BigInteger)
