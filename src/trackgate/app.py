@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
 from trackgate.access_log import AccessLogMiddleware
@@ -22,16 +22,18 @@ from trackgate.service.app import API_PREFIX, create_service_app
 from trackgate.service.errors import toggl_error_response
 
 
-async def _toggl_not_found(_: Request, __: Exception) -> Response:
-    return toggl_error_response(404, "Not Found")
+async def _toggl_not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    await toggl_error_response(404, "Not Found")(scope, receive, send)
 
 
-def embedded_upstream(service: FastAPI, reports: FastAPI) -> Starlette:
+def embedded_upstream(service: FastAPI, reports: FastAPI) -> ASGIApp:
     """The service and its reports alone, as the gateway's in-process upstream: no other path
-    is reachable, and an unknown one answers 404 as Toggl spells it."""
-    return Starlette(
+    is reachable, and a path is answered as given (a 404 as Toggl spells it, never a
+    redirect)."""
+    return Router(
         routes=[Mount(API_PREFIX, app=service), Mount(REPORTS_PREFIX, app=reports)],
-        exception_handlers={404: _toggl_not_found},
+        redirect_slashes=False,
+        default=_toggl_not_found,
     )
 
 
@@ -55,7 +57,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         async with gateway_lifespan(app):
             yield
 
-    app = FastAPI(title="trackgate", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="trackgate", version=__version__, lifespan=lifespan, redirect_slashes=False)
     app.state.runtime = runtime
 
     @app.get("/healthz", tags=["health"])
