@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from tests.reports.helpers import Team, make_team
+from tests.reports.helpers import Team, assert_toggl_error, make_team
 from tests.service.core_helpers import cheap_hashing  # noqa: F401 (autouse: cheap argon2)
 from trackgate.reports.durations import duration, money
 from trackgate.reports.pdf_render import BAR_COLOR, HEADER_FILL
@@ -194,3 +194,25 @@ def test_exports_of_an_empty_report_are_files_too(team: Team) -> None:
     assert rows == []
     text, _ = first_page(export(team, "summary/time_entries.pdf", **empty))
     assert "Total 00:00:00" in text
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "search/time_entries.csv",
+        "search/time_entries.pdf",
+        "summary/time_entries.csv",
+        "summary/time_entries.pdf",
+        "weekly/time_entries.csv",
+        "weekly/time_entries.pdf",
+    ],
+)
+def test_export_refusals_are_toggls_json_strings(team: Team, tail: str) -> None:
+    assert_toggl_error(team.report(team.admin, tail, start_date="yesterday"), 400, "start_date")
+    assert_toggl_error(team.report(team.admin, tail, **WEEK, duration_format="roman"), 400)
+    r = team.client.post(team.url(tail), json=WEEK)
+    assert r.status_code == 401 and r.content == b""
+
+
+def test_an_unknown_export_format_is_toggls_404(team: Team) -> None:
+    assert_toggl_error(team.report(team.admin, "search/time_entries.xlsx", **WEEK), 404)

@@ -31,7 +31,7 @@ DurationFormat = Literal["classic", "decimal", "improved"]
 ROUNDING_MINUTES = (0, 1, 5, 6, 10, 12, 15, 30, 60, 240)
 
 
-def _ids(name: str, values: IdList | None) -> IdFilter | None:
+def _ids(values: IdList | None) -> IdFilter | None:
     """``None``: no filter; ``[null]`` (or null among ids): also rows where the field is empty."""
     if values is None or len(values) == 0:
         return None
@@ -120,11 +120,11 @@ class ReportBody(Payload):
         return Filters(
             first_day=first,
             last_day=last,
-            users=_ids("user_ids", self.user_ids),
-            projects=_ids("project_ids", self.project_ids),
-            clients=_ids("client_ids", self.client_ids),
-            tags=_ids("tag_ids", self.tag_ids),
-            tasks=_ids("task_ids", self.task_ids),
+            users=_ids(self.user_ids),
+            projects=_ids(self.project_ids),
+            clients=_ids(self.client_ids),
+            tags=_ids(self.tag_ids),
+            tasks=_ids(self.task_ids),
             entry_ids=frozenset(self.time_entry_ids) if self.time_entry_ids else None,
             billable=self.billable,
             description=self.description or None,
