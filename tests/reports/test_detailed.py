@@ -86,7 +86,13 @@ def test_an_empty_report_is_an_empty_array_without_paging_headers(team: Team) ->
 
 @pytest.mark.parametrize(
     ("order_by", "order_dir"),
-    [("date", "DESC"), ("date", "ASC"), ("duration", "DESC"), ("description", "ASC")],
+    [
+        ("date", "DESC"),
+        ("date", "ASC"),
+        ("duration", "DESC"),
+        ("description", "ASC"),
+        ("user", "ASC"),
+    ],
 )
 def test_paging_visits_every_entry_once_with_consecutive_row_numbers(
     team: Team, order_by: str, order_dir: str
@@ -97,7 +103,8 @@ def test_paging_visits_every_entry_once_with_consecutive_row_numbers(
         when = start + timedelta(hours=5 * i)
         stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
         # equal durations and descriptions in places, so ties must be broken by id
-        made.append(team.entry(team.admin, stamp, 600 * (i % 4 + 1), description=f"d{i % 3}")["id"])
+        person = (team.admin, team.member, team.other)[i % 3]
+        made.append(team.entry(person, stamp, 600 * (i % 4 + 1), description=f"d{i % 3}")["id"])
     body = {**WEEK, "page_size": 5, "order_by": order_by, "order_dir": order_dir}
     seen: list[int] = []
     numbers: list[int] = []
