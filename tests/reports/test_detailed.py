@@ -283,3 +283,44 @@ def test_a_body_that_is_not_json_is_a_400(team: Team) -> None:
 
 def test_an_unknown_reports_path_is_toggls_404(team: Team) -> None:
     assert_toggl_error(team.report(team.admin, "search/nothing", **WEEK), 404, "Not Found")
+
+
+ODD_BODIES = [
+    b"null",
+    b"[]",
+    b'"x"',
+    b"",
+    b'{"start_date":"2024-12-01","first_row_number":9223372036854775807}',
+    b'{"start_date":"2024-12-01","grouped":true,"first_row_number":9223372036854775807}',
+    b'{"start_date":"2024-12-01","description":"\\u0000"}',
+    b'{"start_date":"2024-12-01","description":"\\ud800"}',
+    b'{"start_date":"2024-12-01","user_ids":[1e30]}',
+    b'{"start_date":"2024-12-01\\u0000"}',
+    b'{"start_date":"2024-12-01","tag_ids":[9223372036854775807]}',
+    b'{"start_date":"2024-12-01","order_by":"duration","first_id":1}',
+    b'{"start_date":"2030-01-01","end_date":"2030-01-01"}',
+]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        SEARCH,
+        SEARCH + "/totals",
+        "summary/time_entries",
+        "weekly/time_entries",
+        "projects/summary",
+        "search/time_entries.pdf",
+    ],
+)
+def test_odd_bodies_are_answered_never_with_a_500(team: Team, tail: str) -> None:
+    team.entry(team.admin, "2024-12-01T10:00:00Z", 60, description="x")
+    for body in ODD_BODIES:
+        r = team.client.post(
+            team.url(tail),
+            content=body,
+            headers={**team.admin.auth, "Content-Type": "application/json"},
+        )
+        assert r.status_code in (200, 400), (body, r.status_code, r.text)
+        if r.status_code == 400:
+            assert_toggl_error(r, 400)
