@@ -77,6 +77,30 @@ def test_rows_are_spelled_as_toggl_with_times_in_the_users_zone(team: Team) -> N
     assert entry["at_tz"].endswith("-05:00")
 
 
+def test_enrich_response_adds_the_names(team: Team) -> None:
+    acme = team.client_named("Acme")
+    project = team.project("Apollo", client_id=acme["id"], color="#c9806b")
+    task = team.task(project["id"], "Build")
+    team.entry(
+        team.member,
+        "2024-12-10T08:00:00Z",
+        60,
+        project_id=project["id"],
+        task_id=task,
+        tags=["red", "blue"],
+    )
+    (row,) = team.ok(team.admin, SEARCH, **WEEK, enrich_response=True)
+    assert list(row)[: len(ROW_KEYS)] == ROW_KEYS
+    assert row["client_name"] == "Acme"
+    assert row["project_name"] == "Apollo"
+    assert row["project_hex"] == "#c9806b"
+    assert row["task_name"] == "Build"
+    assert sorted(row["tag_names"]) == ["blue", "red"]
+    assert row["email"] == team.member.email
+    (plain,) = team.ok(team.admin, SEARCH, **WEEK)
+    assert list(plain) == ROW_KEYS
+
+
 def test_an_empty_report_is_an_empty_array_without_paging_headers(team: Team) -> None:
     r = team.report(team.admin, SEARCH, **WEEK)
     assert r.status_code == 200

@@ -49,7 +49,13 @@ def search_time_entries(caller: CallerDep, workspace_id: PathId, body: ReportBod
             )
         names = load_names(session, workspace_id)
     rows = [
-        wire.detailed_row(r, names, source.calendar, hide_amounts=body.hide_amounts)
+        wire.detailed_row(
+            r,
+            names,
+            source.calendar,
+            hide_amounts=body.hide_amounts,
+            enrich=body.enrich_response,
+        )
         for r in page.rows
     ]
     headers = {}

@@ -28,11 +28,32 @@ def _entry(entry: EntryRow, calendar: LocalCalendar) -> Json:
     }
 
 
+def _enriched(row: DetailedRow, names: Names) -> Json:
+    """The names ``enrich_response`` adds, as Toggl's detailed rows spell them."""
+    first = row.first
+    project = names.projects.get(first.project_id) if first.project_id is not None else None
+    person = names.users.get(first.user_id)
+    return {
+        "client_name": names.client_of_project(first.project_id) or None,
+        "email": person.email if person else None,
+        "project_color": project.color if project else None,
+        "project_hex": project.color if project else None,
+        "project_name": project.name if project else None,
+        "tag_names": names.tag_list(first.tag_ids),
+        "task_name": names.tasks.get(first.task_id) if first.task_id is not None else None,
+    }
+
+
 def detailed_row(
-    row: DetailedRow, names: Names, calendar: LocalCalendar, *, hide_amounts: bool
+    row: DetailedRow,
+    names: Names,
+    calendar: LocalCalendar,
+    *,
+    hide_amounts: bool,
+    enrich: bool = False,
 ) -> Json:
     first = row.first
-    return {
+    body: Json = {
         "user_id": first.user_id,
         "username": names.user(first.user_id),
         "project_id": first.project_id,
@@ -46,6 +67,9 @@ def detailed_row(
         "time_entries": [_entry(e, calendar) for e in row.entries],
         "row_number": row.row_number,
     }
+    if enrich:
+        body.update(_enriched(row, names))
+    return body
 
 
 def rate(total: RateTotal) -> Json:
