@@ -260,3 +260,10 @@ def test_the_client_on_a_real_socket(live: LiveServer) -> None:
                 )
                 assert r.status_code == 200, r.text
         check_client(TogglReports(http, live.url, token, wid))
+
+
+def test_the_openapi_document_lists_the_reports(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/reports/api/v3/workspace/{workspace_id}/search/time_entries" in paths
+    assert "/reports/api/v3/workspace/{workspace_id}/weekly/time_entries.pdf" in paths
+    assert "/api/v9/me" in paths
