@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from trackgate.reports.clock import calendar_for
 from trackgate.reports.filters import Filters
+from trackgate.reports.rates import WorkspaceDefaults
 from trackgate.reports.source import ReportSource
-from trackgate.service.access import membership
+from trackgate.service.access import membership, workspace_for
 from trackgate.service.auth import Caller
 from trackgate.storage.types import utcnow
 
@@ -16,6 +17,7 @@ from trackgate.storage.types import utcnow
 def report_source(
     session: Session, caller: Caller, workspace_id: int, filters: Filters
 ) -> ReportSource:
+    workspace = workspace_for(session, caller.user_id, workspace_id)
     member = membership(session, caller.user_id, workspace_id)
     user = caller.user
     return ReportSource(
@@ -25,4 +27,5 @@ def report_source(
         calendar=calendar_for(user.timezone, user.beginning_of_week),
         now=utcnow(),
         sqlite=caller.runtime.db.is_sqlite,
+        workspace=WorkspaceDefaults.of(workspace),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from trackgate.reports import csv_export, pdf_export
@@ -23,7 +22,6 @@ from trackgate.reports.totals import report_totals
 from trackgate.reports.weekly import week_source, weekly_report
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.params import PathId
-from trackgate.storage.models import Workspace
 
 router = APIRouter(tags=["reports"])
 CallerDep = Annotated[Caller, Depends(current_caller)]
@@ -38,11 +36,6 @@ def _file(kind: Kind, name: str, content: str | bytes) -> Response:
     return Response(body, media_type=MEDIA[kind], headers={"Content-Disposition": disposition})
 
 
-def _currency(session: Session, workspace_id: int) -> str:
-    workspace = session.get(Workspace, workspace_id)
-    return workspace.default_currency if workspace is not None else "USD"
-
-
 def _detailed(caller: Caller, workspace_id: int, body: ReportBody, kind: Kind) -> Response:
     filters = body.filters()
     with caller.runtime.db.read() as session:
@@ -55,7 +48,7 @@ def _detailed(caller: Caller, workspace_id: int, body: ReportBody, kind: Kind) -
                 rows,
                 names,
                 source.calendar,
-                currency=_currency(session, workspace_id),
+                currency=source.workspace.currency,
                 hide_amounts=body.hide_amounts,
                 style=body.duration_format,
             )
@@ -85,7 +78,7 @@ def _summary(caller: Caller, workspace_id: int, body: ReportBody, kind: Kind) ->
             content = csv_export.summary_csv(
                 report,
                 names,
-                currency=_currency(session, workspace_id),
+                currency=source.workspace.currency,
                 hide_amounts=body.hide_amounts,
                 style=body.duration_format,
             )

@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from trackgate.reports import dialect, rates
 from trackgate.reports.clock import DAY, LocalCalendar
 from trackgate.reports.filters import Filters, IdFilter
-from trackgate.storage.models import Project, Task, TimeEntry, Workspace
+from trackgate.storage.models import Project, Task, TimeEntry
 
 
 def _like_pattern(text: str) -> str:
@@ -58,6 +58,7 @@ class ReportSource:
     calendar: LocalCalendar
     now: datetime
     sqlite: bool
+    workspace: rates.WorkspaceDefaults
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
@@ -89,7 +90,7 @@ class ReportSource:
 
     def rate_cents(self) -> ColumnElement[int]:
         """The entry's hourly rate in cents (null when no rate is set anywhere)."""
-        return dialect.round_half_up(rates.hourly_rate() * 100, self.sqlite)
+        return dialect.round_half_up(rates.hourly_rate(self.workspace) * 100, self.sqlite)
 
     def billable_seconds(self) -> ColumnElement[int]:
         return case((TimeEntry.billable.is_(True), self.seconds()), else_=0)
@@ -98,12 +99,15 @@ class ReportSource:
         """What the entry earns, in cents, rounded half up on its own before any sum."""
         amount = (self.seconds() * self.rate_cents() + 1800) // 3600
         return case(
-            (and_(TimeEntry.billable.is_(True), rates.hourly_rate().is_not(None)), amount),
+            (
+                and_(TimeEntry.billable.is_(True), rates.hourly_rate(self.workspace).is_not(None)),
+                amount,
+            ),
             else_=0,
         )
 
     def currency(self) -> ColumnElement[str]:
-        return rates.currency()
+        return rates.currency(self.workspace)
 
     def local_day(self) -> ColumnElement[int]:
         """The local day the entry starts on, as days since 1970-01-01 in the user's zone."""
@@ -177,7 +181,6 @@ class ReportSource:
         return (
             select(*columns)
             .select_from(TimeEntry)
-            .join(Workspace, Workspace.id == TimeEntry.workspace_id)
             .outerjoin(Project, Project.id == TimeEntry.project_id)
             .outerjoin(Task, Task.id == TimeEntry.task_id)
             .where(*self.conditions())
