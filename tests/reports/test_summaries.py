@@ -124,6 +124,25 @@ def test_tag_sub_groups_count_an_entry_under_each_of_its_tags(team: Team, tracke
     assert apollo == {names["red"]: 1800, names["blue"]: 1200, None: 1800}
 
 
+def test_summary_order_by_duration_or_title(team: Team, tracked: Any) -> None:
+    body = {**WEEK, "grouping": "users", "sub_grouping": "projects"}
+    longest = team.ok(team.admin, "summary/time_entries", **body, order_by="duration")
+    totals = [sum(s["seconds"] for s in g["sub_groups"]) for g in longest["groups"]]
+    assert totals == sorted(totals, reverse=True) == [4800, 4200, 60]
+    shortest = team.ok(
+        team.admin, "summary/time_entries", **body, order_by="duration", order_dir="ASC"
+    )
+    assert [g["id"] for g in shortest["groups"]] == [g["id"] for g in longest["groups"]][::-1]
+    by_name = team.ok(team.admin, "summary/time_entries", **body, order_by="title")
+    # Ada Admin, Mo Member, Olu Other
+    assert [g["id"] for g in by_name["groups"]] == [team.admin.id, team.member.id, team.other.id]
+    content = team.report(
+        team.admin, "summary/time_entries.csv", **body, order_by="title", order_dir="DESC"
+    ).content.decode()
+    users = [line.split(",")[0] for line in content.splitlines()[1:]]
+    assert users == sorted(users, reverse=True) and users[0] == "Olu Other"
+
+
 def test_sub_grouping_must_differ_from_grouping(team: Team) -> None:
     body = {**WEEK, "grouping": "users", "sub_grouping": "users"}
     assert_toggl_error(team.report(team.admin, "summary/time_entries", **body), 400)

@@ -143,4 +143,13 @@ class ReportBody(Payload):
 
     @property
     def descending(self) -> bool:
+        """Detailed rows are newest first unless ``order_dir`` says otherwise."""
         return (self.order_dir or "DESC").upper() == "DESC"
+
+    def summary_order(self) -> tuple[str, bool] | None:
+        """A summary's asked order: ``title`` (A to Z by default) or ``duration`` (longest
+        first by default); None keeps the order by id."""
+        if self.order_by not in ("title", "duration"):
+            return None
+        default = "DESC" if self.order_by == "duration" else "ASC"
+        return self.order_by, (self.order_dir or default).upper() == "DESC"

@@ -14,10 +14,11 @@ from starlette.responses import Response
 from trackgate.reports import csv_export, pdf_export
 from trackgate.reports.access import report_source
 from trackgate.reports.bodies import ReportBody
+from trackgate.reports.csv_export import group_title
 from trackgate.reports.detailed import all_entries
 from trackgate.reports.names import load_names
 from trackgate.reports.routes import detailed_order
-from trackgate.reports.summary import choose_groupings, summary_report
+from trackgate.reports.summary import choose_groupings, reorder, summary_report
 from trackgate.reports.totals import report_totals
 from trackgate.reports.weekly import week_source, weekly_report
 from trackgate.service.auth import Caller, current_caller
@@ -73,6 +74,9 @@ def _summary(caller: Caller, workspace_id: int, body: ReportBody, kind: Kind) ->
         source = report_source(session, caller, workspace_id, filters)
         names = load_names(session, workspace_id)
         report = summary_report(session, source, grouping, sub_grouping)
+        order = body.summary_order()
+        if order is not None:
+            reorder(report, *order, lambda kind, i, t: group_title(kind, i, t, names))
         content: str | bytes
         if kind == "csv":
             content = csv_export.summary_csv(

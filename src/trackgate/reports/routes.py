@@ -14,10 +14,11 @@ from starlette.responses import Response
 from trackgate.reports import wire
 from trackgate.reports.access import report_source
 from trackgate.reports.bodies import ReportBody
+from trackgate.reports.csv_export import group_title
 from trackgate.reports.detailed import DEFAULT_PAGE_SIZE, Order, detailed_page, grouped_page
 from trackgate.reports.names import load_names
 from trackgate.reports.project_summary import one_project, project_users_summary
-from trackgate.reports.summary import choose_groupings, summary_report
+from trackgate.reports.summary import choose_groupings, reorder, summary_report
 from trackgate.reports.totals import report_totals
 from trackgate.reports.weekly import weekly_report
 from trackgate.service.auth import Caller, current_caller
@@ -80,6 +81,10 @@ def summary_time_entries(caller: CallerDep, workspace_id: PathId, body: ReportBo
         report = summary_report(
             session, source, grouping, sub_grouping, with_ids=body.include_time_entry_ids
         )
+        order = body.summary_order()
+        if order is not None:
+            names = load_names(session, workspace_id)
+            reorder(report, *order, lambda kind, i, t: group_title(kind, i, t, names))
     headers = {"X-Grouping": grouping, "X-Sub-Grouping": sub_grouping}
     return TogglJSON(wire.summary(report, with_ids=body.include_time_entry_ids), headers=headers)
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -127,3 +128,24 @@ def summary_report(
         for sub in group.sub_groups:
             sub.ids.sort()
     return Summary(grouping, sub_grouping, ordered)
+
+
+def reorder(
+    report: Summary, by: str, descending: bool, title: Callable[[str, Any, Any], str]
+) -> None:
+    """Order groups and their sub-groups by ``duration`` or by ``title`` (``title(kind, id,
+    sub-group title)`` names them), as a summary's ``order_by`` / ``order_dir`` ask."""
+
+    def group_key(group: Group) -> Any:
+        if by == "duration":
+            return group.seconds
+        return title(report.grouping, group.id, None).lower()
+
+    def sub_key(sub: SubGroup) -> Any:
+        if by == "duration":
+            return sub.seconds
+        return title(report.sub_grouping, sub.id, sub.title).lower()
+
+    report.groups.sort(key=group_key, reverse=descending)
+    for group in report.groups:
+        group.sub_groups.sort(key=sub_key, reverse=descending)
