@@ -11,16 +11,17 @@ from fastapi.openapi.utils import get_openapi
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from trackgate import __version__
 from trackgate.access_log import AccessLogMiddleware
 from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.request_id import RequestIdMiddleware
 from trackgate.runtime import Runtime
-from trackgate.service.app import API_PREFIX, create_service_app
+from trackgate.service.app import API_PREFIX, RequestSession, create_service_app
 
 
-def embedded_upstream(service: FastAPI) -> Starlette:
+def embedded_upstream(service: ASGIApp) -> Starlette:
     """The service alone, as the gateway's in-process upstream: no other path is reachable."""
     return Starlette(routes=[Mount(API_PREFIX, app=service)])
 
@@ -47,14 +48,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> Response:
+    async def healthz() -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
-    if service is not None:
-        app.mount(API_PREFIX, service)
+    served = RequestSession(service, runtime.db) if service is not None else None
+    if service is not None and served is not None:
+        app.mount(API_PREFIX, served)
         app.openapi = lambda: _merged_openapi(app, service)  # type: ignore[method-assign]
     if runtime.settings.gateway_enabled:
-        install_gateway(app, runtime, embedded_upstream(service) if service else None)
+        install_gateway(app, runtime, embedded_upstream(served) if served else None)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate.runtime import Runtime
 from trackgate.service.errors import install_error_handlers
+from trackgate.storage.database import Database
 from trackgate.service.routes import (
     clients,
     me,
@@ -32,3 +34,19 @@ def create_service_app(runtime: Runtime) -> FastAPI:
     for module in (me, me_listings, workspaces, time_entries, projects, clients, tags, tasks):
         app.include_router(module.router)
     return app
+
+
+class RequestSession:
+    """Runs each request to the service in a :meth:`Database.request_scope`, so that
+    authentication and the route read through one session and one pooled connection."""
+
+    def __init__(self, app: ASGIApp, db: Database) -> None:
+        self.app = app
+        self.db = db
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.db.request_scope():
+            await self.app(scope, receive, send)

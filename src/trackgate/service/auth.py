@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from trackgate.basic_auth import parse_basic
 from trackgate.netaddr import client_address
@@ -22,7 +23,7 @@ from trackgate.storage.models import User
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated user (detached from any session) and the process runtime."""
+    """The authenticated user (loaded by the request's read session) and the process runtime."""
 
     user: User
     runtime: Runtime
@@ -48,8 +49,16 @@ def _check(session: Session, name: str, password: str) -> User | None:
     return user if verified.verify(user.password_hash, password) else None
 
 
-def current_caller(request: Request) -> Caller:
-    """FastAPI dependency: the calling user, or the Toggl-shaped refusal."""
+def _lookup(runtime: Runtime, name: str, password: str) -> User | None:
+    with runtime.db.read() as session:
+        return _check(session, name, password)
+
+
+async def current_caller(request: Request) -> Caller:
+    """FastAPI dependency: the calling user, or the Toggl-shaped refusal.
+
+    An API token is one indexed read, done on the event loop (a thread hop costs more than
+    the read); a password goes through its slow hash in a worker thread."""
     runtime = runtime_of(request)
     header = request.headers.get("authorization")
     if not header:
@@ -63,9 +72,10 @@ def current_caller(request: Request) -> Caller:
         )
     credentials = parse_basic(header)
     user = None
-    if credentials is not None:
-        with runtime.db.read() as session:
-            user = _check(session, *credentials)
+    if credentials is not None and credentials[1] == "api_token":
+        user = _lookup(runtime, *credentials)
+    elif credentials is not None:
+        user = await run_in_threadpool(_lookup, runtime, *credentials)
     if user is None:
         if guarded:
             runtime.failures.failed(client)
