@@ -7,7 +7,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate.runtime import Runtime
 from trackgate.service.errors import install_error_handlers
-from trackgate.storage.database import Database
 from trackgate.service.routes import (
     clients,
     me,
@@ -18,6 +17,7 @@ from trackgate.service.routes import (
     time_entries,
     workspaces,
 )
+from trackgate.storage.database import Database
 
 API_PREFIX = "/api/v9"
 
