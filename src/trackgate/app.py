@@ -14,9 +14,10 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp
 
 from trackgate import __version__
-from trackgate.access_log import AccessLogMiddleware
+from trackgate.edge import Edge
 from trackgate.gateway.app import gateway_lifespan, install_gateway
-from trackgate.request_id import RequestIdMiddleware
+from trackgate.gateway.connections import APPS
+from trackgate.gateway.proxy import proxy_endpoint
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, RequestSession, create_service_app
 
@@ -36,6 +37,21 @@ def _merged_openapi(app: FastAPI, service: FastAPI) -> dict[str, Any]:
     return schema
 
 
+class TrackgateApp(FastAPI):
+    """FastAPI with :class:`Edge` in front of its whole middleware stack: request ids, the
+    access log, size caps and the proxy's fast path in one layer, ahead of the framework."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        runtime: Runtime = self.state.runtime
+        proxy = proxy_endpoint(self)
+        return Edge(
+            super().build_middleware_stack(),
+            max_body=runtime.settings.max_body,
+            proxy=proxy,
+            proxy_prefixes=tuple(f"/{name}/" for name in APPS),
+        )
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
 
@@ -44,7 +60,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         async with gateway_lifespan(app):
             yield
 
-    app = FastAPI(title="trackgate", version=__version__, lifespan=lifespan)
+    app = TrackgateApp(title="trackgate", version=__version__, lifespan=lifespan)
     app.state.runtime = runtime
 
     @app.get("/healthz", tags=["health"])
@@ -57,6 +73,4 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.openapi = lambda: _merged_openapi(app, service)  # type: ignore[method-assign]
     if runtime.settings.gateway_enabled:
         install_gateway(app, runtime, embedded_upstream(served) if served else None)
-    app.add_middleware(AccessLogMiddleware)
-    app.add_middleware(RequestIdMiddleware)
     return app

@@ -27,6 +27,7 @@ ENVIRONMENT = {
     "TRACKGATE_AUTH_FAILURE_LIMIT": "failed authentications per client address (default 20/minute)",
     "TRACKGATE_UPSTREAM_PACING": "per-connection upstream pace, e.g. 1/second; 'off' disables",
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
+    "TRACKGATE_MAX_BODY": "largest request body in bytes, on every path (default 1048576)",
 }
 
 
@@ -55,6 +56,7 @@ class Settings:
     auth_failure_limit: str = "20/minute"
     upstream_pacing: str | None = None
     upstream_timeout: float = 30.0
+    max_body: int = 1024 * 1024
     service_enabled: bool = True
     gateway_enabled: bool = True
 
@@ -116,6 +118,15 @@ def _seconds(env: Mapping[str, str], name: str) -> float | None:
     return value
 
 
+def _bytes(env: Mapping[str, str], name: str) -> int | None:
+    if not env.get(name):
+        return None
+    text = env[name].strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name} must be a positive number of bytes, got {env[name]!r}")
+    return int(text)
+
+
 def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
     """Settings from the environment, then explicit overrides (flags) on top."""
     env = os.environ if environ is None else environ
@@ -132,6 +143,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "auth_failure_limit": env.get("TRACKGATE_AUTH_FAILURE_LIMIT") or None,
         "upstream_pacing": env.get("TRACKGATE_UPSTREAM_PACING"),
         "upstream_timeout": _seconds(env, "TRACKGATE_UPSTREAM_TIMEOUT"),
+        "max_body": _bytes(env, "TRACKGATE_MAX_BODY"),
     }
     settings = base.with_overrides(**from_env).with_overrides(**overrides)
     if isinstance(settings.data_dir, str):
