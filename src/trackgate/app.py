@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
 from trackgate.edge import Edge
@@ -38,18 +38,21 @@ def _merged_openapi(app: FastAPI, service: FastAPI) -> dict[str, Any]:
 
 
 class TrackgateApp(FastAPI):
-    """FastAPI with :class:`Edge` in front of its whole middleware stack: request ids, the
-    access log, size caps and the proxy's fast path in one layer, ahead of the framework."""
+    """FastAPI behind :class:`Edge`: request ids, the access log, size caps and the proxy's
+    fast path in one layer that runs before the framework's own per-request work."""
 
-    def build_middleware_stack(self) -> ASGIApp:
-        runtime: Runtime = self.state.runtime
-        proxy = proxy_endpoint(self)
-        return Edge(
-            super().build_middleware_stack(),
-            max_body=runtime.settings.max_body,
-            proxy=proxy,
-            proxy_prefixes=tuple(f"/{name}/" for name in APPS),
-        )
+    _edge: Edge | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._edge is None:
+            runtime: Runtime = self.state.runtime
+            self._edge = Edge(
+                super().__call__,
+                max_body=runtime.settings.max_body,
+                proxy=proxy_endpoint(self),
+                proxy_prefixes=tuple(f"/{name}/" for name in APPS),
+            )
+        await self._edge(scope, receive, send)
 
 
 def create_app(runtime: Runtime) -> FastAPI:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 import uvicorn
 
+from trackgate.access_log import buffer_lines
 from trackgate.app import create_app
 from trackgate.cli.common import DataDirOption, fail, opened, settings_for, setup_logging
 
@@ -48,6 +50,7 @@ def serve(
 
             run_demo(runtime)
         app = create_app(runtime)
+        buffer_lines(sys.stderr)
         uvicorn.run(
             app,
             host=host,
