@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -74,10 +75,13 @@ def wrk(
     headers: dict[str, str] | None = None,
     connections: int = 16,
     seconds: float = 10,
-    warmup: float = 2,
+    warmup: float = 1,
+    script: str | None = None,
 ) -> Run:
     """One `wrk` run (one thread: it leaves the second core to what it measures)."""
     command = [require_wrk(), "-t1", f"-c{connections}", "--latency"]
+    if script:
+        command += ["-s", script]
     for key, value in (headers or {}).items():
         command += ["-H", f"{key}: {value}"]
     if warmup:
@@ -99,6 +103,20 @@ def wrk(
         elif "Socket errors" in line:
             errors += sum(int(p.strip(",")) for p in parts if p.strip(",").isdigit())
     return Run(name, rps, p50, p99, errors)
+
+
+def best_of(
+    rounds: int, targets: Sequence[tuple[str, str, dict[str, str] | None]], load: dict[str, Any]
+) -> list[Run]:
+    """Each target measured ``rounds`` times, interleaved, keeping its best run: on a shared
+    machine the best run is the one least disturbed by other work."""
+    best: dict[str, Run] = {}
+    for _ in range(rounds):
+        for name, url, headers in targets:
+            run = wrk(name, url, headers=headers, **load)
+            if name not in best or run.rps > best[name].rps:
+                best[name] = run
+    return [best[name] for name, _, _ in targets]
 
 
 def table(runs: Sequence[Run], baseline: Run | None, ratio_name: str) -> str:

@@ -33,7 +33,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from common import PYTHON, ROOT, Run, free_port, machine_line, stop, wait_until_up, wrk
+from common import PYTHON, ROOT, best_of, free_port, machine_line, stop, wait_until_up
 
 TARGET = "/toggl-track/api/v9/me/time_entries/current"
 UPSTREAM_PATH = "/api/v9/me/time_entries/current"
@@ -119,10 +119,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--connections", "-c", type=int, default=32)
     parser.add_argument("--duration", "-d", type=float, default=10.0)
+    parser.add_argument("--rounds", "-r", type=int, default=3, help="best of N interleaved runs")
     args = parser.parse_args()
     load = {"connections": args.connections, "seconds": args.duration}
     processes: list[subprocess.Popen[bytes]] = []
-    runs: list[Run] = []
+    targets: list[tuple[str, str, dict[str, str] | None]] = []
     with tempfile.TemporaryDirectory(prefix="trackgate-bench-") as tmp_name:
         tmp = Path(tmp_name)
         data_dir, key_file = tmp / "data", tmp / "secret.key"
@@ -130,43 +131,33 @@ def main() -> None:
         auth = {"Authorization": f"Bearer {api_key}"}
         upstream_port = free_port()
         upstream_url = f"http://127.0.0.1:{upstream_port}"
+
+        def start(
+            name: str,
+            command: list[str],
+            env: dict[str, str] | None,
+            url: str,
+            headers: dict[str, str] | None = None,
+            ready: str = "",
+        ) -> None:
+            process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+            processes.append(process)
+            wait_until_up(ready or url, process, headers=headers)
+            targets.append((name, url, headers))
+
         try:
             processes.append(nginx(tmp, upstream_port, 0, STATIC.format(json=UPSTREAM_BODY)))
             wait_until_up(upstream_url + "/", processes[-1])
-            runs.append(wrk("upstream alone (nginx static)", upstream_url + UPSTREAM_PATH, **load))
-
-            def measure(
-                name: str,
-                command: list[str],
-                env: dict[str, str],
-                url: str,
-                headers: dict[str, str] | None = None,
-                ready: str = "",
-            ) -> None:
-                process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-                processes.append(process)
-                try:
-                    wait_until_up(ready or url, process, headers=headers)
-                    runs.append(wrk(name, url, headers=headers, **load))
-                finally:
-                    stop(process)  # one server at a time: each gets the second core
-
+            targets.append(("upstream alone (nginx static)", upstream_url + UPSTREAM_PATH, None))
             port = free_port()
-            proxy = nginx(tmp, port, upstream_port, PROXY)
-            processes.append(proxy)
-            try:
-                wait_until_up(f"http://127.0.0.1:{port}/", proxy)
-                runs.append(
-                    wrk("nginx proxy_pass", f"http://127.0.0.1:{port}{UPSTREAM_PATH}", **load)
-                )
-            finally:
-                stop(proxy)
-
+            processes.append(nginx(tmp, port, upstream_port, PROXY))
+            wait_until_up(f"http://127.0.0.1:{port}/", processes[-1])
+            targets.append(("nginx proxy_pass", f"http://127.0.0.1:{port}{UPSTREAM_PATH}", None))
             bare_env = {**os.environ, "BENCH_UPSTREAM": upstream_url}
             servers = ["uvicorn", *(["granian"] if has_granian() else [])]
             for server in servers:
                 port = free_port()
-                measure(
+                start(
                     f"bare pass-through ({server})",
                     [PYTHON, str(ROOT / "bench" / "bare_proxy.py"), str(port), server],
                     bare_env,
@@ -181,7 +172,7 @@ def main() -> None:
                 "TRACKGATE_UPSTREAM_PACING": "off",
             }
             port = free_port()
-            measure(
+            start(
                 "trackgate gateway (uvicorn)",
                 [PYTHON, "-m", "trackgate", "serve", "--port", str(port)],
                 gate_env,
@@ -191,7 +182,7 @@ def main() -> None:
             )
             if has_granian():
                 port = free_port()
-                measure(
+                start(
                     "trackgate gateway (granian)",
                     [PYTHON, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
                      "--port", str(port), "--workers", "1", "--loop", "uvloop",
@@ -201,12 +192,14 @@ def main() -> None:
                     auth,
                     f"http://127.0.0.1:{port}/healthz",
                 )  # fmt: skip
+            runs = best_of(args.rounds, targets, load)
         finally:
             stop(*processes)
     by_name = {run.name: run for run in runs}
     nginx_run = by_name.get("nginx proxy_pass")
     print(
-        f"{machine_line()}; wrk 1 thread, {args.connections} connections, {args.duration:g} s a row"
+        f"{machine_line()}; wrk 1 thread, {args.connections} connections, "
+        f"best of {args.rounds} interleaved {args.duration:g} s runs"
     )
     print("| what | requests/s | p50 ms | p99 ms | errors | × bare (same server) | × nginx |")
     print("|---|---:|---:|---:|---:|---:|---:|")

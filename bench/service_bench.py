@@ -23,12 +23,12 @@ from pathlib import Path
 from common import (
     PYTHON,
     ROOT,
+    best_of,
     free_port,
     machine_line,
     stop,
     table,
     wait_until_up,
-    wrk,
 )
 
 
@@ -87,6 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--connections", "-c", type=int, default=16)
     parser.add_argument("--duration", "-d", type=float, default=10.0)
+    parser.add_argument("--rounds", "-r", type=int, default=3, help="best of N interleaved runs")
     args = parser.parse_args()
     serve_port, minimal_port = free_port(), free_port()
     today = datetime.now(UTC).date()
@@ -113,31 +114,29 @@ def main() -> None:
             wait_until_up(f"http://127.0.0.1:{minimal_port}/ping", minimal)
             headers = {"Authorization": auth}
             load = {"connections": args.connections, "seconds": args.duration}
-            floor = wrk("minimal FastAPI endpoint", f"http://127.0.0.1:{minimal_port}/ping", **load)
-            day = (
-                f"start_date={today.isoformat()}&end_date={(today + timedelta(days=1)).isoformat()}"
-            )
-            runs = [
-                floor,
-                wrk("GET /healthz", service + "/healthz", **load),
-                wrk("GET /api/v9/me", service + "/api/v9/me", headers=headers, **load),
-                wrk(
+            day = f"start_date={today.isoformat()}&end_date={today + timedelta(days=1)}"
+            targets: list[tuple[str, str, dict[str, str] | None]] = [
+                ("minimal FastAPI endpoint", f"http://127.0.0.1:{minimal_port}/ping", None),
+                ("GET /healthz", service + "/healthz", None),
+                ("GET /api/v9/me", service + "/api/v9/me", headers),
+                (
                     "GET /api/v9/me/time_entries/current",
                     service + "/api/v9/me/time_entries/current",
-                    headers=headers,
-                    **load,
+                    headers,
                 ),
-                wrk(
+                (
                     "GET /api/v9/me/time_entries (a day, 9 entries)",
                     f"{service}/api/v9/me/time_entries?{day}",
-                    headers=headers,
-                    **load,
+                    headers,
                 ),
             ]
+            runs = best_of(args.rounds, targets, load)
+            floor = runs[0]
         finally:
             stop(server, minimal)
     print(
-        f"{machine_line()}; wrk 1 thread, {args.connections} connections, {args.duration:g} s a row"
+        f"{machine_line()}; wrk 1 thread, {args.connections} connections, "
+        f"best of {args.rounds} interleaved {args.duration:g} s runs"
     )
     print(table(runs, floor, "× minimal"))
 

@@ -18,6 +18,7 @@ from trackgate.edge import Edge
 from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.proxy import proxy_endpoint
+from trackgate.readiness import readiness
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, RequestSession, create_service_app
 
@@ -69,6 +70,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> Response:
+        ready, checks = readiness(runtime)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks},
+            status_code=200 if ready else 503,
+        )
 
     served = RequestSession(service, runtime.db) if service is not None else None
     if service is not None and served is not None:
