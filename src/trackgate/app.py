@@ -43,6 +43,8 @@ class TrackgateApp(FastAPI):
     fast path in one layer that runs before the framework's own per-request work."""
 
     _edge: Edge | None = None
+    #: the service's prefix and application, reached from the edge without the outer router
+    _service: tuple[str, ASGIApp] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._edge is None:
@@ -52,6 +54,7 @@ class TrackgateApp(FastAPI):
                 max_body=runtime.settings.max_body,
                 proxy=proxy_endpoint(self),
                 proxy_prefixes=tuple(f"/{name}/" for name in APPS),
+                mounted=self._service,
             )
         await self._edge(scope, receive, send)
 
@@ -81,7 +84,8 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     served = RequestSession(service, runtime.db) if service is not None else None
     if service is not None and served is not None:
-        app.mount(API_PREFIX, served)
+        app.mount(API_PREFIX, served)  # for the schema and url_for; calls come via the edge
+        app._service = (API_PREFIX, served)
         app.openapi = lambda: _merged_openapi(app, service)  # type: ignore[method-assign]
     if runtime.settings.gateway_enabled:
         install_gateway(app, runtime, embedded_upstream(served) if served else None)

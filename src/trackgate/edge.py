@@ -3,8 +3,10 @@
 Per request it gives the answer an ``X-Request-Id``, writes the access log line, refuses
 oversized headers and bodies with a 413 (the declared ``Content-Length`` before anything is
 read; streamed bytes as they arrive, so no body is held beyond the cap), and sends calls
-for the gateway's apps straight to the proxy, past the framework's routing and middleware.
-A failure the proxy did not expect becomes a 500 in the gateway's error shape.
+for the gateway's apps straight to the proxy, and calls under the service's prefix straight
+to the service, past the outer framework's routing and middleware (as a ``Mount`` would,
+with ``root_path`` set). A failure the proxy did not expect becomes a 500 in the gateway's
+error shape.
 """
 
 from __future__ import annotations
@@ -49,11 +51,14 @@ class Edge:
         max_body: int,
         proxy: Endpoint | None = None,
         proxy_prefixes: tuple[str, ...] = (),
+        mounted: tuple[str, ASGIApp] | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.proxy = proxy
         self.proxy_prefixes = proxy_prefixes if proxy is not None else ()
+        self.mount_prefix = mounted[0] if mounted else None
+        self.mounted = mounted[1] if mounted else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,6 +115,12 @@ class Edge:
                     log.exception("the proxy failed unexpectedly")
                     if not status:
                         await _internal_error(scope["path"], send_with_id)
+            elif self.mounted is not None and path.startswith(self.mount_prefix + "/"):  # type: ignore[operator]
+                root_path = scope.get("root_path", "")
+                scope["app_root_path"] = scope.get("app_root_path", root_path)
+                scope["root_path"] = root_path + self.mount_prefix
+                scope["path_params"] = {}
+                await self.mounted(scope, receive_capped, send_with_id)
             else:
                 await self.app(scope, receive_capped, send_with_id)
         except _Refused:
