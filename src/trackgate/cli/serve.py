@@ -12,6 +12,9 @@ from trackgate.access_log import buffer_lines
 from trackgate.app import create_app
 from trackgate.cli.common import DataDirOption, fail, opened, settings_for, setup_logging
 
+#: On SIGTERM or SIGINT, calls in flight get this long to finish before the process exits.
+GRACEFUL_SHUTDOWN_SECONDS = 30
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
@@ -59,4 +62,5 @@ def serve(
             log_config=None,
             server_header=False,
             proxy_headers=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )

@@ -31,7 +31,7 @@ MAX_BULK = 100
 
 
 @router.get("/me/time_entries")
-async def list_time_entries(
+def list_time_entries(
     caller: CallerDep,
     since: str | None = None,
     before: str | None = None,
