@@ -14,6 +14,7 @@ one by one costs tens. Every request is still logged.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import re
 import threading
@@ -22,6 +23,8 @@ from typing import TextIO
 from urllib.parse import quote
 
 from starlette.types import Scope
+
+from trackgate.logformat import iso_time
 
 log = logging.getLogger("trackgate.access")
 
@@ -44,8 +47,9 @@ def escaped_path(scope: Scope) -> str:
 class LineBuffer:
     """Lines kept in memory and written to ``stream`` every ``interval`` seconds."""
 
-    def __init__(self, stream: TextIO, interval: float = 0.2) -> None:
+    def __init__(self, stream: TextIO, interval: float = 0.2, json_lines: bool = False) -> None:
         self.stream = stream
+        self.json_lines = json_lines
         self.interval = interval
         self._lines: list[str] = []
         self._stamp_second = -1
@@ -88,11 +92,11 @@ class LineBuffer:
 _buffer: LineBuffer | None = None
 
 
-def buffer_lines(stream: TextIO) -> None:
+def buffer_lines(stream: TextIO, json_lines: bool = False) -> None:
     """Write access log lines to ``stream`` in batches instead of one log record each."""
     global _buffer
     if _buffer is None and log.isEnabledFor(logging.INFO):
-        _buffer = LineBuffer(stream)
+        _buffer = LineBuffer(stream, json_lines=json_lines)
         atexit.register(_buffer.close)
 
 
@@ -101,6 +105,24 @@ def log_request(scope: Scope, status: int, seconds: float, request_id: str) -> N
     method = scope.get("method", "-")
     if not method.isalpha():
         method = "-"
+    if _buffer is not None and _buffer.json_lines:
+        _buffer.write(
+            json.dumps(
+                {
+                    "time": iso_time(time.time()),
+                    "level": "INFO",
+                    "logger": log.name,
+                    "client": client[0],
+                    "method": method,
+                    "path": escaped_path(scope),
+                    "status": status,
+                    "ms": round(seconds * 1000, 1),
+                    "request_id": request_id,
+                }
+            )
+            + "\n"
+        )
+        return
     if _buffer is not None:
         _buffer.write(
             f"{_buffer.stamp()} INFO {log.name}: {client[0]} "

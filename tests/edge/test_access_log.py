@@ -57,3 +57,40 @@ def test_escaped_path_from_the_raw_bytes():
     assert escaped_path(scope(b"/p?token=secret")) == "/p"
     # Without a raw path (some servers), the decoded path is encoded again.
     assert escaped_path({"path": "/a\nb"}) == "/a%0Ab"
+
+
+def test_json_log_lines_carry_the_request_id(tmp_path: Path):
+    import json
+
+    import httpx
+
+    from tests.conftest import start_live_server, stop_live_server
+
+    server = start_live_server(tmp_path, "--log-format", "json")
+    try:
+        r = httpx.get(server.url + "/api/v9/me?api_token=s3cret", auth=("t0k3n", "api_token"))
+        assert r.status_code == 403
+        request_id = r.headers["x-request-id"]
+        text = log_text(server, tmp_path, request_id)
+    finally:
+        stop_live_server(server)
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    assert all({"time", "level", "logger"} <= set(record) for record in records)
+    [access] = [r for r in records if r.get("request_id") == request_id]
+    assert access["path"] == "/api/v9/me"
+    assert access["status"] == 403 and access["method"] == "GET"
+    assert "s3cret" not in text and "t0k3n" not in text
+
+
+def test_an_unknown_log_format_is_refused(tmp_path: Path):
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-m", "trackgate", "serve", "--log-format", "xml"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    assert "--log-format" in r.stderr and "Traceback" not in r.stderr

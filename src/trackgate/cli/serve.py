@@ -33,9 +33,14 @@ def serve(
         False, "--no-gateway", help="Serve only the Toggl-compatible API."
     ),
     no_service: bool = typer.Option(False, "--no-service", help="Serve only the gateway."),
+    log_format: str = typer.Option(
+        "text", "--log-format", help="Log lines as 'text' or 'json' (one object per line)."
+    ),
 ) -> None:
     """Run the Toggl-compatible service and the gateway."""
-    setup_logging()
+    if log_format not in ("text", "json"):
+        fail(f"--log-format must be 'text' or 'json', not {log_format!r}", 2)
+    setup_logging(json_lines=log_format == "json")
     settings = settings_for(
         data_dir,
         host=host,
@@ -53,7 +58,7 @@ def serve(
 
             run_demo(runtime)
         app = create_app(runtime)
-        buffer_lines(sys.stderr)
+        buffer_lines(sys.stderr, json_lines=log_format == "json")
         uvicorn.run(
             app,
             host=host,
