@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
@@ -14,10 +14,12 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
+from trackgate.cidrs import parse_networks
 from trackgate.edge import Edge
 from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.proxy import proxy_endpoint
+from trackgate.metrics import Metrics, allowed
 from trackgate.readiness import readiness
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, RequestSession, create_service_app
@@ -55,6 +57,7 @@ class TrackgateApp(FastAPI):
                 proxy=proxy_endpoint(self),
                 proxy_prefixes=tuple(f"/{name}/" for name in APPS),
                 mounted=self._service,
+                metrics=self.state.metrics,
             )
         await self._edge(scope, receive, send)
 
@@ -69,10 +72,23 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app = TrackgateApp(title="trackgate", version=__version__, lifespan=lifespan)
     app.state.runtime = runtime
+    proxy_prefixes = tuple(f"/{name}/" for name in APPS) if runtime.settings.gateway_enabled else ()
+    app.state.metrics = Metrics(proxy_prefixes)
+    metrics_networks = parse_networks(runtime.settings.metrics_allow, "TRACKGATE_METRICS_ALLOW")
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        client = request.client.host if request.client else None
+        if not allowed(client, metrics_networks):
+            return JSONResponse(
+                {"error": {"code": "not_found", "message": "Not Found"}}, status_code=404
+            )
+        body, content_type = app.state.metrics.exposition()
+        return Response(body, media_type=content_type)
 
     @app.get("/readyz", tags=["health"])
     def readyz() -> Response:

@@ -28,6 +28,7 @@ ENVIRONMENT = {
     "TRACKGATE_UPSTREAM_PACING": "per-connection upstream pace, e.g. 1/second; 'off' disables",
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
     "TRACKGATE_MAX_BODY": "largest request body in bytes, on every path (default 1048576)",
+    "TRACKGATE_METRICS_ALLOW": "CIDRs besides loopback that may read /metrics",
 }
 
 
@@ -57,6 +58,7 @@ class Settings:
     upstream_pacing: str | None = None
     upstream_timeout: float = 30.0
     max_body: int = 1024 * 1024
+    metrics_allow: str | None = None
     service_enabled: bool = True
     gateway_enabled: bool = True
 
@@ -127,6 +129,13 @@ def _bytes(env: Mapping[str, str], name: str) -> int | None:
     return int(text)
 
 
+def _networks(env: Mapping[str, str], name: str) -> str | None:
+    from trackgate.cidrs import parse_networks
+
+    parse_networks(env.get(name), name)  # refuses a malformed list at start
+    return env.get(name) or None
+
+
 def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
     """Settings from the environment, then explicit overrides (flags) on top."""
     env = os.environ if environ is None else environ
@@ -144,6 +153,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "upstream_pacing": env.get("TRACKGATE_UPSTREAM_PACING"),
         "upstream_timeout": _seconds(env, "TRACKGATE_UPSTREAM_TIMEOUT"),
         "max_body": _bytes(env, "TRACKGATE_MAX_BODY"),
+        "metrics_allow": _networks(env, "TRACKGATE_METRICS_ALLOW"),
     }
     settings = base.with_overrides(**from_env).with_overrides(**overrides)
     if isinstance(settings.data_dir, str):

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trackgate.access_log import log_request
+from trackgate.metrics import Metrics
 from trackgate.request_id import HEADER as REQUEST_ID_HEADER
 from trackgate.request_id import new_request_id
 
@@ -52,7 +53,9 @@ class Edge:
         proxy: Endpoint | None = None,
         proxy_prefixes: tuple[str, ...] = (),
         mounted: tuple[str, ASGIApp] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.app = app
         self.max_body = max_body
         self.proxy = proxy
@@ -131,6 +134,8 @@ class Edge:
             # The application failed on the cut-off body after the 413 went out.
         finally:
             log_request(scope, status or 500, time.perf_counter() - started, request_id)
+            if self.metrics is not None:
+                self.metrics.count(scope["path"], status or 500)
 
     async def _check_request(
         self, scope: Scope, receive: Receive, refuse: Callable[[str, str], Awaitable[None]]
