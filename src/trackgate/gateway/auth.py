@@ -17,6 +17,7 @@ from trackgate.gateway.errors import GatewayError, too_many, unauthorized
 from trackgate.gateway.keys import account_for_key
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
+from trackgate.singleflight import SingleFlight
 from trackgate.ttlcache import TtlCache
 
 KEY_CACHE_SECONDS = 5.0
@@ -44,6 +45,13 @@ class KeyVerifier:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.cache: TtlCache[str, GatewayCaller] = TtlCache(KEY_CACHE_SECONDS)
+        self._loads: SingleFlight[GatewayCaller] = SingleFlight()
+
+    async def caller_shared(self, conn: HTTPConnection, key_digest: str) -> GatewayCaller:
+        """:meth:`caller` off the event loop, once for all calls that present the same key
+        while it is being looked up."""
+        flight = (key_digest, client_address(conn))  # each address is judged on its own
+        return await self._loads.run(flight, lambda: self.caller(conn))
 
     def forget(self, key_id: str) -> None:
         """Called by whoever revokes a key in this process: it stops working at once."""

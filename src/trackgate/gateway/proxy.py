@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
@@ -151,10 +150,11 @@ class ProxyEndpoint:
         key = presented_key(conn.headers.get("authorization"))
         if key is None:
             raise unauthorized()
-        cached = self.state.keys.cache.get(digest(key))
+        key_digest = digest(key)
+        cached = self.state.keys.cache.get(key_digest)
         if cached is not None:
             return cached
-        return await run_in_threadpool(self.state.keys.caller, conn)
+        return await self.state.keys.caller_shared(conn, key_digest)
 
     async def _prepare(self, scope: Scope, receive: Receive) -> Call:
         raw: hygiene.RawHeaders = scope["headers"]
