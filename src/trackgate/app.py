@@ -4,40 +4,38 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.utils import get_openapi
-from starlette.applications import Starlette
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
-from trackgate.cidrs import parse_networks
+from trackgate.docs import install_docs
 from trackgate.edge import Edge
 from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.proxy import proxy_endpoint
+from trackgate.html_page import PAGE_HEADERS
+from trackgate.landing import landing_page
 from trackgate.metrics import Metrics, allowed
+from trackgate.openapi import install_openapi
 from trackgate.readiness import readiness
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, RequestSession, create_service_app
+from trackgate.service.errors import toggl_error_response
 
 
-def embedded_upstream(service: ASGIApp) -> Starlette:
-    """The service alone, as the gateway's in-process upstream: no other path is reachable."""
-    return Starlette(routes=[Mount(API_PREFIX, app=service)])
+async def _toggl_not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    await toggl_error_response(404, "Not Found")(scope, receive, send)
 
 
-def _merged_openapi(app: FastAPI, service: FastAPI) -> dict[str, Any]:
-    schema = get_openapi(title="trackgate", version=__version__, routes=app.routes)
-    service_schema = service.openapi()
-    for path, item in service_schema.get("paths", {}).items():
-        schema.setdefault("paths", {})[API_PREFIX + path] = item
-    for name, component in service_schema.get("components", {}).get("schemas", {}).items():
-        schema.setdefault("components", {}).setdefault("schemas", {})[name] = component
-    return schema
+def embedded_upstream(service: ASGIApp) -> ASGIApp:
+    """The service alone, as the gateway's in-process upstream: no other path is reachable,
+    and a path is answered as given (a 404 as Toggl spells it, never a redirect)."""
+    return Router(
+        routes=[Mount(API_PREFIX, app=service)], redirect_slashes=False, default=_toggl_not_found
+    )
 
 
 class TrackgateApp(FastAPI):
@@ -70,15 +68,30 @@ def create_app(runtime: Runtime) -> FastAPI:
         async with gateway_lifespan(app):
             yield
 
-    app = TrackgateApp(title="trackgate", version=__version__, lifespan=lifespan)
+    app = TrackgateApp(
+        title="trackgate",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+    )
     app.state.runtime = runtime
     proxy_prefixes = tuple(f"/{name}/" for name in APPS) if runtime.settings.gateway_enabled else ()
     app.state.metrics = Metrics(proxy_prefixes)
-    metrics_networks = parse_networks(runtime.settings.metrics_allow, "TRACKGATE_METRICS_ALLOW")
+    metrics_networks = runtime.settings.metrics_allow
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> Response:
+        ready, checks = readiness(runtime)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks},
+            status_code=200 if ready else 503,
+        )
 
     @app.get("/metrics", tags=["health"], include_in_schema=False)
     async def metrics(request: Request) -> Response:
@@ -90,19 +103,19 @@ def create_app(runtime: Runtime) -> FastAPI:
         body, content_type = app.state.metrics.exposition()
         return Response(body, media_type=content_type)
 
-    @app.get("/readyz", tags=["health"])
-    def readyz() -> Response:
-        ready, checks = readiness(runtime)
-        return JSONResponse(
-            {"status": "ok" if ready else "unavailable", **checks},
-            status_code=200 if ready else 503,
-        )
+    @app.get("/", include_in_schema=False)
+    def landing() -> Response:
+        return HTMLResponse(landing_page(runtime.settings), headers=PAGE_HEADERS)
 
-    served = RequestSession(service, runtime.db) if service is not None else None
-    if service is not None and served is not None:
-        app.mount(API_PREFIX, served)  # for the schema and url_for; calls come via the edge
+    install_docs(app, "trackgate")
+    mounted: dict[str, FastAPI] = {}
+    served: ASGIApp | None = None
+    if service is not None:
+        served = RequestSession(service, runtime.db)
+        app.mount(API_PREFIX, served)  # for url_for and the router; calls come via the edge
         app._service = (API_PREFIX, served)
-        app.openapi = lambda: _merged_openapi(app, service)  # type: ignore[method-assign]
+        mounted[API_PREFIX] = service
+    install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
         install_gateway(app, runtime, embedded_upstream(served) if served else None)
     return app

@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator, Sequence
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from trackgate.cidrs import Network
 from trackgate.gateway.upstream import Headers, Upstream, UpstreamError, UpstreamResponse
+from trackgate.netaddr import Network
 
 #: Path prefixes and the group they count under; the first match wins.
 GROUPS = (

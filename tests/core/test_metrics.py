@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import LiveServer
-from trackgate.cidrs import parse_networks
 from trackgate.config import load_settings
 from trackgate.metrics import allowed
+from trackgate.netaddr import parse_trusted_proxies
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -60,7 +60,7 @@ def test_metrics_are_refused_outside_the_allowed_networks(client: TestClient):
 
 
 def test_allowed_addresses():
-    networks = parse_networks("10.0.0.0/8, 192.168.1.7", "X")
+    networks = parse_trusted_proxies("10.0.0.0/8, 192.168.1.7")
     assert allowed("127.0.0.1", ())
     assert allowed("::1", ())
     assert allowed("10.2.3.4", networks)
@@ -71,5 +71,5 @@ def test_allowed_addresses():
 
 
 def test_a_malformed_allow_list_is_a_one_line_error(tmp_path: Path):
-    with pytest.raises(ValueError, match="TRACKGATE_METRICS_ALLOW"):
+    with pytest.raises(ValueError, match="TRACKGATE_METRICS_ALLOW"):  # SettingError
         load_settings({"TRACKGATE_METRICS_ALLOW": "10.0.0.0/8,not-a-network"})

@@ -13,9 +13,21 @@ import uvicorn
 
 from trackgate.access_log import buffer_lines
 from trackgate.app import create_app
-from trackgate.cli.common import DataDirOption, fail, opened, settings_for, setup_logging
+from trackgate.cli.common import (
+    USAGE_ERROR,
+    DataDirOption,
+    bad_setting,
+    fail,
+    opened,
+    option_help,
+    settings_for,
+    setup_logging,
+)
+from trackgate.cli.demo import DemoUnavailable, check_demo_possible, run_demo
 from trackgate.config import load_settings
+from trackgate.preflight import check_port
 from trackgate.runtime import build_runtime
+from trackgate.setting_values import SettingError
 
 #: How ``serve`` hands its settings to ``--workers`` processes.
 WORKER_SETTINGS = "TRACKGATE_SERVE_WORKER_SETTINGS"
@@ -24,22 +36,41 @@ GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8080, "--port", help="Port to listen on."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", metavar="ADDRESS", help="Address to listen on."
+    ),
+    port: str = typer.Option("8080", "--port", metavar="PORT", help="Port to listen on."),
     data_dir: Path | None = DataDirOption,
     upstream: str | None = typer.Option(
-        None, "--upstream", help="Upstream root for toggl-track, e.g. https://api.track.toggl.com."
+        None,
+        "--upstream",
+        metavar="URL",
+        help=option_help(
+            "Upstream root for toggl-track, e.g. https://api.track.toggl.com "
+            "(default: the embedded service).",
+            "upstream_url",
+        ),
     ),
     public_url: str | None = typer.Option(
-        None, "--public-url", help="Root URL people use to reach this server (connect links)."
+        None,
+        "--public-url",
+        metavar="URL",
+        help=option_help(
+            "Root URL people use to reach this server, for connect links.", "public_url"
+        ),
     ),
     demo: bool = typer.Option(
-        False, "--demo", help="Make a demo user, account, key and connection."
+        False,
+        "--demo",
+        help="Make (once) a demo user, account and connection; print a new demo key and "
+        "revoke the previous one.",
     ),
     no_gateway: bool = typer.Option(
         False, "--no-gateway", help="Serve only the Toggl-compatible API."
     ),
-    no_service: bool = typer.Option(False, "--no-service", help="Serve only the gateway."),
+    no_service: bool = typer.Option(
+        False, "--no-service", help="Serve only the gateway (needs --upstream)."
+    ),
     log_format: str = typer.Option(
         "text", "--log-format", help="Log lines as 'text' or 'json' (one object per line)."
     ),
@@ -47,45 +78,67 @@ def serve(
         1, "--workers", min=1, help="Server processes on this port (more than 1 needs Redis)."
     ),
 ) -> None:
-    """Run the Toggl-compatible service and the gateway."""
+    """Run the Toggl-compatible service and the gateway.
+
+    Every setting is also read from its TRACKGATE_* variable; a flag wins over the variable.
+    """
     if log_format not in ("text", "json"):
-        fail(f"--log-format must be 'text' or 'json', not {log_format!r}", 2)
+        fail(f"--log-format must be 'text' or 'json', not {log_format!r}", USAGE_ERROR)
     setup_logging(json_lines=log_format == "json")
-    overrides: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "upstream_url": upstream,
-        "public_url": public_url,
-        "service_enabled": not no_service,
-        "gateway_enabled": not no_gateway,
-    }
-    settings = settings_for(data_dir, **overrides)
+    settings = settings_for(
+        data_dir,
+        host=host,
+        port=port,
+        upstream_url=upstream,
+        public_url=public_url,
+        service_enabled=not no_service,
+        gateway_enabled=not no_gateway,
+    )
     if no_service and not settings.upstream_url:
-        fail("--no-service needs --upstream (or TRACKGATE_TOGGL_URL)")
+        fail("--no-service needs --upstream (or TRACKGATE_TOGGL_URL)", 2)
     if workers > 1 and not settings.redis_url:
-        fail("--workers above 1 needs TRACKGATE_REDIS_URL, so that limits stay per account", 2)
+        fail(
+            "--workers above 1 needs TRACKGATE_REDIS_URL, so that limits stay per account",
+            USAGE_ERROR,
+        )
+    if demo:
+        try:
+            check_demo_possible(settings)
+        except DemoUnavailable as exc:
+            fail(str(exc), USAGE_ERROR)
+    try:
+        check_port(settings.host, settings.port)
+    except SettingError as exc:
+        bad_setting(exc)
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "access_log": False,
+        "log_config": None,
+        "server_header": False,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+    }
     with opened(settings) as runtime:  # migrates and checks the key once, before any worker
         if demo:
-            from trackgate.gateway.demo import run_demo
-
             run_demo(runtime)
-        options: dict[str, Any] = {
-            "host": host,
-            "port": port,
-            "access_log": False,
-            "log_config": None,
-            "server_header": False,
-            "proxy_headers": False,
-            "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
-        }
         if workers == 1:
             app = create_app(runtime)
             buffer_lines(sys.stderr, json_lines=log_format == "json")
             uvicorn.run(app, **options)
             return
-    # Each worker process builds its own runtime from the same settings.
+    # Each worker process builds its own runtime from the same flags and environment.
     os.environ[WORKER_SETTINGS] = json.dumps(
-        {**overrides, "data_dir": str(settings.data_dir), "log_json": log_format == "json"}
+        {
+            "data_dir": str(data_dir) if data_dir else None,
+            "host": host,
+            "port": port,
+            "upstream_url": upstream,
+            "public_url": public_url,
+            "service_enabled": not no_service,
+            "gateway_enabled": not no_gateway,
+            "log_json": log_format == "json",
+        }
     )
     uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
 
@@ -95,7 +148,8 @@ def worker_app() -> Any:
     overrides = json.loads(os.environ[WORKER_SETTINGS])
     json_lines = overrides.pop("log_json")
     setup_logging(json_lines=json_lines)
-    settings = load_settings(None, **{**overrides, "data_dir": Path(overrides["data_dir"])})
-    runtime = build_runtime(settings)
+    if overrides["data_dir"]:
+        overrides["data_dir"] = Path(overrides["data_dir"])
+    runtime = build_runtime(load_settings(None, **overrides))
     buffer_lines(sys.stderr, json_lines=json_lines)
     return create_app(runtime)

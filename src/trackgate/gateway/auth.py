@@ -2,7 +2,9 @@
 ``api_token`` as password (so Toggl clients work by changing base URL and token only).
 
 Verified keys are remembered for a few seconds, so a revoked key stops working within
-:data:`KEY_CACHE_SECONDS` in every replica (and at once in the process that revoked it).
+:data:`REVOCATION_SECONDS` in every replica (and at once in the process that revoked it).
+An address over the failure limit is still served with a valid key (checking one is a digest
+look-up); only its wrong keys get 429, so a guesser cannot lock out its neighbours.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from trackgate.runtime import Runtime
 from trackgate.singleflight import SingleFlight
 from trackgate.ttlcache import TtlCache
 
-KEY_CACHE_SECONDS = 5.0
+#: The promise: a revoked key, and a deleted or re-connected connection, stop working in every
+#: running server within this many seconds. No cache of either may outlive it.
+REVOCATION_SECONDS = 5.0
+KEY_CACHE_SECONDS = REVOCATION_SECONDS
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,8 @@ class KeyVerifier:
     async def caller_shared(self, conn: HTTPConnection, key_digest: str) -> GatewayCaller:
         """:meth:`caller` off the event loop, once for all calls that present the same key
         while it is being looked up."""
-        flight = (key_digest, client_address(conn))  # each address is judged on its own
+        client = client_address(conn, self.runtime.settings.trusted_proxies)
+        flight = (key_digest, client)  # each address is judged on its own
         return await self._loads.run(flight, lambda: self.caller(conn))
 
     def forget(self, key_id: str) -> None:
@@ -66,18 +72,19 @@ class KeyVerifier:
         cached = self.cache.get(key_digest)
         if cached is not None:
             return cached
-        client = client_address(conn)
+        client = client_address(conn, self.runtime.settings.trusted_proxies)
         failures = self.runtime.failures
-        if failures.blocked(client):
-            raise too_many(
-                "too_many_failures",
-                "Too many failed authentications from this address",
-                failures.retry_after(client),
-            )
         with self.runtime.db.read() as session:
             found = account_for_key(session, key)
         if found is None:
+            blocked = failures.blocked(client)
             failures.failed(client)
+            if blocked:
+                raise too_many(
+                    "too_many_failures",
+                    "Too many failed authentications from this address",
+                    failures.retry_after(client),
+                )
             raise unauthorized()
         caller = GatewayCaller(account_id=found[0], key_id=found[1])
         self.cache.put(key_digest, caller)

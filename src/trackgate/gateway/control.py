@@ -16,7 +16,9 @@ from starlette.responses import JSONResponse
 from trackgate.gateway.auth import GatewayCaller
 from trackgate.gateway.connections import (
     APPS,
+    MAX_PENDING,
     STATUSES,
+    TooManyPending,
     connect_url,
     connection_json,
     create_connection,
@@ -86,7 +88,7 @@ async def _read_app(request: Request) -> str:
             raise bad_request("The request body is too large")
     try:
         payload = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise bad_request('The request body must be JSON such as {"app": "toggl-track"}') from exc
     if not isinstance(payload, dict):
         raise bad_request('The request body must be a JSON object such as {"app": "toggl-track"}')
@@ -99,8 +101,15 @@ async def _read_app(request: Request) -> str:
 
 
 def _create(state: GatewayState, account_id: str, app: str) -> dict[str, Any]:
-    with state.runtime.db.write() as session:
-        connection = create_connection(session, account_id, app)
+    try:
+        with state.runtime.db.write() as session:
+            connection = create_connection(session, account_id, app)
+    except TooManyPending:
+        raise bad_request(
+            f"This account already has {MAX_PENDING} connections waiting to be completed; "
+            "complete or delete one first",
+            "too_many_pending",
+        ) from None
     return _render(state, [connection])[0]
 
 
