@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -87,20 +88,29 @@ def chunks(total: int, size: int = 16 * 1024) -> Iterator[bytes]:
         sent += size
 
 
+@dataclass
+class Callers:
+    service_token: str
+    gateway_key: str
+
+
 @pytest.fixture(scope="module")
-def gateway_key(server: LiveServer) -> str:
-    """A key whose account has an ACTIVE connection, made in the server's own data."""
+def callers(server: LiveServer) -> Callers:
+    """A service user, and a gateway key whose ACTIVE connection holds that user's token,
+    made in the server's own data: both get past authentication to the body."""
+    from tests.conftest import make_user
     from tests.proxy.helpers import make_account, make_connection
     from trackgate.config import load_settings
     from trackgate.runtime import build_runtime
 
     runtime = build_runtime(load_settings(server.env))
     try:
+        person = make_user(runtime)
         account = make_account(runtime)
-        make_connection(runtime, account.account_id, "0" * 32)
+        make_connection(runtime, account.account_id, person.token)
     finally:
         runtime.close()
-    return account.api_key
+    return Callers(person.token, account.api_key)
 
 
 @pytest.mark.parametrize(
@@ -111,10 +121,10 @@ def gateway_key(server: LiveServer) -> str:
     ],
 )
 def test_a_streamed_body_is_cut_off_at_the_cap(
-    server: LiveServer, gateway_key: str, path: str, toggl: bool
+    server: LiveServer, callers: Callers, path: str, toggl: bool
 ):
-    # The gateway reads a body only for a known caller: its key is valid.
-    auth = (gateway_key if not toggl else "k" * 40, "api_token")
+    # Bodies are read only for known callers: the credentials are valid.
+    auth = (callers.service_token if toggl else callers.gateway_key, "api_token")
     try:
         r = httpx.post(server.url + path, content=chunks(4 * CAP), auth=auth, timeout=10)
     except httpx.RemoteProtocolError:
@@ -126,14 +136,15 @@ def test_a_streamed_body_is_cut_off_at_the_cap(
         assert r.json()["error"]["code"] == "payload_too_large"
 
 
-def test_a_body_within_the_cap_is_read(server: LiveServer):
-    # Unauthenticated: the service's own answer (not a 413) shows the body was accepted.
+def test_a_body_within_the_cap_is_read(server: LiveServer, callers: Callers):
+    # The service's own judgement of the body (not a 413) shows it was read.
     r = httpx.post(
         server.url + "/api/v9/workspaces/1/time_entries",
         content=chunks(CAP // 2),
+        auth=(callers.service_token, "api_token"),
         timeout=10,
     )
-    assert r.status_code == 401
+    assert r.status_code == 400
 
 
 def test_oversized_headers_are_refused(server: LiveServer):

@@ -72,10 +72,16 @@ def serve(
         False, "--no-service", help="Serve only the gateway (needs --upstream)."
     ),
     log_format: str = typer.Option(
-        "text", "--log-format", help="Log lines as 'text' or 'json' (one object per line)."
+        "text",
+        "--log-format",
+        metavar="FORMAT",
+        help="Log lines as 'text' or 'json' (one object per line).",
     ),
     workers: int = typer.Option(
-        1, "--workers", min=1, help="Server processes on this port (more than 1 needs Redis)."
+        1,
+        "--workers",
+        metavar="N",
+        help="Server processes on this port (more than 1 needs TRACKGATE_REDIS_URL).",
     ),
 ) -> None:
     """Run the Toggl-compatible service and the gateway.
@@ -96,6 +102,8 @@ def serve(
     )
     if no_service and not settings.upstream_url:
         fail("--no-service needs --upstream (or TRACKGATE_TOGGL_URL)", 2)
+    if workers < 1:
+        fail("--workers must be 1 or more", USAGE_ERROR)
     if workers > 1 and not settings.redis_url:
         fail(
             "--workers above 1 needs TRACKGATE_REDIS_URL, so that limits stay per account",
