@@ -60,7 +60,7 @@ class Edge:
         self.max_body = max_body
         self.proxy = proxy
         self.proxy_prefixes = proxy_prefixes if proxy is not None else ()
-        self.mount_prefix = mounted[0] if mounted else None
+        self.mount_prefix = mounted[0] if mounted else ""
         self.mounted = mounted[1] if mounted else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -112,13 +112,11 @@ class Edge:
             if self.proxy is not None and path.startswith(self.proxy_prefixes):
                 try:
                     await self.proxy(scope, receive_capped, send_with_id)
-                except _Refused:
-                    raise
                 except Exception:
                     log.exception("the proxy failed unexpectedly")
                     if not status:
                         await _internal_error(scope["path"], send_with_id)
-            elif self.mounted is not None and path.startswith(self.mount_prefix + "/"):  # type: ignore[operator]
+            elif self.mounted is not None and path.startswith(self.mount_prefix + "/"):
                 root_path = scope.get("root_path", "")
                 scope["app_root_path"] = scope.get("app_root_path", root_path)
                 scope["root_path"] = root_path + self.mount_prefix
