@@ -40,7 +40,6 @@ WORKSPACE_FIELDS = {
     "only_admins_see_team_dashboard",
     "organization_id",
     "premium",
-    "profile",
     "projects_billable_by_default",
     "projects_enforce_billable",
     "projects_private_by_default",

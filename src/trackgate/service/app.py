@@ -10,10 +10,14 @@ from trackgate.service.routes import (
     clients,
     me,
     me_listings,
+    me_settings,
+    organizations,
+    project_users,
     projects,
     tags,
     tasks,
     time_entries,
+    workspace_users,
     workspaces,
 )
 
@@ -29,6 +33,19 @@ def create_service_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (me, me_listings, workspaces, time_entries, projects, clients, tags, tasks):
+    for module in (
+        me,
+        me_listings,
+        me_settings,
+        organizations,
+        workspaces,
+        workspace_users,
+        time_entries,
+        projects,
+        project_users,
+        clients,
+        tags,
+        tasks,
+    ):
         app.include_router(module.router)
     return app

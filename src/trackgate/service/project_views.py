@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from trackgate.service import wire
 from trackgate.service.errors import BadRequest
 from trackgate.service.paging import Page
+from trackgate.service.project_access import visible_clause
 from trackgate.service.tracked import task_counts, tracked_seconds
 from trackgate.storage.models import Client, Project, ProjectPin, TimeEntry
 
@@ -73,7 +74,9 @@ def _sort_key(field: str, names: dict[int, str]) -> Any:
 def list_projects(
     session: Session, user_id: int, workspace_ids: Collection[int], f: ProjectFilter
 ) -> list[Project]:
-    query = select(Project).where(Project.workspace_id.in_(list(workspace_ids)))
+    query = select(Project).where(
+        Project.workspace_id.in_(list(workspace_ids)), visible_clause(user_id, workspace_ids)
+    )
     if f.since is not None:
         query = query.where(Project.at >= f.since)
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 from pydantic import Field, StrictBool, StrictInt, StringConstraints
@@ -13,10 +13,11 @@ from trackgate.service import wire
 from trackgate.service.access import membership, workspace_for
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.errors import BadRequest, Forbidden
-from trackgate.service.params import PathId
+from trackgate.service.params import PathId, unix_since
 from trackgate.service.payloads import Payload, Text
 from trackgate.service.responses import TogglJSON
-from trackgate.storage.models import User, WorkspaceMember
+from trackgate.service.routes.me import workspaces_json
+from trackgate.storage.models import User, Workspace, WorkspaceMember
 from trackgate.storage.types import utcnow
 from trackgate.timefmt import precise_stamp
 
@@ -65,18 +66,47 @@ def update_workspace(
         m = membership(session, caller.user_id, workspace_id)
         if not m.admin:
             raise Forbidden("Only workspace admins may change the workspace")
-        changes = payload.model_dump(exclude_unset=True)
-        if "name" in changes:
-            name = (changes["name"] or "").strip()
-            if not name or len(name.encode()) > MAX_NAME_BYTES:
-                raise BadRequest(f"Workspace name must be 1 to {MAX_NAME_BYTES} bytes")
-            changes["name"] = name
-        for key, value in changes.items():
-            if value is not None or key == "default_hourly_rate":
-                setattr(ws, key, value)
-        ws.at = utcnow()
+        apply_workspace_changes(ws, payload.model_dump(exclude_unset=True))
         session.flush()
         return TogglJSON(wire.workspace(ws, admin=m.admin, role=m.role))
+
+
+def apply_workspace_changes(ws: Workspace, changes: dict[str, Any]) -> None:
+    """Copy sent settings onto the workspace; the name is trimmed and checked."""
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not name or len(name.encode()) > MAX_NAME_BYTES:
+            raise BadRequest(f"Workspace name must be 1 to {MAX_NAME_BYTES} bytes")
+        changes["name"] = name
+    for key, value in changes.items():
+        if value is not None or key == "default_hourly_rate":
+            setattr(ws, key, value)
+    ws.at = utcnow()
+
+
+@router.get("/workspaces")
+def list_workspaces(caller: CallerDep, since: str | None = None) -> Response:
+    """Not in Toggl's spec, but clients call it: the same array as ``/me/workspaces``."""
+    changed_since = unix_since(since)
+    with caller.runtime.db.read() as session:
+        return TogglJSON(
+            workspaces_json(session, caller.user_id, with_counts=True, since=changed_since)
+        )
+
+
+@router.get("/workspaces/{workspace_id}/statistics")
+def workspace_statistics(caller: CallerDep, workspace_id: PathId) -> Response:
+    """``{admins: [{user_id, name}], groups_count, members_count}`` (no groups here)."""
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        rows = session.execute(
+            select(User, WorkspaceMember)
+            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
+            .where(WorkspaceMember.workspace_id == workspace_id, WorkspaceMember.active.is_(True))
+            .order_by(User.id)
+        ).all()
+        admins = [{"user_id": u.id, "name": u.fullname} for u, m in rows if m.admin]
+        return TogglJSON({"admins": admins, "groups_count": 0, "members_count": len(rows)})
 
 
 @router.get("/workspaces/{workspace_id}/users")
