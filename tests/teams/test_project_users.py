@@ -188,3 +188,32 @@ def test_bulk_patch_changes_each_project_on_its_own(client: TestClient, runtime:
     assert_error(client.patch(projects_url(team, "x,y"), json=ops, headers=team.admin.auth), 400)
     too_many = ",".join(str(i) for i in range(1, 102))
     assert_error(client.patch(projects_url(team, too_many), json=ops, headers=team.admin.auth), 400)
+
+
+def test_time_cannot_be_tracked_on_a_private_project_one_does_not_belong_to(
+    client: TestClient, runtime: Runtime
+) -> None:
+    team = make_team(runtime)
+    secret = ok(client.post(projects_url(team), json={"name": "Secret"}, headers=team.admin.auth))
+    body = {
+        "workspace_id": team.workspace_id,
+        "created_with": "tests",
+        "start": "2024-12-16T01:00:00Z",
+        "duration": 60,
+        "project_id": secret["id"],
+    }
+    url = f"{API}/workspaces/{team.workspace_id}/time_entries"
+    assert_error(client.post(url, json=body, headers=team.member.auth), 400, "Invalid project_id")
+    plain = create_entry(client, team.member)
+    r = client.put(
+        f"{url}/{plain['id']}", json={"project_id": secret["id"]}, headers=team.member.auth
+    )
+    assert_error(r, 400, "Invalid project_id")
+    ok(
+        client.post(
+            pu_url(team),
+            json={"project_id": secret["id"], "user_id": team.member.id},
+            headers=team.admin.auth,
+        )
+    )
+    assert ok(client.post(url, json=body, headers=team.member.auth))["project_id"] == secret["id"]

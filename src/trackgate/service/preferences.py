@@ -67,7 +67,14 @@ def write(session: Session, user_id: int, changes: Any, client: str = "") -> Non
         stored = UserPreferences(user_id=user_id, client=client, data={})
         session.add(stored)
     merged = {**stored.data, **changes}
-    if len(json.dumps(merged).encode()) > MAX_BYTES:
+    try:
+        text = json.dumps(merged, ensure_ascii=False)
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise BadRequest("Preferences must be valid Unicode") from exc
+    if "\\u0000" in text:  # how json spells NUL
+        raise BadRequest("Preferences must not contain NUL characters")
+    if size > MAX_BYTES:
         raise BadRequest(f"Preferences must not exceed {MAX_BYTES} bytes")
     stored.data = merged
     stored.at = utcnow()
