@@ -85,3 +85,33 @@ def test_projects_paginated_by_id_from_a_start(client: TestClient, user: Person)
     assert ok(client.get(url, params={"start_project_id": made[-1] + 1}, headers=user.auth)) == []
     for bad in ({"per_page": "x"}, {"start_project_id": "-5"}, {"since": "soon"}):
         assert_error(client.get(url, params=bad, headers=user.auth), 400)
+
+
+def test_small_lookups_clients_make_at_start(client: TestClient, user: Person) -> None:
+    zones = ok(client.get(f"{API}/timezones"))
+    assert "Europe/Berlin" in zones and zones == sorted(zones)
+    assert ok(client.get(f"{API}/me/id", headers=user.auth)) == user.id
+    make_project(client, user, "Euro work", currency="eur")
+    currencies = ok(
+        client.get(f"{API}/workspaces/{user.workspace_id}/currencies", headers=user.auth)
+    )
+    assert currencies == ["USD", "EUR"]
+    constraints = ok(
+        client.get(
+            f"{API}/workspaces/{user.workspace_id}/time_entry_constraints", headers=user.auth
+        )
+    )
+    assert constraints["time_entry_constraints_enabled"] is False
+
+
+def test_organization_owner_and_roles(client: TestClient, user: Person, other_user: Person) -> None:
+    oid = ok(client.get(f"{API}/me/organizations", headers=user.auth))[0]["id"]
+    owner = ok(client.get(f"{API}/organizations/{oid}/owner", headers=user.auth))
+    assert (owner["user_id"], owner["email"], owner["organization_id"]) == (
+        user.id,
+        user.email,
+        oid,
+    )
+    roles = ok(client.get(f"{API}/organizations/{oid}/roles", headers=user.auth))
+    assert [r["code"] for r in roles] == ["admin", "member"]
+    assert_error(client.get(f"{API}/organizations/{oid}/owner", headers=other_user.auth), 403)

@@ -14,6 +14,7 @@ from trackgate.service.routes import (
     organizations,
     project_users,
     projects,
+    reference,
     tags,
     tasks,
     time_entries,
@@ -44,6 +45,7 @@ def create_service_app(runtime: Runtime) -> FastAPI:
         projects,
         project_users,
         clients,
+        reference,
         tags,
         tasks,
     ):

@@ -164,3 +164,39 @@ def project_user(pu: ProjectUser) -> Json:
         "gid": None,
         "at": read_stamp(pu.at),
     }
+
+
+def organization_owner(user: User, member: OrganizationMember) -> Json:
+    return {
+        "id": member.organization_id,
+        "organization_id": member.organization_id,
+        "user_id": user.id,
+        "organization_user_id": user.id,
+        "name": user.fullname,
+        "email": user.email,
+        "avatar_url": IMAGE_URL,
+        "toggl_accounts_id": user.toggl_accounts_id,
+        "organization_user_created_at": precise_stamp(member.created_at),
+        "organization_user_updated_at": precise_stamp(member.at),
+    }
+
+
+def roles(organization_id: int) -> list[Json]:
+    described = (
+        ("admin", "Admin", "Changes the workspace, its users and every project", 2),
+        ("member", "User", "Tracks time; sees public projects and the private ones joined", 4),
+    )
+    return [
+        {
+            "role_id": role_id,
+            "code": code,
+            "name": name,
+            "description": description,
+            "entity": "workspace",
+            "type": "system",
+            "organization_id": organization_id,
+            "privilege_level": 2 if code == "admin" else 1,
+            "permissions": [],
+        }
+        for code, name, description, role_id in described
+    ]

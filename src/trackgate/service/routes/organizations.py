@@ -82,6 +82,31 @@ def update_organization(
     return TogglJSON("OK")
 
 
+@router.get(BASE + "/owner")
+def organization_owner(caller: CallerDep, organization_id: PathId) -> Response:
+    with caller.runtime.db.read() as session:
+        domain.organization_for(session, caller.user_id, organization_id)
+        row = session.execute(
+            select(User, OrganizationMember)
+            .join(OrganizationMember, OrganizationMember.user_id == User.id)
+            .where(
+                OrganizationMember.organization_id == organization_id,
+                OrganizationMember.owner.is_(True),
+            )
+        ).first()
+        if row is None:
+            raise TogglError(404, "Organization owner not found")
+        return TogglJSON(team_wire.organization_owner(*row))
+
+
+@router.get(BASE + "/roles")
+def organization_roles(caller: CallerDep, organization_id: PathId) -> Response:
+    """The two roles this service knows, spelled as Toggl's ``types.Role``."""
+    with caller.runtime.db.read() as session:
+        domain.organization_for(session, caller.user_id, organization_id)
+    return TogglJSON(team_wire.roles(organization_id))
+
+
 def _workspace_json(session: Any, ws: Workspace, user_id: int) -> wire.Json:
     member = session.get(WorkspaceMember, (ws.id, user_id))
     admin = bool(member and member.active and member.admin)
