@@ -100,8 +100,18 @@ def test_deactivated_and_removed_members_lose_access_but_keep_their_time(
     ok(client.put(one, json={"inactive": False}, headers=team.admin.auth))
     assert client.get(ws, headers=team.member.auth).status_code == 200
     assert_error(client.delete(one, headers=team.member.auth), 403)
+    theirs = client.post(
+        f"{API}/workspaces/{team.workspace_id}/projects",
+        json={"name": "M"},
+        headers=team.member.auth,
+    )
+    assert theirs.status_code == 200
+    project_users = f"{API}/workspaces/{team.workspace_id}/project_users"
+    by_member = {"user_id": team.member.id}
+    assert len(ok(client.get(project_users, params=by_member, headers=team.admin.auth))) == 1
     r = client.delete(one, headers=team.admin.auth)
     assert r.status_code == 200 and r.content == b""
+    assert ok(client.get(project_users, params=by_member, headers=team.admin.auth)) == []
     assert_error(client.get(ws, headers=team.member.auth), 403)
     kept = client.get(f"{API}/me/time_entries/{entry.json()['id']}", headers=team.member.auth)
     assert kept.status_code == 200

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from trackgate.service.errors import BadRequest, TogglError
-from trackgate.storage.models import OrganizationMember, Workspace, WorkspaceMember
+from trackgate.storage.models import (
+    OrganizationMember,
+    ProjectUser,
+    Workspace,
+    WorkspaceMember,
+)
 from trackgate.storage.types import utcnow
 
 Role = Literal["admin", "member"]
@@ -80,7 +85,13 @@ def keep_an_admin(session: Session, member: WorkspaceMember) -> None:
 
 
 def leave_workspace(session: Session, member: WorkspaceMember) -> None:
-    """Remove the member; their tracked time stays in the workspace."""
+    """Remove the member and their project memberships there; their tracked time stays."""
     keep_an_admin(session, member)
+    session.execute(
+        delete(ProjectUser).where(
+            ProjectUser.workspace_id == member.workspace_id,
+            ProjectUser.user_id == member.user_id,
+        )
+    )
     session.delete(member)
     session.flush()
