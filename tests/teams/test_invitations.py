@@ -57,7 +57,7 @@ def test_an_unknown_address_gets_a_pending_invitation_to_accept(
     assert_error(client.post(accept_url, headers=outsider.auth), 404)  # not theirs
     assert client.post(accept_url, headers=newcomer.auth).status_code == 200
     ws = ok(client.get(f"{API}/workspaces/{user.workspace_id}", headers=newcomer.auth))
-    assert ws["admin"] is False and ws["role"] == "member"
+    assert ws["admin"] is False and ws["role"] == "user"  # Toggl's word for a member
     assert_error(client.post(accept_url, headers=newcomer.auth), 404)  # used up
 
 

@@ -6,7 +6,7 @@ spec (no recording shows their order), null where a value is absent.
 
 from __future__ import annotations
 
-from trackgate.service.wire import IMAGE_URL, Json
+from trackgate.service.wire import IMAGE_URL, TOGGL_ROLE, Json
 from trackgate.storage.models import (
     Organization,
     OrganizationMember,
@@ -18,7 +18,6 @@ from trackgate.storage.models import (
 from trackgate.timefmt import precise_stamp, read_stamp
 
 ROLE_IDS = {"admin": 2, "member": 4}  # Toggl's workspace admin and user roles
-TOGGL_ROLE = {"admin": "admin", "member": "user"}
 
 
 def organization(

@@ -16,6 +16,8 @@ from trackgate.timefmt import precise_stamp, read_stamp, write_stamp
 Json = dict[str, Any]
 Style = Literal["read", "write"]
 IMAGE_URL = "https://assets.track.toggl.com/images/profile.png"
+TOGGL_ROLE = {"admin": "admin", "member": "user"}
+"""How Toggl spells our roles: a member is a ``user``."""
 
 
 def running_duration(start: datetime) -> int:
@@ -148,7 +150,7 @@ def workspace(
         "premium": False,
         "business_ws": False,
         "admin": admin,
-        "role": role,
+        "role": TOGGL_ROLE.get(role, role),
         "last_modified": read_stamp(ws.at),
         "api_token": None,
         "at": read_stamp(ws.at),

@@ -129,7 +129,7 @@ def workspace_users(caller: CallerDep, workspace_id: PathId) -> Response:
                     "is_active": m.active,
                     "is_admin": m.admin,
                     "inactive": not m.active,
-                    "role": m.role,
+                    "role": wire.TOGGL_ROLE.get(m.role, m.role),
                     "at": precise_stamp(m.at),
                     "image_url": wire.IMAGE_URL,
                 }
