@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,14 +25,14 @@ NOT_FOUND = "Invitation not found"
 
 class InvitedWorkspace(Payload):
     workspace_id: Id
-    admin: bool | None = None
+    admin: StrictBool | None = None
     role: Text | None = None
 
 
 class InvitationPayload(Payload):
     emails: list[Text] = Field(default_factory=list)
     workspaces: list[InvitedWorkspace] = Field(default_factory=list)
-    skip_email: bool | None = None
+    skip_email: StrictBool | None = None
 
 
 def _places(

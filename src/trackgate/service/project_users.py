@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictFloat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from trackgate.storage.models import Project, ProjectUser, WorkspaceMember
 from trackgate.storage.types import utcnow
 
 NOT_FOUND = "Project user not found"
-Money = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+Money = Annotated[StrictFloat, Field(ge=0, le=1e9, allow_inf_nan=False)]
 
 
 class ProjectUserPayload(Payload):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from trackgate.storage.models import OrganizationMember, User, Workspace, Worksp
 from trackgate.storage.types import utcnow
 
 NOT_FOUND = "Workspace user not found"
-Money = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+Money = Annotated[StrictFloat, Field(ge=0, le=1e9, allow_inf_nan=False)]
 Minutes = Annotated[StrictInt, Field(ge=0, le=10080)]
 
 
