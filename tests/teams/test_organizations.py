@@ -153,6 +153,7 @@ def test_organization_users_for_admins_with_paging_headers(
     assert [u["name"] for u in found] == ["Bea Member"]
     assert_error(client.get(url, headers=team.member.auth), 403)
     assert_error(client.get(url, params={"per_page": "x"}, headers=team.admin.auth), 400)
+    assert ok(client.get(url + "/detailed", headers=team.admin.auth)) == users
 
 
 def test_organization_workspace_users_carry_user_and_workspace_ids(

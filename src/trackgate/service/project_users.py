@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from trackgate.service import projects
 from trackgate.service.errors import BadRequest, NotFound
+from trackgate.service.naming import lock_workspace
 from trackgate.service.payloads import Id, Payload
 from trackgate.service.project_access import visible_clause
 from trackgate.storage.models import Project, ProjectUser, WorkspaceMember
@@ -78,6 +79,7 @@ def create(
         raise BadRequest("project_id and user_id are required")
     project = projects.get(session, workspace_id, p.project_id, editor_id)
     projects.require_manager(session, editor_id, project)
+    lock_workspace(session, workspace_id)  # the pair is unique: check and insert under the lock
     member = session.get(WorkspaceMember, (workspace_id, p.user_id))
     if member is None or not member.active:
         raise BadRequest(f"User {p.user_id} is not a member of the workspace")

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from trackgate.service.errors import BadRequest, TogglError
+from trackgate.service.naming import lock_workspace
 from trackgate.storage.models import (
     OrganizationMember,
     ProjectUser,
@@ -51,7 +52,10 @@ def join_organization(
 def join_workspace(
     session: Session, workspace: Workspace, user_id: int, role: Role = "member"
 ) -> WorkspaceMember:
-    """Add the user to the workspace (and its organization); a past member comes back."""
+    """Add the user to the workspace (and its organization); a past member comes back.
+
+    Takes the workspace's lock first, so two joins at once cannot both insert the row."""
+    lock_workspace(session, workspace.id)
     member = session.get(WorkspaceMember, (workspace.id, user_id))
     if member is None:
         member = WorkspaceMember(workspace_id=workspace.id, user_id=user_id)

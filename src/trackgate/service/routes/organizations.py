@@ -143,6 +143,7 @@ def create_workspace(
 
 
 @router.get(BASE + "/users")
+@router.get(BASE + "/users/detailed")
 def organization_users(
     caller: CallerDep,
     organization_id: PathId,
