@@ -217,3 +217,19 @@ def test_time_cannot_be_tracked_on_a_private_project_one_does_not_belong_to(
         )
     )
     assert ok(client.post(url, json=body, headers=team.member.auth))["project_id"] == secret["id"]
+
+
+def test_rates_are_hidden_from_members_when_only_admins_see_them(
+    client: TestClient, runtime: Runtime
+) -> None:
+    team = make_team(runtime)
+    body = {"name": "Paid", "is_private": False, "rate": 120.0, "currency": "EUR"}
+    paid = ok(client.post(projects_url(team), json=body, headers=team.admin.auth))
+    one = projects_url(team, paid["id"])
+    assert ok(client.get(one, headers=team.member.auth))["rate"] == 120.0
+    settings = {"only_admins_see_billable_rates": True}
+    ok(client.put(f"{API}/workspaces/{team.workspace_id}", json=settings, headers=team.admin.auth))
+    seen = ok(client.get(one, headers=team.member.auth))
+    assert (seen["rate"], seen["currency"]) == (None, None)
+    assert ok(client.get(projects_url(team), headers=team.member.auth))[0]["rate"] is None
+    assert ok(client.get(one, headers=team.admin.auth))["rate"] == 120.0
