@@ -132,3 +132,17 @@ def test_statistics_count_members_and_name_admins(
     }
     r = client.get(f"{API}/workspaces/{team.workspace_id}/statistics", headers=other_user.auth)
     assert_error(r, 403)
+
+
+def test_users_data_answers_the_asked_members(
+    client: TestClient, runtime: Runtime, other_user: Person
+) -> None:
+    team = make_team(runtime)
+    url = f"{API}/workspaces/{team.workspace_id}/users/data"
+    asked = [team.member.id, other_user.id, 987_654]
+    found = ok(client.post(url, json=asked, headers=team.admin.auth))
+    assert [(u["id"], u["role"]) for u in found] == [(team.member.id, "user")]
+    assert ok(client.post(url, json=[], headers=team.admin.auth)) == []
+    assert_error(client.post(url, json={"ids": [1]}, headers=team.admin.auth), 400)
+    assert_error(client.post(url, json=["x"], headers=team.admin.auth), 400)
+    assert_error(client.post(url, json=[1], headers=other_user.auth), 403)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends
 from pydantic import Field, StrictBool, StrictInt, StringConstraints
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from trackgate.service import wire
@@ -14,7 +15,7 @@ from trackgate.service.access import membership, workspace_for
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.errors import BadRequest, Forbidden
 from trackgate.service.params import PathId, unix_since
-from trackgate.service.payloads import Payload, Text
+from trackgate.service.payloads import Id, Payload, Text
 from trackgate.service.responses import TogglJSON
 from trackgate.service.routes.me import workspaces_json
 from trackgate.storage.models import User, Workspace, WorkspaceMember
@@ -26,6 +27,7 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
 MAX_NAME_BYTES = 140
+MAX_USER_IDS = 1000
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
 Rate = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
 Rounding = Annotated[StrictInt, Field(ge=-1, le=1)]  # down, nearest, up
@@ -109,30 +111,48 @@ def workspace_statistics(caller: CallerDep, workspace_id: PathId) -> Response:
         return TogglJSON({"admins": admins, "groups_count": 0, "members_count": len(rows)})
 
 
+def _simple_users(
+    session: Session, workspace_id: int, user_ids: list[int] | None = None
+) -> list[wire.Json]:
+    """Toggl's ``SimpleWorkspaceUser`` (with time zone, stamp and image), by user id."""
+    query = (
+        select(User, WorkspaceMember)
+        .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
+        .where(WorkspaceMember.workspace_id == workspace_id)
+    )
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    return [
+        {
+            "id": user.id,
+            "email": user.email,
+            "fullname": user.fullname,
+            "timezone": user.timezone,
+            "is_active": m.active,
+            "is_admin": m.admin,
+            "inactive": not m.active,
+            "role": wire.TOGGL_ROLE.get(m.role, m.role),
+            "at": precise_stamp(m.at),
+            "image_url": wire.IMAGE_URL,
+        }
+        for user, m in session.execute(query.order_by(User.id)).all()
+    ]
+
+
 @router.get("/workspaces/{workspace_id}/users")
 def workspace_users(caller: CallerDep, workspace_id: PathId) -> Response:
     with caller.runtime.db.read() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        rows = session.execute(
-            select(User, WorkspaceMember)
-            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
-            .where(WorkspaceMember.workspace_id == workspace_id)
-            .order_by(User.id)
-        ).all()
-        return TogglJSON(
-            [
-                {
-                    "id": user.id,
-                    "email": user.email,
-                    "fullname": user.fullname,
-                    "timezone": user.timezone,
-                    "is_active": m.active,
-                    "is_admin": m.admin,
-                    "inactive": not m.active,
-                    "role": wire.TOGGL_ROLE.get(m.role, m.role),
-                    "at": precise_stamp(m.at),
-                    "image_url": wire.IMAGE_URL,
-                }
-                for user, m in rows
-            ]
-        )
+        return TogglJSON(_simple_users(session, workspace_id))
+
+
+@router.post("/workspaces/{workspace_id}/users/data")
+def workspace_users_data(
+    caller: CallerDep, workspace_id: PathId, user_ids: Annotated[list[Id], Body()]
+) -> Response:
+    """The workspace's users among ``user_ids`` (a JSON array of ids)."""
+    if len(user_ids) > MAX_USER_IDS:
+        raise BadRequest(f"At most {MAX_USER_IDS} user ids per request")
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        return TogglJSON(_simple_users(session, workspace_id, user_ids))
