@@ -233,3 +233,29 @@ def test_rates_are_hidden_from_members_when_only_admins_see_them(
     assert (seen["rate"], seen["currency"]) == (None, None)
     assert ok(client.get(projects_url(team), headers=team.member.auth))[0]["rate"] is None
     assert ok(client.get(one, headers=team.admin.auth))["rate"] == 120.0
+
+
+def test_bulk_patch_of_tasks(client: TestClient, runtime: Runtime) -> None:
+    team = make_team(runtime)
+    project = ok(
+        client.post(
+            projects_url(team), json={"name": "T", "is_private": False}, headers=team.admin.auth
+        )
+    )
+    tasks = projects_url(team, project["id"], "tasks")
+    one = ok(client.post(tasks, json={"name": "one"}, headers=team.admin.auth))
+    two = ok(client.post(tasks, json={"name": "two"}, headers=team.admin.auth))
+    ops = [
+        {"op": "replace", "path": "/active", "value": False},
+        {"op": "replace", "path": "/estimated_seconds", "value": 3600},
+    ]
+    r = client.patch(f"{tasks}/{one['id']},{two['id']},987654", json=ops, headers=team.admin.auth)
+    assert ok(r) == {
+        "success": [one["id"], two["id"]],
+        "failure": [{"id": 987654, "message": "Task not found"}],
+    }
+    listed = ok(client.get(tasks, headers=team.admin.auth))
+    assert [(t["active"], t["estimated_seconds"]) for t in listed] == [(False, 3600)] * 2
+    assert_error(client.patch(f"{tasks}/{one['id']}", json=ops, headers=team.member.auth), 403)
+    bad = [{"op": "replace", "path": "/project_id", "value": 1}]
+    assert_error(client.patch(f"{tasks}/{one['id']}", json=bad, headers=team.admin.auth), 400)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, StrictBool
 from starlette.responses import Response
 
-from trackgate.service import project_patch, project_removal
+from trackgate.service import bulk_patch, project_removal
 from trackgate.service import projects as domain
 from trackgate.service.access import workspace_for
 from trackgate.service.auth import Caller, current_caller
@@ -30,6 +30,12 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 BASE = "/workspaces/{workspace_id}/projects"
 DEFAULT_PER_PAGE = 151
 MAX_PER_PAGE = 200
+PATCH_FIELDS = frozenset(domain.ProjectPayload.model_fields) - {
+    "workspace_id",
+    "name",
+    "client_name",
+}
+PATCH_FLAGS = frozenset({"active", "is_private", "billable", "auto_estimates", "template"})
 
 
 class PinPayload(BaseModel):
@@ -148,8 +154,10 @@ def bulk_edit_projects(
     ops: Annotated[list[PatchOp], Body()],
 ) -> Response:
     """Each project changes on its own: ``{"success": [ids], "failure": [{id, message}]}``."""
-    ids = project_patch.project_ids(project_ids)
-    payloads = project_patch.payloads_for(ops)
+    ids = bulk_patch.ids_from(project_ids, "project")
+    payloads = bulk_patch.payloads_for(
+        ops, domain.ProjectPayload, PATCH_FIELDS, PATCH_FLAGS, {"cid": "client_id"}
+    )
     success: list[int] = []
     failure: list[dict[str, Any]] = []
     with caller.runtime.db.write() as session:

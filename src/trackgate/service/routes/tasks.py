@@ -3,19 +3,20 @@ workspace-wide listing ``/workspaces/{wid}/tasks``, which answers a page envelop
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from trackgate.service import projects
+from trackgate.service import bulk_patch, projects
 from trackgate.service import tasks as domain
 from trackgate.service.access import workspace_for
 from trackgate.service.auth import Caller, current_caller
-from trackgate.service.errors import BadRequest
+from trackgate.service.errors import BadRequest, TogglError
 from trackgate.service.paging import descending, page_from
 from trackgate.service.params import PathId, flag, id_list, unix_since
+from trackgate.service.payloads import PatchOp
 from trackgate.service.responses import TogglJSON, empty_ok
 from trackgate.service.task_views import (
     TaskFilter,
@@ -31,6 +32,7 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 BASE = "/workspaces/{workspace_id}/projects/{project_id}/tasks"
 DEFAULT_PER_PAGE = 50  # the workspace listing's page, as Toggl's spec says
 MAX_PER_PAGE = 200
+PATCH_FIELDS = frozenset({"name", "active", "estimated_seconds", "user_id"})
 
 
 def active_filter(value: str | None) -> bool | None:
@@ -156,3 +158,30 @@ def list_workspace_tasks(
             "total_count": len(found),
         }
     )
+
+
+@router.patch(BASE + "/{task_ids}")
+def bulk_edit_tasks(
+    caller: CallerDep,
+    workspace_id: PathId,
+    project_id: PathId,
+    task_ids: str,
+    ops: Annotated[list[PatchOp], Body()],
+) -> Response:
+    """Each task changes on its own: ``{"success": [ids], "failure": [{id, message}]}``."""
+    ids = bulk_patch.ids_from(task_ids, "task")
+    payloads = bulk_patch.payloads_for(ops, domain.TaskPayload, PATCH_FIELDS, {"active"})
+    success: list[int] = []
+    failure: list[dict[str, Any]] = []
+    with caller.runtime.db.write() as session:
+        project = _project(session, caller, workspace_id, project_id, edit=True)
+        for task_id in ids:
+            try:
+                with session.begin_nested():
+                    found = domain.get(session, project, task_id)
+                    for payload in payloads:
+                        domain.update(session, project, found, payload)
+                success.append(task_id)
+            except TogglError as exc:
+                failure.append({"id": task_id, "message": exc.message})
+    return TogglJSON({"success": success, "failure": failure})
