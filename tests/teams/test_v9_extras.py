@@ -88,7 +88,7 @@ def test_projects_paginated_by_id_from_a_start(client: TestClient, user: Person)
 
 
 def test_small_lookups_clients_make_at_start(client: TestClient, user: Person) -> None:
-    zones = ok(client.get(f"{API}/timezones"))
+    zones = ok(client.get(f"{API}/timezones", headers=user.auth))
     assert "Europe/Berlin" in zones and zones == sorted(zones)
     assert ok(client.get(f"{API}/me/id", headers=user.auth)) == user.id
     make_project(client, user, "Euro work", currency="eur")

@@ -22,8 +22,8 @@ TIMEZONES = sorted(available_timezones())
 
 
 @router.get("/timezones")
-def timezones() -> Response:
-    """The IANA names ``PUT /me`` accepts (no credentials needed, as at Toggl)."""
+def timezones(caller: CallerDep) -> Response:
+    """The IANA names ``PUT /me`` accepts (with credentials, as every path of the service)."""
     return TogglJSON(TIMEZONES)
 
 
