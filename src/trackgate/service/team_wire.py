@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from trackgate.service.wire import IMAGE_URL, TOGGL_ROLE, Json
 from trackgate.storage.models import (
+    Invitation,
     Organization,
     OrganizationMember,
     ProjectUser,
@@ -199,3 +200,27 @@ def roles(organization_id: int) -> list[Json]:
         }
         for code, name, description, role_id in described
     ]
+
+
+def invitation_result(
+    made: list[tuple[Invitation, User | None]], organization_id: int, sender_id: int, prefix: str
+) -> Json:
+    """Toggl's ``invitation.Result``: one ``data`` row per address, and a message each."""
+    data = [
+        {
+            "email": inv.email,
+            "invitation_id": inv.id,
+            "invite_url": f"{prefix}/organizations/invitations/{inv.code}/accept",
+            "organization_id": organization_id,
+            "recipient_id": recipient.id if recipient else None,
+            "sender_id": sender_id,
+            "workspaces": [
+                {"workspace_id": p["workspace_id"], "role": p["role"]} for p in inv.workspaces
+            ],
+        }
+        for inv, recipient in made
+    ]
+    messages = [
+        f"{inv.email} joined" if recipient else f"{inv.email} invited" for inv, recipient in made
+    ]
+    return {"data": data, "messages": messages}

@@ -10,7 +10,7 @@ from pydantic import Field
 from sqlalchemy import select
 from starlette.responses import Response
 
-from trackgate.service import invitations, team_wire, wire, workspace_users
+from trackgate.service import invitations, organization_users, team_wire, wire, workspace_users
 from trackgate.service import organizations as domain
 from trackgate.service.access import is_admin
 from trackgate.service.auth import Caller, current_caller
@@ -144,7 +144,7 @@ def create_workspace(
 
 @router.get(BASE + "/users")
 @router.get(BASE + "/users/detailed")
-def organization_users(
+def list_organization_users(
     caller: CallerDep,
     organization_id: PathId,
     filter: str | None = None,
@@ -157,34 +157,16 @@ def organization_users(
     """Organization admins list its people, paged with ``X-Page``/``X-Pages``/``X-Records``."""
     number = positive_int(page, "page", 1)
     size = positive_int(per_page, "per_page", USERS_PER_PAGE, 200)
-    admins_only = bool(flag(only_admins, "only_admins"))
-    wanted = id_list(workspaces, "workspaces")
+    f = organization_users.UserFilter(
+        text=filter or "",
+        admins_only=bool(flag(only_admins, "only_admins")),
+        workspace_ids=id_list(workspaces, "workspaces"),
+        descending=sort_dir == "desc",
+    )
     with caller.runtime.db.read() as session:
         domain.organization_for(session, caller.user_id, organization_id)
         domain.require_org_admin(session, caller.user_id, organization_id)
-        rows = session.execute(
-            select(User, OrganizationMember)
-            .join(OrganizationMember, OrganizationMember.user_id == User.id)
-            .where(OrganizationMember.organization_id == organization_id)
-        ).all()
-        places = session.execute(
-            select(Workspace, WorkspaceMember)
-            .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
-            .where(Workspace.organization_id == organization_id)
-            .order_by(Workspace.id)
-        ).all()
-        body = []
-        for user, member in rows:
-            mine = [(ws, m) for ws, m in places if m.user_id == user.id]
-            if admins_only and not member.admin:
-                continue
-            if wanted is not None and not any(ws.id in wanted for ws, _ in mine):
-                continue
-            needle = (filter or "").casefold()
-            if needle and needle not in user.fullname.casefold() and needle not in user.email:
-                continue
-            body.append(team_wire.org_user(user, member, mine))
-    body.sort(key=lambda u: (str(u["name"]).casefold(), u["id"]), reverse=sort_dir == "desc")
+        body = organization_users.listed(session, organization_id, f)
     pages = max(1, -(-len(body) // size))
     shown = body[(number - 1) * size : number * size]
     headers = {
@@ -248,25 +230,8 @@ def invite(
         sender = session.get(User, caller.user_id)
         assert sender is not None
         made = invitations.invite(session, sender, organization_id, payload)
-        data = [
-            {
-                "email": inv.email,
-                "invitation_id": inv.id,
-                "invite_url": f"{API_PREFIX}/organizations/invitations/{inv.code}/accept",
-                "organization_id": organization_id,
-                "recipient_id": recipient.id if recipient else None,
-                "sender_id": caller.user_id,
-                "workspaces": [
-                    {"workspace_id": p["workspace_id"], "role": p["role"]} for p in inv.workspaces
-                ],
-            }
-            for inv, recipient in made
-        ]
-        messages = [
-            f"{inv.email} joined" if recipient else f"{inv.email} invited"
-            for inv, recipient in made
-        ]
-    return TogglJSON({"data": data, "messages": messages})
+        body = team_wire.invitation_result(made, organization_id, caller.user_id, API_PREFIX)
+    return TogglJSON(body)
 
 
 @router.post("/organizations/invitations/{code}/accept")
