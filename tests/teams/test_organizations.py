@@ -186,3 +186,39 @@ def test_patch_removes_workspace_users(client: TestClient, runtime: Runtime) -> 
     # the last admin stays
     r = client.patch(url, json={"delete": [team.admin.id]}, headers=team.admin.auth)
     assert_error(r, 400)
+
+
+def test_people_leave_or_are_taken_out_of_the_organization(
+    client: TestClient, runtime: Runtime
+) -> None:
+    team = make_team(runtime)
+    bea = make_user(runtime, fullname="Bea Member", workspace_id=team.workspace_id)
+    oid = organization_id(client, team.admin)
+    users = f"{API}/organizations/{oid}/users"
+    r = client.patch(users, json={"delete": [bea.id]}, headers=team.member.auth)
+    assert_error(r, 403)
+    assert (
+        client.patch(users, json={"delete": [bea.id]}, headers=team.admin.auth).status_code == 200
+    )
+    assert_error(client.get(f"{API}/organizations/{oid}", headers=bea.auth), 403)
+    assert ok(client.get(f"{API}/me", headers=bea.auth))["default_workspace_id"] is None
+    r = client.delete(f"{API}/organizations/{oid}/users/leave", headers=team.member.auth)
+    assert r.status_code == 200
+    assert [u["name"] for u in ok(client.get(users, headers=team.admin.auth))] == ["Ada Admin"]
+    assert_error(
+        client.delete(f"{API}/organizations/{oid}/users/leave", headers=team.admin.auth), 400
+    )
+    assert_error(client.patch(users, json={"delete": [987_654]}, headers=team.admin.auth), 404)
+
+
+def test_a_new_workspace_takes_its_listed_admins(client: TestClient, runtime: Runtime) -> None:
+    team = make_team(runtime)
+    oid = organization_id(client, team.admin)
+    url = f"{API}/organizations/{oid}/workspaces"
+    body = {"name": "Led by two", "admins": [team.member.id]}
+    made = ok(client.post(url, json=body, headers=team.admin.auth))
+    ws = ok(client.get(f"{API}/workspaces/{made['id']}", headers=team.member.auth))
+    assert ws["admin"] is True
+    outsider = make_user(runtime)
+    body = {"name": "Nope", "admins": [outsider.id]}
+    assert_error(client.post(url, json=body, headers=team.admin.auth), 400)

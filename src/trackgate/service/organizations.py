@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from trackgate.service.errors import BadRequest, TogglError
 from trackgate.service.payloads import Payload, Text
-from trackgate.service.teams import join_organization, join_workspace
+from trackgate.service.teams import join_organization, join_workspace, leave_workspace
 from trackgate.storage.models import Organization, OrganizationMember, Workspace, WorkspaceMember
 from trackgate.storage.types import utcnow
 
@@ -119,3 +119,30 @@ def workspaces_of(session: Session, organization_id: int, user_id: int) -> list[
         )
         query = query.where(Workspace.id.in_(mine))
     return list(session.scalars(query.order_by(Workspace.id)))
+
+
+def remove_member(session: Session, organization_id: int, user_id: int) -> None:
+    """Take the user out of the organization and all its workspaces (their tracked time
+    stays). The owner stays, and so does each workspace's last admin."""
+    member = session.get(OrganizationMember, (organization_id, user_id))
+    if member is None:
+        raise TogglError(404, "Organization user not found")
+    if member.owner:
+        raise BadRequest("The organization's owner cannot leave it")
+    places = session.scalars(
+        select(WorkspaceMember)
+        .join(Workspace, Workspace.id == WorkspaceMember.workspace_id)
+        .where(Workspace.organization_id == organization_id, WorkspaceMember.user_id == user_id)
+    ).all()
+    for place in places:
+        leave_workspace(session, place)
+    session.delete(member)
+    session.flush()
+
+
+def add_admins(session: Session, workspace: Workspace, user_ids: list[int]) -> None:
+    """Make the listed people of the organization admins of its new workspace."""
+    for user_id in user_ids:
+        if session.get(OrganizationMember, (workspace.organization_id, user_id)) is None:
+            raise BadRequest(f"User {user_id} is not in this organization")
+        join_workspace(session, workspace, user_id, "admin")

@@ -17,6 +17,7 @@ from trackgate.service.naming import lock_workspace
 from trackgate.storage.models import (
     OrganizationMember,
     ProjectUser,
+    User,
     Workspace,
     WorkspaceMember,
 )
@@ -99,3 +100,13 @@ def leave_workspace(session: Session, member: WorkspaceMember) -> None:
     )
     session.delete(member)
     session.flush()
+    user = session.get(User, member.user_id)
+    if user is not None and user.default_workspace_id == member.workspace_id:
+        # the default moves to another workspace of theirs, if they have one
+        user.default_workspace_id = session.scalar(
+            select(WorkspaceMember.workspace_id)
+            .where(WorkspaceMember.user_id == user.id, WorkspaceMember.active.is_(True))
+            .order_by(WorkspaceMember.workspace_id)
+        )
+        user.at = utcnow()
+        session.flush()

@@ -138,6 +138,7 @@ def create_workspace(
         domain.require_org_admin(session, caller.user_id, organization_id)
         ws = domain.add_workspace(session, org, caller.user_id, payload.name or "")
         apply_workspace_changes(ws, payload.model_dump(exclude_unset=True, exclude={"admins"}))
+        domain.add_admins(session, ws, payload.admins or [])
         session.flush()
         return TogglJSON(_workspace_json(session, ws, caller.user_id))
 
@@ -177,6 +178,27 @@ def list_organization_users(
         "X-Sort-Order": "desc" if sort_dir == "desc" else "asc",
     }
     return TogglJSON(shown, headers=headers)
+
+
+@router.patch(BASE + "/users")
+def remove_organization_users(
+    caller: CallerDep, organization_id: PathId, payload: Annotated[DeletePayload, Body()]
+) -> Response:
+    """``{"delete": [organization user ids]}``: organization admins take people out."""
+    with caller.runtime.db.write() as session:
+        domain.organization_for(session, caller.user_id, organization_id)
+        domain.require_org_admin(session, caller.user_id, organization_id)
+        for user_id in payload.delete:
+            domain.remove_member(session, organization_id, user_id)
+    return TogglJSON("OK")
+
+
+@router.delete(BASE + "/users/leave")
+def leave_organization(caller: CallerDep, organization_id: PathId) -> Response:
+    with caller.runtime.db.write() as session:
+        domain.organization_for(session, caller.user_id, organization_id)
+        domain.remove_member(session, organization_id, caller.user_id)
+    return TogglJSON("OK")
 
 
 def _org_workspace(session: Any, user_id: int, organization_id: int, workspace_id: int) -> Any:
