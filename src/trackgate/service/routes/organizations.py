@@ -18,7 +18,7 @@ from trackgate.service.errors import TogglError
 from trackgate.service.params import PathId, flag, id_list, positive_int
 from trackgate.service.payloads import Id, Payload
 from trackgate.service.responses import TogglJSON
-from trackgate.service.routes.workspaces import WorkspacePayload, apply_workspace_changes
+from trackgate.service.workspaces import WorkspacePayload, apply_changes
 from trackgate.storage.models import OrganizationMember, User, Workspace, WorkspaceMember
 
 router = APIRouter(tags=["organizations"], default_response_class=TogglJSON)
@@ -137,7 +137,7 @@ def create_workspace(
         org = domain.organization_for(session, caller.user_id, organization_id)
         domain.require_org_admin(session, caller.user_id, organization_id)
         ws = domain.add_workspace(session, org, caller.user_id, payload.name or "")
-        apply_workspace_changes(ws, payload.model_dump(exclude_unset=True, exclude={"admins"}))
+        apply_changes(ws, payload.model_dump(exclude_unset=True, exclude={"admins"}))
         domain.add_admins(session, ws, payload.admins or [])
         session.flush()
         return TogglJSON(_workspace_json(session, ws, caller.user_id))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -15,40 +14,18 @@ from trackgate.service.access import membership, workspace_for
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.errors import BadRequest, Forbidden
 from trackgate.service.params import PathId, unix_since
-from trackgate.service.payloads import Id, Payload, Text
+from trackgate.service.payloads import Id
 from trackgate.service.responses import TogglJSON
 from trackgate.service.routes.me import workspaces_json
-from trackgate.storage.models import User, Workspace, WorkspaceMember
-from trackgate.storage.types import utcnow
+from trackgate.service.workspaces import WorkspacePayload, apply_changes
+from trackgate.storage.models import User, WorkspaceMember
 from trackgate.timefmt import precise_stamp
 
 router = APIRouter(tags=["workspaces"], default_response_class=TogglJSON)
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-MAX_NAME_BYTES = 140
 MAX_USER_IDS = 1000
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
-Rate = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
-Rounding = Annotated[StrictInt, Field(ge=-1, le=1)]  # down, nearest, up
-RoundingMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
-
-
-class WorkspacePayload(Payload):
-    name: Text | None = None
-    default_currency: Currency | None = None
-    default_hourly_rate: Rate | None = None
-    rounding: Rounding | None = None
-    rounding_minutes: RoundingMinutes | None = None
-    projects_billable_by_default: StrictBool | None = None
-    projects_private_by_default: StrictBool | None = None
-    projects_enforce_billable: StrictBool | None = None
-    only_admins_may_create_projects: StrictBool | None = None
-    only_admins_may_create_tags: StrictBool | None = None
-    only_admins_see_billable_rates: StrictBool | None = None
-    only_admins_see_team_dashboard: StrictBool | None = None
-    reports_collapse: StrictBool | None = None
-    limit_public_project_data: StrictBool | None = None
 
 
 @router.get("/workspaces/{workspace_id}")
@@ -68,22 +45,9 @@ def update_workspace(
         m = membership(session, caller.user_id, workspace_id)
         if not m.admin:
             raise Forbidden("Only workspace admins may change the workspace")
-        apply_workspace_changes(ws, payload.model_dump(exclude_unset=True))
+        apply_changes(ws, payload.model_dump(exclude_unset=True))
         session.flush()
         return TogglJSON(wire.workspace(ws, admin=m.admin, role=m.role))
-
-
-def apply_workspace_changes(ws: Workspace, changes: dict[str, Any]) -> None:
-    """Copy sent settings onto the workspace; the name is trimmed and checked."""
-    if "name" in changes:
-        name = (changes["name"] or "").strip()
-        if not name or len(name.encode()) > MAX_NAME_BYTES:
-            raise BadRequest(f"Workspace name must be 1 to {MAX_NAME_BYTES} bytes")
-        changes["name"] = name
-    for key, value in changes.items():
-        if value is not None or key == "default_hourly_rate":
-            setattr(ws, key, value)
-    ws.at = utcnow()
 
 
 @router.get("/workspaces")
