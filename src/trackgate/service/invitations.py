@@ -57,13 +57,6 @@ def _places(
     return places
 
 
-def _join(session: Session, user_id: int, places: list[dict[str, Any]]) -> None:
-    for place in places:
-        ws = session.get(Workspace, place["workspace_id"])
-        if ws is not None:
-            teams.join_workspace(session, ws, user_id, teams.role_from(place["role"]))
-
-
 def invite(
     session: Session, sender: User, organization_id: int, p: InvitationPayload
 ) -> list[tuple[Invitation, User | None]]:
@@ -85,7 +78,7 @@ def invite(
         )
         recipient = user_by_email(session, email)
         if recipient is not None:
-            _join(session, recipient.id, places)
+            teams.join_places(session, recipient.id, places)
             invitation.accepted_at = utcnow()
         session.add(invitation)
         made.append((invitation, recipient))
@@ -109,7 +102,7 @@ def _pending(session: Session, code: str, user: User) -> Invitation:
 
 def accept(session: Session, code: str, user: User) -> Invitation:
     invitation = _pending(session, code, user)
-    _join(session, user.id, invitation.workspaces)
+    teams.join_places(session, user.id, invitation.workspaces)
     invitation.accepted_at = invitation.at = utcnow()
     session.flush()
     return invitation

@@ -7,7 +7,7 @@ A workspace member is also a member of the workspace's organization.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -110,3 +110,11 @@ def leave_workspace(session: Session, member: WorkspaceMember) -> None:
         )
         user.at = utcnow()
         session.flush()
+
+
+def join_places(session: Session, user_id: int, places: list[dict[str, Any]]) -> None:
+    """Join each ``{"workspace_id", "role"}`` of an invitation (workspaces gone are skipped)."""
+    for place in places:
+        ws = session.get(Workspace, place["workspace_id"])
+        if ws is not None:
+            join_workspace(session, ws, user_id, role_from(place["role"]))
