@@ -41,6 +41,8 @@ CASES = [
     Case("POST", "/me/preferences", 400, json=["not", "an", "object"]),
     Case("POST", "/me/preferences", 400, content=b'{"date_format": "\\ud800"}'),
     Case("POST", "/me/preferences", 400, content=b'{"date_format": "a\\u0000b"}'),
+    Case("POST", "/me/preferences", 400, content=b'{"description": NaN}'),
+    Case("POST", "/me/preferences", 400, content=b'{"zoom": 1e999999}'),
     Case("GET", "/me/preferences/%00", 400),
 ]
 

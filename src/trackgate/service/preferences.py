@@ -68,10 +68,12 @@ def write(session: Session, user_id: int, changes: Any, client: str = "") -> Non
         session.add(stored)
     merged = {**stored.data, **changes}
     try:
-        text = json.dumps(merged, ensure_ascii=False)
+        text = json.dumps(merged, ensure_ascii=False, allow_nan=False)
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
         raise BadRequest("Preferences must be valid Unicode") from exc
+    except ValueError as exc:  # NaN or Infinity: no JSON a database keeps
+        raise BadRequest("Preferences must hold finite numbers") from exc
     if "\\u0000" in text:  # how json spells NUL
         raise BadRequest("Preferences must not contain NUL characters")
     if size > MAX_BYTES:
