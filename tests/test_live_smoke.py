@@ -104,7 +104,11 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed(tmp_path: Path) 
         stop_live_server(server)
     restarted = start_live_server(tmp_path)
     try:
-        entries = httpx.get(f"{restarted.url}/api/v9/me/time_entries", auth=auth).json()
+        entries = httpx.get(
+            f"{restarted.url}/api/v9/me/time_entries",
+            params={"start_date": "2026-01-01"},
+            auth=auth,
+        ).json()
         assert [e["description"] for e in entries] == ["durable"]
     finally:
         stop_live_server(restarted)

@@ -62,20 +62,35 @@ def test_me_has_every_key_in_toggl_order(client: TestClient, user: Person) -> No
         assert PRECISE.match(me[key]), me[key]
 
 
-def test_related_data_adds_the_lists(client: TestClient, user: Person) -> None:
+def test_related_data_adds_the_lists_in_the_recorded_order(
+    client: TestClient, user: Person
+) -> None:
     entry = create_entry(client, user, tags=["focus"])
     plain = client.get(f"{API}/me", headers=user.auth).json()
     r = client.get(f"{API}/me", params={"with_related_data": "true"}, headers=user.auth)
     assert r.status_code == 200
     body = r.json()
-    assert list(body)[: len(ME_KEYS)] == ME_KEYS
-    related = {"clients", "projects", "tags", "tasks", "time_entries", "workspaces"}
-    assert set(body) - set(ME_KEYS) == related
+    related = ["tags", "clients", "time_entries", "projects", "workspaces"]
+    expected = ME_KEYS[:-1] + related + ME_KEYS[-1:]  # before authorization_updated_at
+    assert list(body) == expected
     assert all(key not in plain for key in related)
     assert [e["id"] for e in body["time_entries"]] == [entry["id"]]
     assert [t["name"] for t in body["tags"]] == ["focus"]
     assert [w["id"] for w in body["workspaces"]] == [user.workspace_id]
-    assert body["clients"] == [] and body["projects"] == [] and body["tasks"] == []
+    assert body["clients"] == [] and body["projects"] == []
+
+
+def test_related_projects_are_by_id_with_archived_ones(client: TestClient, user: Person) -> None:
+    first = client.post(
+        f"{API}/workspaces/{user.workspace_id}/projects", json={"name": "Zeta"}, headers=user.auth
+    ).json()
+    second = client.post(
+        f"{API}/workspaces/{user.workspace_id}/projects",
+        json={"name": "Alpha", "active": False},
+        headers=user.auth,
+    ).json()
+    body = client.get(f"{API}/me?with_related_data=true", headers=user.auth).json()
+    assert [p["id"] for p in body["projects"]] == [first["id"], second["id"]]
 
 
 def test_related_data_false_adds_nothing(client: TestClient, user: Person) -> None:

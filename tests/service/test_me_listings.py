@@ -49,7 +49,8 @@ def test_projects_across_workspaces(
     client: TestClient, runtime: Runtime, user: Person, shared: Person
 ) -> None:
     stranger = make_user(runtime)
-    make_project(client, user, "In the shared workspace")
+    make_project(client, user, "In the shared workspace", is_private=False)
+    make_project(client, user, "Private to its members")
     make_project(client, shared, "In their own workspace")
     make_project(client, shared, "Shelved", active=False)
     make_project(client, stranger, "Not visible")
@@ -58,7 +59,10 @@ def test_projects_across_workspaces(
     assert all(list(p) == PROJECT_KEYS for p in r.json())
     r = client.get(f"{API}/me/projects", params={"include_archived": "true"}, headers=shared.auth)
     assert "Shelved" in names(r)
-    assert names(client.get(f"{API}/me/projects", headers=user.auth)) == ["In the shared workspace"]
+    assert names(client.get(f"{API}/me/projects", headers=user.auth)) == [
+        "In the shared workspace",
+        "Private to its members",
+    ]
     bad = client.get(f"{API}/me/projects", params={"include_archived": "x"}, headers=user.auth)
     assert_error(bad, 400)
 
@@ -127,9 +131,11 @@ def test_tasks_across_workspaces(
     client: TestClient, runtime: Runtime, user: Person, shared: Person
 ) -> None:
     stranger = make_user(runtime)
-    p1 = make_project(client, user, "P1")
+    p1 = make_project(client, user, "P1", is_private=False)
     p2 = make_project(client, shared, "P2")
     t1 = make_task(client, user, p1["id"], "shared task")
+    hidden = make_project(client, user, "Private P")
+    make_task(client, user, hidden["id"], "task of a private project")
     make_task(client, shared, p2["id"], "own task")
     make_task(client, shared, p2["id"], "done task", active=False)
     p3 = make_project(client, stranger, "P3")
@@ -157,7 +163,7 @@ def test_me_with_related_data_lists_the_same_objects(client: TestClient, user: P
     assert body["projects"] == client.get(f"{API}/me/projects", headers=user.auth).json()
     assert body["clients"] == client.get(f"{API}/me/clients", headers=user.auth).json()
     assert body["tags"] == client.get(f"{API}/me/tags", headers=user.auth).json()
-    assert body["tasks"] == client.get(f"{API}/me/tasks", headers=user.auth).json()
+    assert "tasks" not in body  # as on a free account
     assert [p["name"] for p in body["projects"]] == ["Related"]
 
 

@@ -213,8 +213,10 @@ def test_get_unknown_foreign_and_out_of_range_ids(
     theirs = make_project(client, other_user, "Theirs")
     r = client.get(ws_url(user, "projects", mine["id"]), headers=user.auth)
     assert r.status_code == 200 and r.json() == mine
-    assert_error(client.get(ws_url(user, "projects", 999_999_999), headers=user.auth), 404)
-    assert_error(client.get(ws_url(user, "projects", theirs["id"]), headers=user.auth), 404)
+    # a project that is not there: Toggl's 400 "Invalid project_id"
+    missing = client.get(ws_url(user, "projects", 999_999_999), headers=user.auth)
+    assert_error(missing, 400, "Invalid project_id")
+    assert_error(client.get(ws_url(user, "projects", theirs["id"]), headers=user.auth), 400)
     r = client.get(ws_url(other_user, "projects", theirs["id"]), headers=user.auth)
     assert_error(r, 403)
     assert_error(client.get(ws_url(user, "projects", 2**70), headers=user.auth), 400)
@@ -258,11 +260,11 @@ def test_only_admins_may_create_projects_when_the_workspace_says_so(
 # --- listing ---------------------------------------------------------------------------------
 
 
-def test_list_active_filter_defaults_to_both_unverified(client: TestClient, user: Person) -> None:
+def test_list_without_active_includes_archived_projects(client: TestClient, user: Person) -> None:
     make_project(client, user, "Live")
     make_project(client, user, "Shelved", active=False)
     url = ws_url(user, "projects")
-    assert names(client.get(url, headers=user.auth)) == ["Live", "Shelved"]  # unverified default
+    assert names(client.get(url, headers=user.auth)) == ["Live", "Shelved"]
     assert names(client.get(url, params={"active": "true"}, headers=user.auth)) == ["Live"]
     assert names(client.get(url, params={"active": "false"}, headers=user.auth)) == ["Shelved"]
     assert len(names(client.get(url, params={"active": "both"}, headers=user.auth))) == 2
@@ -378,7 +380,7 @@ def test_actual_seconds_and_tasks_count(client: TestClient, user: Person) -> Non
 # --- delete ------------------------------------------------------------------------------------
 
 
-def test_delete_keeps_entries_unassigned_by_default_and_answers_the_id_unverified(
+def test_delete_keeps_entries_unassigned_by_default_and_answers_the_id(
     client: TestClient, user: Person
 ) -> None:
     project = make_project(client, user, "Doomed")
@@ -386,14 +388,14 @@ def test_delete_keeps_entries_unassigned_by_default_and_answers_the_id_unverifie
     entry = create_entry(client, user, project_id=project["id"], task_id=task["id"])
     r = client.delete(ws_url(user, "projects", project["id"]), headers=user.auth)
     assert r.status_code == 200 and r.json() == project["id"]
-    assert_error(client.get(ws_url(user, "projects", project["id"]), headers=user.auth), 404)
+    assert_error(client.get(ws_url(user, "projects", project["id"]), headers=user.auth), 400)
     assert names(client.get(ws_url(user, "projects"), headers=user.auth)) == []
     after = client.get(f"{API}/me/time_entries/{entry['id']}", headers=user.auth).json()
     assert after["project_id"] is None and after["task_id"] is None
     assert "pid" not in after and "tid" not in after
     assert after["at"] > entry["at"]
     r = client.get(ws_url(user, "projects", project["id"], "tasks", task["id"]), headers=user.auth)
-    assert_error(r, 404)
+    assert_error(r, 400, "Invalid project_id")
 
 
 def test_delete_with_unassign_mode(client: TestClient, user: Person) -> None:
@@ -420,7 +422,9 @@ def test_delete_mode_delete_removes_the_entries(client: TestClient, user: Person
         headers=user.auth,
     )
     assert r.status_code == 200
-    listed = client.get(f"{API}/me/time_entries", headers=user.auth).json()
+    listed = client.get(
+        f"{API}/me/time_entries", params={"start_date": "2024-12-01"}, headers=user.auth
+    ).json()
     assert [e["id"] for e in listed] == [kept["id"]]
     assert client.get(f"{API}/me/time_entries/current", headers=user.auth).json() is None
     for gone in (doomed, running):
@@ -446,7 +450,7 @@ def test_delete_unknown_twice_or_foreign(
     assert (
         client.delete(ws_url(user, "projects", project["id"]), headers=user.auth).status_code == 200
     )
-    assert_error(client.delete(ws_url(user, "projects", project["id"]), headers=user.auth), 404)
+    assert_error(client.delete(ws_url(user, "projects", project["id"]), headers=user.auth), 400)
     theirs = make_project(client, other_user, "Theirs")
     r = client.delete(ws_url(other_user, "projects", theirs["id"]), headers=user.auth)
     assert_error(r, 403)
@@ -462,7 +466,7 @@ def test_pin_and_unpin_are_per_user(
 ) -> None:
     with runtime.db.write() as session:
         session.add(WorkspaceMember(workspace_id=user.workspace_id, user_id=other_user.id))
-    project = make_project(client, user, "Pinned")
+    project = make_project(client, user, "Pinned", is_private=False)
     url = ws_url(user, "projects", project["id"])
     for _ in range(2):  # pinning twice is harmless
         r = client.post(url + "/pin", json={"pin": True}, headers=user.auth)
@@ -481,7 +485,7 @@ def test_pin_errors(client: TestClient, user: Person, other_user: Person) -> Non
     r = client.post(
         ws_url(user, "projects", 999_999_999, "pin"), json={"pin": True}, headers=user.auth
     )
-    assert_error(r, 404)
+    assert_error(r, 400)
     assert_error(client.post(url, json={"pin": True}, headers=other_user.auth), 403)
 
 

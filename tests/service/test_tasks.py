@@ -137,7 +137,7 @@ def test_delete_keeps_entries_without_the_task(client: TestClient, user: Person)
     assert client.get(tasks_url(user, project["id"]), headers=user.auth).json() == []
 
 
-def test_project_task_listing_defaults_to_active_unverified(
+def test_project_task_listing_true_is_active_false_or_absent_is_all(
     client: TestClient, user: Person
 ) -> None:
     project = make_project(client, user, "Listed")
@@ -146,9 +146,11 @@ def test_project_task_listing_defaults_to_active_unverified(
     make_task(client, user, project["id"], "a-done", active=False)
     make_task(client, user, other["id"], "not here")
     url = tasks_url(user, project["id"])
-    assert names(client.get(url, headers=user.auth).json()) == ["b-open"]
+    assert names(client.get(url, headers=user.auth).json()) == ["a-done", "b-open"]
+    assert names(client.get(url, params={"active": "true"}, headers=user.auth).json()) == ["b-open"]
     assert names(client.get(url, params={"active": "false"}, headers=user.auth).json()) == [
-        "a-done"
+        "a-done",
+        "b-open",
     ]
     both = client.get(url, params={"active": "both"}, headers=user.auth).json()
     assert names(both) == ["a-done", "b-open"]
@@ -171,9 +173,10 @@ def test_unknown_ids_and_foreign_workspaces(
         assert_error(client.get(url, headers=user.auth), 404)
         assert_error(client.put(url, json={"name": "x"}, headers=user.auth), 404)
         assert_error(client.delete(url, headers=user.auth), 404)
-    assert_error(client.get(tasks_url(user, 999_999_999), headers=user.auth), 404)
+    # an unknown project is Toggl's 400 "Invalid project_id"
+    assert_error(client.get(tasks_url(user, 999_999_999), headers=user.auth), 400)
     assert_error(
-        client.post(tasks_url(user, theirs["id"]), json={"name": "x"}, headers=user.auth), 404
+        client.post(tasks_url(user, theirs["id"]), json={"name": "x"}, headers=user.auth), 400
     )
     foreign = ws_url(other_user, "projects", theirs["id"], "tasks")
     assert_error(client.get(foreign, headers=user.auth), 403)
@@ -190,17 +193,25 @@ def test_workspace_tasks_envelope_and_filters(
     b = make_task(client, user, two["id"], "b")
     make_task(client, user, two["id"], "c", active=False)
     url = ws_url(user, "tasks")
-    body = client.get(url, headers=user.auth).json()
+    body = client.get(url, params={"active": "true"}, headers=user.auth).json()
     assert list(body) == ["data", "page", "per_page", "sort_field", "sort_order", "total_count"]
     assert names(body["data"]) == ["a", "b"] and body["total_count"] == 2
-    assert (body["page"], body["per_page"]) == (1, 151)
+    assert (body["page"], body["per_page"]) == (1, 50)
+    everything = client.get(url, headers=user.auth).json()  # no ``active``: all (unverified)
+    assert names(everything["data"]) == ["a", "b", "c"]
+    only_done = client.get(url, params={"active": "false"}, headers=user.auth).json()
+    assert names(only_done["data"]) == ["c"]
     assert (body["sort_field"], body["sort_order"]) == ("name", "ASC")
     assert all(set(t) == TASK_FIELDS for t in body["data"])
     body = client.get(url, params={"pid": two["id"], "active": "both"}, headers=user.auth).json()
     assert names(body["data"]) == ["b", "c"]
-    body = client.get(url, params={"per_page": 1, "page": 2}, headers=user.auth).json()
+    body = client.get(
+        url, params={"per_page": 1, "page": 2, "active": "true"}, headers=user.auth
+    ).json()
     assert names(body["data"]) == ["b"] and body["total_count"] == 2 and body["per_page"] == 1
-    body = client.get(url, params={"sort_order": "desc"}, headers=user.auth).json()
+    body = client.get(
+        url, params={"sort_order": "desc", "active": "true"}, headers=user.auth
+    ).json()
     assert names(body["data"]) == ["b", "a"] and body["sort_order"] == "DESC"
     backdate(runtime, Task, a["id"], b["id"])
     client.put(
@@ -208,7 +219,8 @@ def test_workspace_tasks_envelope_and_filters(
         json={"name": "a2"},
         headers=user.auth,
     )
-    body = client.get(url, params={"since": SINCE_AFTER_LONG_AGO}, headers=user.auth).json()
+    changed = {"since": SINCE_AFTER_LONG_AGO, "active": "true"}
+    body = client.get(url, params=changed, headers=user.auth).json()
     assert names(body["data"]) == ["a2"]
     for bad in ({"pid": "x"}, {"active": "sometimes"}, {"since": "yesterday"}, {"per_page": 0}):
         assert_error(client.get(url, params=bad, headers=user.auth), 400)
@@ -220,4 +232,4 @@ def test_tasks_of_a_deleted_project_are_gone(client: TestClient, user: Person) -
     client.delete(ws_url(user, "projects", project["id"]), headers=user.auth)
     assert client.get(ws_url(user, "tasks"), headers=user.auth).json()["data"] == []
     r = client.post(tasks_url(user, project["id"]), json={"name": "late"}, headers=user.auth)
-    assert_error(r, 404)
+    assert_error(r, 400, "Invalid project_id")

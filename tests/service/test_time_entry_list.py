@@ -21,9 +21,13 @@ from tests.service.core_helpers import (
 from trackgate.runtime import Runtime
 from trackgate.storage.models import TimeEntry
 
+ALL_OF_2024_ON = {"start_date": "2024-01-01"}
+
 
 def listing(client: TestClient, person: Person, **params: Any) -> list[dict[str, Any]]:
-    r = client.get(f"{API}/me/time_entries", params=params, headers=person.auth)
+    """The listing; with no parameters, from 2024 on (the test entries' year), since the
+    bare call shows only the last ten days."""
+    r = client.get(f"{API}/me/time_entries", params=params or ALL_OF_2024_ON, headers=person.auth)
     assert r.status_code == 200, r.text
     body: list[dict[str, Any]] = r.json()
     return body
@@ -46,6 +50,19 @@ def test_sorted_by_start_newest_first(client: TestClient, user: Person) -> None:
         "2024-12-16T01:29:40+00:00",
         "2024-12-16T00:41:29+00:00",
     ]
+
+
+def test_no_parameters_show_the_last_ten_days_from_midnight_utc_newest_first(
+    client: TestClient, user: Person
+) -> None:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    edge = today - timedelta(days=10)
+    on_edge = create_entry(client, user, start=edge.isoformat(), duration=60)
+    create_entry(client, user, start=(edge - timedelta(seconds=1)).isoformat(), duration=60)
+    recent = create_entry(client, user, start=(today - timedelta(days=1)).isoformat())
+    r = client.get(f"{API}/me/time_entries", headers=user.auth)
+    assert r.status_code == 200
+    assert [e["id"] for e in r.json()] == [recent["id"], on_edge["id"]]
 
 
 def test_lists_only_the_callers_entries(
@@ -145,7 +162,7 @@ def test_meta_fields(client: TestClient, user: Person) -> None:
     create_entry(client, user)
     plain = listing(client, user)[0]
     assert list(plain) == ENTRY_KEYS
-    with_meta = listing(client, user, meta="true")[0]
+    with_meta = listing(client, user, meta="true", **ALL_OF_2024_ON)[0]
     extra = [key for key in with_meta if key not in ENTRY_KEYS]
     assert extra == [
         "client_name",
@@ -157,7 +174,7 @@ def test_meta_fields(client: TestClient, user: Person) -> None:
         "user_avatar_url",
     ]
     assert with_meta["user_name"] == "Jane Doe" and with_meta["project_name"] is None
-    assert list(listing(client, user, meta="false")[0]) == ENTRY_KEYS
+    assert list(listing(client, user, meta="false", **ALL_OF_2024_ON)[0]) == ENTRY_KEYS
 
 
 def test_tags_read_back_as_lists(client: TestClient, user: Person) -> None:

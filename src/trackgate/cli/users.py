@@ -52,15 +52,24 @@ def create(
     timezone: str = typer.Option(
         "UTC", "--timezone", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin."
     ),
+    workspace: int | None = typer.Option(
+        None,
+        "--workspace",
+        metavar="WID",
+        help="Join this existing workspace instead of making one.",
+    ),
+    role: str = typer.Option(
+        "member", "--role", metavar="ROLE", help="Role in --workspace: member or admin."
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Create a user with an organization and workspace; print the user as GET /me shows it."""
+    """Create a user with an organization and workspace (or in --workspace); print the user
+    as GET /me shows it."""
     password = read_password(password, password_stdin)
     with opened(settings_for(data_dir)) as runtime:
         with runtime.db.write() as session:
-            user, token = create_user(
-                session, runtime.keyring, NewUser(email, password, fullname, timezone)
-            )
+            spec = NewUser(email, password, fullname, timezone, workspace, role)
+            user, token = create_user(session, runtime.keyring, spec)
             body = wire.me(user, token)
         print_json(body)
 

@@ -32,3 +32,14 @@ def workspace_ids(session: Session, user_id: int) -> list[int]:
         WorkspaceMember.user_id == user_id, WorkspaceMember.active.is_(True)
     )
     return list(session.scalars(query.order_by(WorkspaceMember.workspace_id)))
+
+
+def is_admin(session: Session, user_id: int, workspace_id: int) -> bool:
+    member = session.get(WorkspaceMember, (workspace_id, user_id))
+    return member is not None and member.active and member.admin
+
+
+def require_admin(session: Session, user_id: int, workspace_id: int, message: str) -> None:
+    """Members may read; only the workspace's admins may do what ``message`` says."""
+    if not membership(session, user_id, workspace_id).admin:
+        raise TogglError(403, message)

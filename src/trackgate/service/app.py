@@ -12,10 +12,15 @@ from trackgate.service.routes import (
     clients,
     me,
     me_listings,
+    me_settings,
+    organizations,
+    project_users,
     projects,
+    reference,
     tags,
     tasks,
     time_entries,
+    workspace_users,
     workspaces,
 )
 from trackgate.storage.database import Database
@@ -36,7 +41,21 @@ def create_service_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (me, me_listings, workspaces, time_entries, projects, clients, tags, tasks):
+    for module in (
+        me,
+        me_listings,
+        me_settings,
+        organizations,
+        workspaces,
+        workspace_users,
+        time_entries,
+        projects,
+        project_users,
+        clients,
+        reference,
+        tags,
+        tasks,
+    ):
         app.include_router(module.router)
     app.add_middleware(AuthenticateFirst, runtime=runtime, open_paths=frozenset({OPENAPI_PATH}))
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,17 @@ class EntryFilter:
             raise BadRequest("'since' and 'before' can not be present simultaneously")
         if self.start_date and self.end_date and self.start_date > self.end_date:
             raise BadRequest("start_date must be earlier than end_date")
+
+
+DEFAULT_WINDOW_DAYS = 10
+
+
+def default_window(now: datetime | None = None) -> EntryFilter:
+    """What ``/me/time_entries`` shows when asked nothing: entries starting at or after
+    00:00 UTC ten days ago, as Toggl does."""
+    today = (now or datetime.now(UTC)).astimezone(UTC).date()
+    midnight = datetime.combine(today - timedelta(days=DEFAULT_WINDOW_DAYS), time(), tzinfo=UTC)
+    return EntryFilter(start_date=midnight)
 
 
 def list_entries(session: Session, user_id: int, f: EntryFilter) -> list[TimeEntry]:

@@ -18,8 +18,16 @@ from sqlalchemy.orm import Session
 from trackgate.service import wire
 from trackgate.service.errors import BadRequest
 from trackgate.service.paging import Page
+from trackgate.service.project_access import visible_clause
 from trackgate.service.tracked import task_counts, tracked_seconds
-from trackgate.storage.models import Client, Project, ProjectPin, TimeEntry
+from trackgate.storage.models import (
+    Client,
+    Project,
+    ProjectPin,
+    TimeEntry,
+    Workspace,
+    WorkspaceMember,
+)
 
 SORT_FIELDS = ("name", "created_at", "at", "client_name", "billable", "active")
 
@@ -73,7 +81,9 @@ def _sort_key(field: str, names: dict[int, str]) -> Any:
 def list_projects(
     session: Session, user_id: int, workspace_ids: Collection[int], f: ProjectFilter
 ) -> list[Project]:
-    query = select(Project).where(Project.workspace_id.in_(list(workspace_ids)))
+    query = select(Project).where(
+        Project.workspace_id.in_(list(workspace_ids)), visible_clause(user_id, workspace_ids)
+    )
     if f.since is not None:
         query = query.where(Project.at >= f.since)
     else:
@@ -95,20 +105,42 @@ def list_projects(
     return f.page.of(found) if f.page else found
 
 
+def rates_hidden_in(session: Session, user_id: int, workspace_ids: Collection[int]) -> set[int]:
+    """Workspaces whose billable rates the user may not see: those that show rates to admins
+    only, where the user is not an admin."""
+    if not workspace_ids:
+        return set()
+    admin_of = select(WorkspaceMember.workspace_id).where(
+        WorkspaceMember.user_id == user_id,
+        WorkspaceMember.admin.is_(True),
+        WorkspaceMember.active.is_(True),
+    )
+    query = select(Workspace.id).where(
+        Workspace.id.in_(list(workspace_ids)),
+        Workspace.only_admins_see_billable_rates.is_(True),
+        Workspace.id.not_in(admin_of),
+    )
+    return set(session.scalars(query))
+
+
 def render_projects(session: Session, user_id: int, projects: Sequence[Project]) -> list[wire.Json]:
     ids = [p.id for p in projects]
     pins = pins_of(session, user_id)
     counts = task_counts(session, ids)
     seconds = tracked_seconds(session, TimeEntry.project_id, ids)
-    return [
-        wire.project(
+    hidden = rates_hidden_in(session, user_id, {p.workspace_id for p in projects})
+    out = []
+    for p in projects:
+        body = wire.project(
             p,
             pinned=p.id in pins,
             tasks_count=counts.get(p.id, 0),
             actual_seconds=seconds.get(p.id, 0),
         )
-        for p in projects
-    ]
+        if p.workspace_id in hidden:
+            body["rate"] = body["fixed_fee"] = body["currency"] = None
+        out.append(body)
+    return out
 
 
 def render_project(session: Session, user_id: int, project: Project) -> wire.Json:

@@ -14,16 +14,17 @@ from pydantic import Field, StrictBool, StrictFloat, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trackgate.service import clients
+from trackgate.service import clients, project_access
 from trackgate.service.access import membership
 from trackgate.service.errors import BadRequest, Forbidden, NotFound
 from trackgate.service.naming import MAX_NAME_BYTES, checked_name, lock_workspace
 from trackgate.service.payloads import Id, Int32, Payload, Text
-from trackgate.storage.models import Project, Workspace
+from trackgate.storage.models import Project, ProjectUser, Workspace
 from trackgate.storage.types import utcnow
 from trackgate.timefmt import parse_date
 
-NOT_FOUND = "Project not found"
+NOT_FOUND = "Invalid project_id"  # Toggl's 400 for a project that is not there
+NOT_YOURS = "Only workspace admins and the project's managers may change it"
 COLOR = re.compile(r"#[0-9a-f]{6}")
 Amount = Annotated[StrictFloat, Field(ge=0, le=1e12, allow_inf_nan=False)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
@@ -52,11 +53,22 @@ class ProjectPayload(Payload):
     recurring: StrictBool | None = None
 
 
-def get(session: Session, workspace_id: int, project_id: int) -> Project:
+def get(session: Session, workspace_id: int, project_id: int, viewer: int | None = None) -> Project:
+    """The live project; a private one the ``viewer`` may not see is as good as missing."""
     found = session.get(Project, project_id)
-    if found is None or found.workspace_id != workspace_id or found.server_deleted_at is not None:
-        raise NotFound(NOT_FOUND)
+    if (
+        found is None
+        or found.workspace_id != workspace_id
+        or found.server_deleted_at is not None
+        or (viewer is not None and not project_access.can_see(session, viewer, found))
+    ):
+        raise BadRequest(NOT_FOUND)
     return found
+
+
+def require_manager(session: Session, user_id: int, project: Project) -> None:
+    if not project_access.can_manage(session, user_id, project):
+        raise Forbidden(NOT_YOURS)
 
 
 def _name(raw: str | None) -> str:
@@ -177,6 +189,12 @@ def create(session: Session, workspace: Workspace, creator_id: int, p: ProjectPa
     )
     _apply(session, project, creator_id, p)  # checks the name is free, among the rest
     session.add(project)
+    session.flush()
+    session.add(
+        ProjectUser(
+            workspace_id=workspace.id, project_id=project.id, user_id=creator_id, manager=True
+        )
+    )
     session.flush()
     return project
 

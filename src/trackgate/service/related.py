@@ -43,7 +43,12 @@ def tags_json(session: Session, wids: list[int], since: datetime | None) -> list
 
 
 def tasks_json(
-    session: Session, wids: list[int], since: datetime | None, *, include_inactive: bool = False
+    session: Session,
+    wids: list[int],
+    since: datetime | None,
+    *,
+    include_inactive: bool = False,
+    viewer: int | None = None,
 ) -> list[wire.Json]:
-    f = TaskFilter(active=None if include_inactive else True, since=since)
+    f = TaskFilter(active=None if include_inactive else True, since=since, viewer=viewer)
     return render_tasks(session, list_tasks(session, wids, f))

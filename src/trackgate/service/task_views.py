@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from trackgate.service import wire
 from trackgate.service.errors import BadRequest
+from trackgate.service.project_access import visible_clause
 from trackgate.service.tracked import tracked_seconds
 from trackgate.storage.models import Client, Project, Task, TimeEntry, User
 
@@ -21,9 +22,10 @@ SORT_FIELDS = ("name", "created_at", "at")
 
 @dataclass(frozen=True)
 class TaskFilter:
-    """``active`` None means both."""
+    """``active`` None means both; with a ``viewer``, only tasks of projects they may see."""
 
     active: bool | None = True
+    viewer: int | None = None
     since: datetime | None = None
     project_id: int | None = None
     sort_field: str = "name"
@@ -57,6 +59,8 @@ def list_tasks(session: Session, workspace_ids: Collection[int], f: TaskFilter) 
     )
     if f.active is not None:
         query = query.where(Task.active.is_(f.active))
+    if f.viewer is not None:
+        query = query.where(visible_clause(f.viewer, workspace_ids))
     if f.since is not None:
         query = query.where(Task.at >= f.since)
     if f.project_id is not None:

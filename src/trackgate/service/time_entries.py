@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trackgate.service import project_access
 from trackgate.service.errors import BadRequest, Conflict, NotFound
 from trackgate.service.payloads import TimeEntryPayload
 from trackgate.service.tagging import check_tag_ids, ids_for_names, live_tags
@@ -84,8 +85,14 @@ def stop_running(session: Session, user_id: int, at: datetime) -> None:
 
 
 def _resolve_project_task(
-    session: Session, workspace_id: int, project_id: int | None, task_id: int | None
+    session: Session,
+    workspace_id: int,
+    project_id: int | None,
+    task_id: int | None,
+    viewer: int,
 ) -> tuple[int | None, int | None]:
+    """The project and task an entry may name: live, in its workspace, and (for a private
+    project) one the ``viewer`` belongs to."""
     if task_id is not None:
         task = session.get(Task, task_id)
         if task is None or task.workspace_id != workspace_id or task.server_deleted_at is not None:
@@ -100,6 +107,7 @@ def _resolve_project_task(
             project is None
             or project.workspace_id != workspace_id
             or project.server_deleted_at is not None
+            or not project_access.can_see(session, viewer, project)
         ):
             raise BadRequest("Invalid project_id")
     return project_id, task_id
@@ -159,7 +167,9 @@ def create(session: Session, user: User, workspace_id: int, p: TimeEntryPayload)
     span = _span_for_create(p)
     description = _check_description(p.description)
     lock_user(session, user.id)
-    project_id, task_id = _resolve_project_task(session, workspace_id, p.project_id, p.task_id)
+    project_id, task_id = _resolve_project_task(
+        session, workspace_id, p.project_id, p.task_id, user.id
+    )
     tag_ids = _tags(session, p, workspace_id, user.id) or []
     now = utcnow()
     if span.stop is None:
@@ -265,7 +275,7 @@ def update(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayload) 
         if p.sent("project_id") and not p.sent("task_id") and project_id != entry.project_id:
             task_id = None
         entry.project_id, entry.task_id = _resolve_project_task(
-            session, entry.workspace_id, project_id, task_id
+            session, entry.workspace_id, project_id, task_id, user.id
         )
     if p.sent("start") or p.sent("stop") or p.sent("duration"):
         _apply_times(entry, p)

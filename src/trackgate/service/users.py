@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trackgate.crypto import Keyring, digest
+from trackgate.service import teams
 from trackgate.service.errors import BadRequest
 from trackgate.service.passwords import hash_password
-from trackgate.storage.models import Organization, User, Workspace, WorkspaceMember
+from trackgate.storage.models import Organization, User, Workspace
 from trackgate.storage.types import utcnow
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
@@ -35,6 +36,8 @@ class NewUser:
     password: str | None
     fullname: str = ""
     timezone: str = "UTC"
+    workspace_id: int | None = None  # join this workspace instead of making one
+    role: str = "member"  # the role there: member or admin
 
 
 MAX_NAME_BYTES = 255
@@ -84,8 +87,13 @@ def validate_timezone(name: str) -> str:
 
 
 def create_user(session: Session, keyring: Keyring, spec: NewUser) -> tuple[User, str]:
-    """Create a user with their own organization and workspace. Returns the user and token."""
+    """Create a user with their own organization and workspace, or as a member of
+    ``spec.workspace_id``. Returns the user and token."""
     email = validate_email(spec.email)
+    role = teams.role_from(spec.role)
+    joined = session.get(Workspace, spec.workspace_id) if spec.workspace_id is not None else None
+    if spec.workspace_id is not None and joined is None:
+        raise BadRequest(f"Workspace {spec.workspace_id} does not exist")
     timezone = validate_timezone(spec.timezone)
     if spec.password is not None and len(spec.password) < 6:
         raise BadRequest("Password must be at least 6 characters long")
@@ -108,15 +116,19 @@ def create_user(session: Session, keyring: Keyring, spec: NewUser) -> tuple[User
     except IntegrityError as exc:
         raise BadRequest("user with this email already exists") from exc
     user.api_token_ciphertext = keyring.encrypt(token, token_context(user.id))
+    if joined is not None:
+        teams.join_workspace(session, joined, user.id, role)
+        user.default_workspace_id = joined.id
+        session.flush()
+        return user, token
     org = Organization(name=f"{fullname}'s organization")
     session.add(org)
     session.flush()
+    teams.join_organization(session, org.id, user.id, admin=True).owner = True
     workspace = Workspace(organization_id=org.id, name=f"{fullname}'s workspace")
     session.add(workspace)
     session.flush()
-    session.add(
-        WorkspaceMember(workspace_id=workspace.id, user_id=user.id, admin=True, role="admin")
-    )
+    teams.join_workspace(session, workspace, user.id, "admin")
     user.default_workspace_id = workspace.id
     session.flush()
     return user, token

@@ -16,6 +16,8 @@ from trackgate.timefmt import precise_stamp, read_stamp, write_stamp
 Json = dict[str, Any]
 Style = Literal["read", "write"]
 IMAGE_URL = "https://assets.track.toggl.com/images/profile.png"
+TOGGL_ROLE = {"admin": "admin", "member": "user"}
+"""How Toggl spells our roles: a member is a ``user``."""
 
 
 def running_duration(start: datetime) -> int:
@@ -125,34 +127,31 @@ def me(user: User, api_token: str) -> Json:
     }
 
 
+WORKSPACE_KEYS = (
+    "id, organization_id, name, premium, business_ws, admin, role, suspended_at, "
+    "server_deleted_at, default_hourly_rate, rate_last_updated, default_currency, "
+    "only_admins_may_create_projects, only_admins_may_create_tags, "
+    "only_admins_see_billable_rates, only_admins_see_team_dashboard, "
+    "projects_billable_by_default, projects_private_by_default, projects_enforce_billable, "
+    "limit_public_project_data, last_modified, reports_collapse, rounding, rounding_minutes, "
+    "api_token, at, logo_url, ical_url, ical_enabled, csv_upload, subscription, "
+    "hide_start_end_times, working_hours_in_minutes"
+).split(", ")
+"""The recorded order of ``/workspaces`` and ``/me/workspaces``; the spec's extra fields follow."""
+
+
 def workspace(
     ws: Workspace, *, admin: bool, role: str, active_project_count: int | None = None
 ) -> Json:
-    body: Json = {
-        "id": ws.id,
-        "organization_id": ws.organization_id,
-        "name": ws.name,
-        "profile": 0,
+    values: Json = {
+        "suspended_at": None,
+        "server_deleted_at": None,
+        "rate_last_updated": None,
         "premium": False,
         "business_ws": False,
         "admin": admin,
-        "role": role,
-        "suspended_at": None,
-        "server_deleted_at": None,
-        "default_hourly_rate": ws.default_hourly_rate,
-        "rate_last_updated": None,
-        "default_currency": ws.default_currency,
-        "only_admins_may_create_projects": ws.only_admins_may_create_projects,
-        "only_admins_may_create_tags": ws.only_admins_may_create_tags,
-        "only_admins_see_billable_rates": ws.only_admins_see_billable_rates,
-        "only_admins_see_team_dashboard": ws.only_admins_see_team_dashboard,
-        "projects_billable_by_default": ws.projects_billable_by_default,
-        "projects_private_by_default": ws.projects_private_by_default,
-        "projects_enforce_billable": ws.projects_enforce_billable,
+        "role": TOGGL_ROLE.get(role, role),
         "last_modified": read_stamp(ws.at),
-        "reports_collapse": ws.reports_collapse,
-        "rounding": ws.rounding,
-        "rounding_minutes": ws.rounding_minutes,
         "api_token": None,
         "at": read_stamp(ws.at),
         "logo_url": "https://assets.track.toggl.com/images/workspace.jpg",
@@ -162,19 +161,21 @@ def workspace(
         "subscription": None,
         "hide_start_end_times": False,
         "working_hours_in_minutes": None,
-        "limit_public_project_data": ws.limit_public_project_data,
-        "max_data_retention_days": None,
-        "te_constraints": {
+    }
+    body: Json = {key: values[key] if key in values else getattr(ws, key) for key in WORKSPACE_KEYS}
+    if active_project_count is not None:
+        body["active_project_count"] = active_project_count
+    body.update(
+        max_data_retention_days=None,
+        te_constraints={
             "description_present": False,
             "project_present": False,
             "tag_present": False,
             "task_present": False,
             "time_entry_constraints_enabled": False,
         },
-        "permissions": None,
-    }
-    if active_project_count is not None:
-        body["active_project_count"] = active_project_count
+        permissions=None,
+    )
     return body
 
 

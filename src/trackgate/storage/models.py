@@ -101,6 +101,44 @@ class WorkspaceMember(Stamped, Base):
     admin: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str] = mapped_column(String(32), default="member")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    rate: Mapped[float | None] = mapped_column(Float)
+    rate_last_updated: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    labor_cost: Mapped[float | None] = mapped_column(Float)
+    working_hours_in_minutes: Mapped[int | None] = mapped_column(Integer)
+
+
+class OrganizationMember(Stamped, Base):
+    """A user's place in an organization: ``admin`` may change it; one ``owner`` made it."""
+
+    __tablename__ = "organization_members"
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Invitation(Stamped, Base):
+    """An invitation to an organization's workspaces for an e-mail without an account yet."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(255), index=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    workspaces: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rejected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UserPreferences(Base):
+    """What a client stored with ``POST /me/preferences[/{client}]``; ``client`` "" for all."""
+
+    __tablename__ = "user_preferences"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Client(Stamped, Base):
@@ -139,6 +177,23 @@ class Project(Stamped, Base):
     is_shared: Mapped[bool] = mapped_column(Boolean, default=False)
     creator_id: Mapped[int] = mapped_column(Id)
     server_deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ProjectUser(Stamped, Base):
+    """A member of a project: sees it when private; its own rate and labor cost there."""
+
+    __tablename__ = "project_users"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    rate: Mapped[float | None] = mapped_column(Float)
+    rate_last_updated: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    labor_cost: Mapped[float | None] = mapped_column(Float)
+    labor_cost_last_updated: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("uq_project_users_project_user", "project_id", "user_id", unique=True),)
 
 
 class ProjectPin(Base):

@@ -80,16 +80,18 @@ def workspaces_json(
 
 
 def _related(session: Session, caller: Caller) -> wire.Json:
+    """Toggl's order (between ``oauth_providers`` and ``authorization_updated_at``); no
+    ``tasks``, as on a free account; projects by id, archived ones included."""
     from trackgate.service import related  # listings of other resources, shared with /me/*
 
     wids = workspace_ids(session, caller.user_id)
     entries = list_entries(session, caller.user_id, EntryFilter())
+    projects = related.projects_json(session, caller.user_id, wids, None)
     return {
-        "clients": related.clients_json(session, wids, None),
-        "projects": related.projects_json(session, caller.user_id, wids, None),
         "tags": related.tags_json(session, wids, None),
-        "tasks": related.tasks_json(session, wids, None),
+        "clients": related.clients_json(session, wids, None),
         "time_entries": render_entries(session, entries, caller.user),
+        "projects": sorted(projects, key=lambda p: int(p["id"])),
         "workspaces": workspaces_json(session, caller.user_id),
     }
 
@@ -101,7 +103,9 @@ async def get_me(caller: CallerDep, with_related_data: str | None = None) -> Res
         assert user is not None
         body = wire.me(user, reveal_token(caller.runtime.keyring, user))
         if flag(with_related_data, "with_related_data"):
+            last = body.pop("authorization_updated_at")
             body.update(_related(session, caller))
+            body["authorization_updated_at"] = last
     return TogglJSON(body)
 
 

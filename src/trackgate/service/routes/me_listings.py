@@ -12,10 +12,13 @@ from trackgate.service import related
 from trackgate.service.access import workspace_ids
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.params import flag, positive_int, unix_since
+from trackgate.service.project_views import ProjectFilter, list_projects, render_projects
 from trackgate.service.responses import TogglJSON
 
 router = APIRouter(tags=["me"], default_response_class=TogglJSON)
 CallerDep = Annotated[Caller, Depends(current_caller)]
+PAGINATED_DEFAULT = 151  # as the workspace listing; Toggl's own default is unrecorded
+PAGINATED_MAX = 200
 
 
 @router.get("/me/projects")
@@ -30,6 +33,26 @@ def my_projects(
         body = related.projects_json(
             session, caller.user_id, wids, changed, include_archived=archived
         )
+    return TogglJSON(body)
+
+
+@router.get("/me/projects/paginated")
+def my_projects_paginated(
+    caller: CallerDep,
+    start_project_id: str | None = None,
+    since: str | None = None,
+    per_page: str | None = None,
+) -> Response:
+    """Projects by id from ``start_project_id`` on (archived ones too), ``per_page`` at a
+    time; a client asks again from the last id + 1 until a short page."""
+    start = positive_int(start_project_id, "start_project_id", 1) if start_project_id else 0
+    size = positive_int(per_page, "per_page", PAGINATED_DEFAULT, PAGINATED_MAX)
+    changed = unix_since(since)
+    with caller.runtime.db.read() as session:
+        wids = workspace_ids(session, caller.user_id)
+        found = list_projects(session, caller.user_id, wids, ProjectFilter(since=changed))
+        page = sorted((p for p in found if p.id >= start), key=lambda p: p.id)[:size]
+        body = render_projects(session, caller.user_id, page)
     return TogglJSON(body)
 
 
@@ -72,7 +95,9 @@ def my_tasks(
     skip = _offset(offset)
     with caller.runtime.db.read() as session:
         wids = workspace_ids(session, caller.user_id)
-        body = related.tasks_json(session, wids, changed, include_inactive=inactive)
+        body = related.tasks_json(
+            session, wids, changed, include_inactive=inactive, viewer=caller.user_id
+        )
     body = body[skip:]
     if per_page:
         body = body[: positive_int(per_page, "per_page", len(body))]

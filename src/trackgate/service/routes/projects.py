@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, StrictBool
 from starlette.responses import Response
 
-from trackgate.service import project_removal
+from trackgate.service import bulk_patch, project_removal
 from trackgate.service import projects as domain
 from trackgate.service.access import workspace_for
 from trackgate.service.auth import Caller, current_caller
+from trackgate.service.errors import TogglError
 from trackgate.service.paging import descending, page_from
 from trackgate.service.params import PathId, flag, id_list, unix_since
+from trackgate.service.payloads import PatchOp
 from trackgate.service.project_views import (
     ProjectFilter,
     list_projects,
@@ -28,6 +30,12 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 BASE = "/workspaces/{workspace_id}/projects"
 DEFAULT_PER_PAGE = 151
 MAX_PER_PAGE = 200
+PATCH_FIELDS = frozenset(domain.ProjectPayload.model_fields) - {
+    "workspace_id",
+    "name",
+    "client_name",
+}
+PATCH_FLAGS = frozenset({"active", "is_private", "billable", "auto_estimates", "template"})
 
 
 class PinPayload(BaseModel):
@@ -37,7 +45,7 @@ class PinPayload(BaseModel):
 
 
 def _active(value: str | None) -> bool | None:
-    """``true``, ``false`` or ``both``; both when absent (unverified: Toggl's default)."""
+    """``true``, ``false`` or ``both``; both when absent, so archived projects are listed."""
     if value is not None and value.lower() == "both":
         return None
     return flag(value, "active")
@@ -89,7 +97,7 @@ def create_project(
 def get_project(caller: CallerDep, workspace_id: PathId, project_id: PathId) -> Response:
     with caller.runtime.db.read() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        found = domain.get(session, workspace_id, project_id)
+        found = domain.get(session, workspace_id, project_id, caller.user_id)
         return TogglJSON(render_project(session, caller.user_id, found))
 
 
@@ -102,7 +110,8 @@ def update_project(
 ) -> Response:
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        found = domain.get(session, workspace_id, project_id)
+        found = domain.get(session, workspace_id, project_id, caller.user_id)
+        domain.require_manager(session, caller.user_id, found)
         domain.update(session, found, caller.user_id, payload)
         return TogglJSON(render_project(session, caller.user_id, found))
 
@@ -117,7 +126,8 @@ def delete_project(
     """Answers the deleted project's id (the spec's ``integer``)."""
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        found = domain.get(session, workspace_id, project_id)
+        found = domain.get(session, workspace_id, project_id, caller.user_id)
+        domain.require_manager(session, caller.user_id, found)
         project_removal.delete(session, found, te_deletion_mode)
     return TogglJSON(project_id)
 
@@ -131,6 +141,35 @@ def pin_project(
 ) -> Response:
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        found = domain.get(session, workspace_id, project_id)
+        found = domain.get(session, workspace_id, project_id, caller.user_id)
         project_removal.pin(session, caller.user_id, found, payload.pin)
     return empty_ok()
+
+
+@router.patch(BASE + "/{project_ids}")
+def bulk_edit_projects(
+    caller: CallerDep,
+    workspace_id: PathId,
+    project_ids: str,
+    ops: Annotated[list[PatchOp], Body()],
+) -> Response:
+    """Each project changes on its own: ``{"success": [ids], "failure": [{id, message}]}``."""
+    ids = bulk_patch.ids_from(project_ids, "project")
+    payloads = bulk_patch.payloads_for(
+        ops, domain.ProjectPayload, PATCH_FIELDS, PATCH_FLAGS, {"cid": "client_id"}
+    )
+    success: list[int] = []
+    failure: list[dict[str, Any]] = []
+    with caller.runtime.db.write() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        for project_id in ids:
+            try:
+                with session.begin_nested():
+                    found = domain.get(session, workspace_id, project_id, caller.user_id)
+                    domain.require_manager(session, caller.user_id, found)
+                    for payload in payloads:
+                        domain.update(session, found, caller.user_id, payload)
+                success.append(project_id)
+            except TogglError as exc:
+                failure.append({"id": project_id, "message": exc.message})
+    return TogglJSON({"success": success, "failure": failure})

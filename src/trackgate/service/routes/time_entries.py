@@ -14,6 +14,7 @@ from trackgate.service.access import workspace_for
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.entry_views import (
     EntryFilter,
+    default_window,
     list_entries,
     meta_for,
     render_entries,
@@ -45,6 +46,8 @@ def list_time_entries(
         start_date=instant(start_date, "start_date"),
         end_date=instant(end_date, "end_date"),
     )
+    if f == EntryFilter():
+        f = default_window()
     with caller.runtime.db.read() as session:
         entries = list_entries(session, caller.user_id, f)
         body = render_entries(session, entries, caller.user, meta=bool(flag(meta, "meta")))

@@ -5,47 +5,27 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from trackgate.service import wire
 from trackgate.service.access import membership, workspace_for
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.errors import BadRequest, Forbidden
-from trackgate.service.params import PathId
-from trackgate.service.payloads import Payload, Text
+from trackgate.service.params import PathId, unix_since
+from trackgate.service.payloads import Id
 from trackgate.service.responses import TogglJSON
+from trackgate.service.routes.me import workspaces_json
+from trackgate.service.workspaces import WorkspacePayload, apply_changes
 from trackgate.storage.models import User, WorkspaceMember
-from trackgate.storage.types import utcnow
 from trackgate.timefmt import precise_stamp
 
 router = APIRouter(tags=["workspaces"], default_response_class=TogglJSON)
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-MAX_NAME_BYTES = 140
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
-Rate = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
-Rounding = Annotated[StrictInt, Field(ge=-1, le=1)]  # down, nearest, up
-RoundingMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
-
-
-class WorkspacePayload(Payload):
-    name: Text | None = None
-    default_currency: Currency | None = None
-    default_hourly_rate: Rate | None = None
-    rounding: Rounding | None = None
-    rounding_minutes: RoundingMinutes | None = None
-    projects_billable_by_default: StrictBool | None = None
-    projects_private_by_default: StrictBool | None = None
-    projects_enforce_billable: StrictBool | None = None
-    only_admins_may_create_projects: StrictBool | None = None
-    only_admins_may_create_tags: StrictBool | None = None
-    only_admins_see_billable_rates: StrictBool | None = None
-    only_admins_see_team_dashboard: StrictBool | None = None
-    reports_collapse: StrictBool | None = None
-    limit_public_project_data: StrictBool | None = None
+MAX_USER_IDS = 1000
 
 
 @router.get("/workspaces/{workspace_id}")
@@ -65,44 +45,78 @@ def update_workspace(
         m = membership(session, caller.user_id, workspace_id)
         if not m.admin:
             raise Forbidden("Only workspace admins may change the workspace")
-        changes = payload.model_dump(exclude_unset=True)
-        if "name" in changes:
-            name = (changes["name"] or "").strip()
-            if not name or len(name.encode()) > MAX_NAME_BYTES:
-                raise BadRequest(f"Workspace name must be 1 to {MAX_NAME_BYTES} bytes")
-            changes["name"] = name
-        for key, value in changes.items():
-            if value is not None or key == "default_hourly_rate":
-                setattr(ws, key, value)
-        ws.at = utcnow()
+        apply_changes(ws, payload.model_dump(exclude_unset=True))
         session.flush()
         return TogglJSON(wire.workspace(ws, admin=m.admin, role=m.role))
+
+
+@router.get("/workspaces")
+def list_workspaces(caller: CallerDep, since: str | None = None) -> Response:
+    """Not in Toggl's spec, but clients call it: the same array as ``/me/workspaces``."""
+    changed_since = unix_since(since)
+    with caller.runtime.db.read() as session:
+        return TogglJSON(
+            workspaces_json(session, caller.user_id, with_counts=True, since=changed_since)
+        )
+
+
+@router.get("/workspaces/{workspace_id}/statistics")
+def workspace_statistics(caller: CallerDep, workspace_id: PathId) -> Response:
+    """``{admins: [{user_id, name}], groups_count, members_count}`` (no groups here)."""
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        rows = session.execute(
+            select(User, WorkspaceMember)
+            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
+            .where(WorkspaceMember.workspace_id == workspace_id, WorkspaceMember.active.is_(True))
+            .order_by(User.id)
+        ).all()
+        admins = [{"user_id": u.id, "name": u.fullname} for u, m in rows if m.admin]
+        return TogglJSON({"admins": admins, "groups_count": 0, "members_count": len(rows)})
+
+
+def _simple_users(
+    session: Session, workspace_id: int, user_ids: list[int] | None = None
+) -> list[wire.Json]:
+    """Toggl's ``SimpleWorkspaceUser`` (with time zone, stamp and image), by user id."""
+    query = (
+        select(User, WorkspaceMember)
+        .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
+        .where(WorkspaceMember.workspace_id == workspace_id)
+    )
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    return [
+        {
+            "id": user.id,
+            "email": user.email,
+            "fullname": user.fullname,
+            "timezone": user.timezone,
+            "is_active": m.active,
+            "is_admin": m.admin,
+            "inactive": not m.active,
+            "role": wire.TOGGL_ROLE.get(m.role, m.role),
+            "at": precise_stamp(m.at),
+            "image_url": wire.IMAGE_URL,
+        }
+        for user, m in session.execute(query.order_by(User.id)).all()
+    ]
 
 
 @router.get("/workspaces/{workspace_id}/users")
 def workspace_users(caller: CallerDep, workspace_id: PathId) -> Response:
     with caller.runtime.db.read() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        rows = session.execute(
-            select(User, WorkspaceMember)
-            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
-            .where(WorkspaceMember.workspace_id == workspace_id)
-            .order_by(User.id)
-        ).all()
-        return TogglJSON(
-            [
-                {
-                    "id": user.id,
-                    "email": user.email,
-                    "fullname": user.fullname,
-                    "timezone": user.timezone,
-                    "is_active": m.active,
-                    "is_admin": m.admin,
-                    "inactive": not m.active,
-                    "role": m.role,
-                    "at": precise_stamp(m.at),
-                    "image_url": wire.IMAGE_URL,
-                }
-                for user, m in rows
-            ]
-        )
+        return TogglJSON(_simple_users(session, workspace_id))
+
+
+@router.post("/workspaces/{workspace_id}/users/data")
+def workspace_users_data(
+    caller: CallerDep, workspace_id: PathId, user_ids: Annotated[list[Id], Body()]
+) -> Response:
+    """The workspace's users among ``user_ids`` (a JSON array of ids)."""
+    if len(user_ids) > MAX_USER_IDS:
+        raise BadRequest(f"At most {MAX_USER_IDS} user ids per request")
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        return TogglJSON(_simple_users(session, workspace_id, user_ids))
