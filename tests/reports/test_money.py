@@ -1,5 +1,5 @@
-"""Billable amounts: the rate by Toggl's precedence (task, project, workspace here; project-user
-and workspace-user rates have no table yet), cents rounded per entry, currencies apart,
+"""Billable amounts: the rate by Toggl's precedence (task, project user, project, workspace user,
+workspace), cents rounded per entry, currencies apart,
 rounding of durations, and ``hide_amounts``."""
 
 from __future__ import annotations
@@ -66,6 +66,36 @@ def test_the_first_rate_set_wins_task_then_project_then_workspace(team: Team) ->
         (10000, HOUR),
         (15000, HOUR),
     ]
+
+
+def test_a_members_own_rates_come_between_task_project_and_workspace(team: Team) -> None:
+    project = team.project("Gemini", rate=100.0, billable=True)
+    base = f"/api/v9/workspaces/{team.workspace_id}"
+    made = team.client.post(
+        f"{base}/project_users",
+        json={"project_id": project["id"], "user_id": team.member.id, "rate": 120.0},
+        headers=team.admin.auth,
+    )
+    assert made.status_code == 200, made.text
+    changed = team.client.put(
+        f"{base}/workspace_users/{team.other.id}", json={"rate": 70.0}, headers=team.admin.auth
+    )
+    assert changed.status_code == 200, changed.text
+    task = team.task(project["id"], "Priced", rate=150.0)
+    fields = {"project_id": project["id"], "billable": True}
+    by_member = team.entry(team.member, "2024-12-10T08:00:00Z", HOUR, **fields)
+    by_member_on_task = team.entry(
+        team.member, "2024-12-10T10:00:00Z", HOUR, task_id=task, **fields
+    )
+    by_other_on_project = team.entry(team.other, "2024-12-10T08:00:00Z", HOUR, **fields)
+    by_other_bare = team.entry(team.other, "2024-12-10T10:00:00Z", HOUR, billable=True)
+    rows = rows_by_id(team)
+    assert rows[by_member["id"]]["hourly_rate_in_cents"] == 12000  # project user over project
+    assert rows[by_member_on_task["id"]]["hourly_rate_in_cents"] == 15000  # task over all
+    assert rows[by_other_on_project["id"]]["hourly_rate_in_cents"] == 10000  # project over ws user
+    assert rows[by_other_bare["id"]]["hourly_rate_in_cents"] == 7000  # ws user over workspace
+    totals = team.ok(team.admin, "search/time_entries/totals", **WEEK)
+    assert totals["billable_amount_in_cents"] == 12000 + 15000 + 10000 + 7000
 
 
 def test_each_entry_is_rounded_to_cents_before_the_sum(team: Team) -> None:

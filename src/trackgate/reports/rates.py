@@ -2,22 +2,26 @@
 user, workspace -- the first one set wins.
 
 The rate is a SQL expression so that amounts are summed by the database. Task and project
-rates are columns of today's schema; a report covers one workspace, whose rate (and currency)
-is read once and enters the expression as a value, sparing a join per entry.
-
-Project users and workspace users have no rate column yet: :func:`project_user_rate` and
-:func:`workspace_user_rate` are the seams where those look-ups go once their tables exist;
-until then they read nothing (SQL NULL), so the precedence falls through to the next rate.
+rates come from the joined rows; the entry's user's rates on its project and in its workspace
+are looked up by primary or unique key (a correlated sub-select each); a report covers one
+workspace, whose rate (and currency) is read once and enters the expression as a value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, String, cast, func, literal, null
+from sqlalchemy import Float, String, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from trackgate.storage.models import Project, Task, TimeEntry, Workspace
+from trackgate.storage.models import (
+    Project,
+    ProjectUser,
+    Task,
+    TimeEntry,
+    Workspace,
+    WorkspaceMember,
+)
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,24 @@ class WorkspaceDefaults:
 
 
 def project_user_rate(entry: type[TimeEntry] = TimeEntry) -> ColumnElement[float | None]:
-    """The entry's user's rate on its project. Seam: reads nothing yet (NULL)."""
-    return cast(null(), Float)
+    """The entry's user's rate on its project (NULL when none is set)."""
+    return (
+        select(ProjectUser.rate)
+        .where(ProjectUser.project_id == entry.project_id, ProjectUser.user_id == entry.user_id)
+        .scalar_subquery()
+    )
 
 
 def workspace_user_rate(entry: type[TimeEntry] = TimeEntry) -> ColumnElement[float | None]:
-    """The entry's user's rate in its workspace. Seam: reads nothing yet (NULL)."""
-    return cast(null(), Float)
+    """The entry's user's rate in its workspace (NULL when none is set)."""
+    return (
+        select(WorkspaceMember.rate)
+        .where(
+            WorkspaceMember.workspace_id == entry.workspace_id,
+            WorkspaceMember.user_id == entry.user_id,
+        )
+        .scalar_subquery()
+    )
 
 
 def hourly_rate(workspace: WorkspaceDefaults) -> ColumnElement[float | None]:
