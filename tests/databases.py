@@ -149,3 +149,12 @@ def own_database(
         yield OwnDatabase(data_dir, url)
     finally:
         pg_templates.drop(url)
+
+
+@pytest.fixture
+def own_sqlite_database(tmp_path: Path, sqlite_template: Path) -> OwnDatabase:
+    """An SQLite copy of its own even in the PostgreSQL pass, for what only a single-machine
+    database has: a key file (PostgreSQL needs TRACKGATE_SECRET_KEY, by design)."""
+    data_dir = tmp_path / "own-sqlite-data"
+    seed_sqlite(sqlite_template, data_dir)
+    return OwnDatabase(data_dir, None)

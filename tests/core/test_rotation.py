@@ -135,16 +135,16 @@ def key_file(tmp_path: Path) -> Path:
 
 
 def test_rotation_through_the_key_file_reseals_past_the_first_batch(
-    own_database: OwnDatabase, key_file: Path
+    own_sqlite_database: OwnDatabase, key_file: Path
 ) -> None:
-    settings = _settings(own_database, key_file=key_file, secret_key=None)
+    settings = _settings(own_sqlite_database, key_file=key_file, secret_key=None)
     runtime = build_runtime(settings)
     try:
         stored = fill(runtime)
     finally:
         runtime.close()
     old_id = key_id(parse_keys(key_file.read_text())[0])
-    env = {**own_database.env(), "TRACKGATE_KEY_FILE": str(key_file)}
+    env = {**own_sqlite_database.env(), "TRACKGATE_KEY_FILE": str(key_file)}
 
     code, out, err = _cli(env, "secrets", "rotate")
 
@@ -198,12 +198,12 @@ def test_rotation_through_the_variable_reseals_past_the_first_batch(
 
 
 def test_the_old_key_stays_while_a_row_written_during_the_rotation_needs_it(
-    own_database: OwnDatabase, key_file: Path
+    own_sqlite_database: OwnDatabase, key_file: Path
 ) -> None:
     """A server still running with the old key stores a credential at the worst moment (after
     the last batch, just before the rotation counts what remains): the report says so, the key
     file keeps the old key, the fingerprint stays, and the next rotate finishes the job."""
-    settings = _settings(own_database, key_file=key_file, secret_key=None)
+    settings = _settings(own_sqlite_database, key_file=key_file, secret_key=None)
     runtime = build_runtime(settings)
     try:
         stored = fill(runtime, users=3)
@@ -234,7 +234,7 @@ def test_the_old_key_stays_while_a_row_written_during_the_rotation_needs_it(
         finally:
             other.dispose()
 
-    env = {**own_database.env(), "TRACKGATE_KEY_FILE": str(key_file)}
+    env = {**own_sqlite_database.env(), "TRACKGATE_KEY_FILE": str(key_file)}
     event.listen(Engine, "before_cursor_execute", old_server_writes)
     try:
         code, out, err = _cli(env, "secrets", "rotate")
@@ -285,12 +285,12 @@ def _moved(db: Database, old_id: str) -> int:
 
 
 def test_a_rotation_killed_mid_way_leaves_everything_readable_and_resumes(
-    own_database: OwnDatabase, key_file: Path
+    own_sqlite_database: OwnDatabase, key_file: Path
 ) -> None:
     """A real `secrets rotate` process, killed with SIGKILL once its first batch is committed
     and while later batches are in flight: the key file holds both keys, nothing is lost, the
     fingerprint has not moved, and running rotate again finishes where it stopped."""
-    settings = _settings(own_database, key_file=key_file, secret_key=None)
+    settings = _settings(own_sqlite_database, key_file=key_file, secret_key=None)
     runtime = build_runtime(settings)
     try:
         stored = fill(runtime, 2 * BATCH + 50)
@@ -298,7 +298,7 @@ def test_a_rotation_killed_mid_way_leaves_everything_readable_and_resumes(
         runtime.close()
     old_key = parse_keys(key_file.read_text())[0]
     old_id = key_id(old_key)
-    env = {**os.environ, **own_database.env(), "TRACKGATE_KEY_FILE": str(key_file)}
+    env = {**os.environ, **own_sqlite_database.env(), "TRACKGATE_KEY_FILE": str(key_file)}
     env.pop("TRACKGATE_SECRET_KEY", None)
     watcher = Database(settings.sqlalchemy_url)
     rotating = subprocess.Popen(
@@ -332,7 +332,7 @@ def test_a_rotation_killed_mid_way_leaves_everything_readable_and_resumes(
         runtime.close()
 
     code, out, err = _cli(
-        {**own_database.env(), "TRACKGATE_KEY_FILE": str(key_file)}, "secrets", "rotate"
+        {**own_sqlite_database.env(), "TRACKGATE_KEY_FILE": str(key_file)}, "secrets", "rotate"
     )
 
     assert code == 0, err
