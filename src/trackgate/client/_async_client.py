@@ -196,7 +196,9 @@ class AsyncMeResource(_AsyncResource):
 class AsyncWorkspaces(_AsyncResource):
     async def list(self, *, since: datetime | int | None = None) -> builtins.list[Workspace]:
         params = payloads.query(since=payloads.unix(since) if since is not None else None)
-        return parse_list(Workspace, await self._client.call("GET", "/workspaces", params=params))
+        return parse_list(
+            Workspace, await self._client.call("GET", "/me/workspaces", params=params)
+        )
 
     async def get(self, workspace_id: int) -> Workspace:
         return Workspace.from_raw(await self._client.call("GET", f"/workspaces/{workspace_id}"))

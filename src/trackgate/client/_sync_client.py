@@ -198,7 +198,7 @@ class MeResource(_Resource):
 class Workspaces(_Resource):
     def list(self, *, since: datetime | int | None = None) -> builtins.list[Workspace]:
         params = payloads.query(since=payloads.unix(since) if since is not None else None)
-        return parse_list(Workspace, self._client.call("GET", "/workspaces", params=params))
+        return parse_list(Workspace, self._client.call("GET", "/me/workspaces", params=params))
 
     def get(self, workspace_id: int) -> Workspace:
         return Workspace.from_raw(self._client.call("GET", f"/workspaces/{workspace_id}"))
