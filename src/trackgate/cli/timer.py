@@ -1,0 +1,176 @@
+"""``trackgate start | stop | now | continue``: the running timer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from trackgate.cli import exits
+from trackgate.cli.exits import reported
+from trackgate.cli.journal import RETRY_LATER
+from trackgate.cli.output import emit_json, note, say
+from trackgate.cli.session import Session, open_session
+from trackgate.cli.tracking import describe_entry, pending_lines, send_or_journal, spelled
+from trackgate.cli.when import moment
+from trackgate.client import TimeEntry
+
+JsonOption = typer.Option(False, "--json", help="Print the entry as the API spells it.")
+AtOption = typer.Option(None, "--at", help="When, e.g. 9:30, -15m, yesterday 17:00.")
+ProjectOption = typer.Option(None, "-p", "--project", help="Project name or id.")
+TagOption = typer.Option(None, "-t", "--tag", help="Tag name (repeat for several).")
+
+
+def _start_fields(
+    session: Session,
+    wid: int,
+    description: str | None,
+    project: str | None,
+    tags: list[str] | None,
+    billable: bool,
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if description:
+        fields["description"] = description
+    if project:
+        fields["project_id"] = session.find("projects", project, wid)["id"]
+    if tags:
+        fields["tags"] = list(tags)
+    if billable:
+        fields["billable"] = True
+    return fields
+
+
+def _show(entry: TimeEntry | None, session: Session, as_json: bool, verb: str) -> None:
+    if entry is None:
+        return
+    if as_json:
+        emit_json(entry.raw)
+    else:
+        say(f"{verb} {describe_entry(session, entry)}")
+
+
+def _start(session: Session, wid: int, fields: dict[str, Any], as_json: bool) -> None:
+    change = {"op": "start", "workspace_id": wid, "fields": spelled(fields)}
+    entry = send_or_journal(
+        session, change, lambda: session.toggl.time_entries.create(wid, duration=-1, **fields)
+    )
+    _show(entry, session, as_json, "Started")
+
+
+def start(
+    ctx: typer.Context,
+    description: str = typer.Argument("", help="What you are working on."),
+    project: str | None = ProjectOption,
+    tag: list[str] | None = TagOption,
+    billable: bool = typer.Option(False, "--billable", help="Mark the entry billable."),
+    at: str | None = AtOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Start a timer now (or --at); the running one stops."""
+    session = open_session(ctx)
+    with reported():
+        wid = session.workspace_id()
+        fields = _start_fields(session, wid, description, project, tag, billable)
+        fields["start"] = moment(at, session.now(), session.tz) if at else session.now()
+        _start(session, wid, fields, as_json)
+
+
+def _journaled_running(session: Session) -> dict[str, Any] | None:
+    """The last journaled start not followed by a journaled stop."""
+    running = None
+    for change in session.pending():
+        if change["op"] == "start":
+            running = change
+        elif change["op"] == "stop":
+            running = None
+    return running
+
+
+def stop(
+    ctx: typer.Context,
+    at: str | None = AtOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Stop the running timer now (or --at). Exit 1 when nothing runs."""
+    session = open_session(ctx)
+    with reported():
+        when = moment(at, session.now(), session.tz) if at else session.now()
+        journaled = _journaled_running(session)
+        try:
+            current = None if journaled else session.toggl.time_entries.current()
+        except RETRY_LATER:
+            current, journaled = None, journaled or {"local_id": "current"}
+        if current is None and journaled is None:
+            exits.fail("nothing is running", exits.NOTHING)
+        wid = (current.workspace_id if current else None) or session.workspace_id()
+        ref: Any = current.id if current else journaled and journaled["local_id"]
+        change = {"op": "stop", "workspace_id": wid, "ref": ref, "fields": spelled({"stop": when})}
+
+        def send() -> TimeEntry:
+            assert current is not None and current.id is not None
+            if at:
+                return session.toggl.time_entries.update(wid, current.id, stop=when)
+            return session.toggl.time_entries.stop(wid, current.id)
+
+        if current is None:
+            session.journal.append(session.target.fingerprint, change)
+            note("trackgate: the stop is journaled after the start that is not sent yet")
+            return
+        _show(send_or_journal(session, change, send), session, as_json, "Stopped")
+
+
+def now(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Show the running timer (JSON: the entry, or null). Exit 0 even when none runs."""
+    session = open_session(ctx)
+    with reported():
+        try:
+            current = session.toggl.time_entries.current()
+        except RETRY_LATER:
+            if not session.pending():
+                raise
+            current = None
+            note("trackgate: offline; showing journaled changes only")
+        waiting = pending_lines(session)
+        if as_json:
+            emit_json(current.raw if current else None)
+        elif current is None:
+            say("Nothing running.")
+        else:
+            say(describe_entry(session, current))
+        if waiting:
+            (note if as_json else say)("\n".join(["Journaled, not yet sent:", *waiting]))
+
+
+def _earlier(session: Session, ref: str | None) -> TimeEntry:
+    if ref and ref.isdigit():
+        return session.toggl.time_entries.get(int(ref))
+    today = session.now().astimezone(session.tz).date()
+    from datetime import timedelta
+
+    for entry in session.toggl.time_entries.iterate(today - timedelta(days=90), today):
+        if entry.running or entry.server_deleted_at:
+            continue
+        if ref is None or (entry.description or "").casefold() == ref.casefold():
+            return entry
+    exits.fail(f"no entry described {ref!r} in the last 90 days" if ref else "no entry yet", 1)
+
+
+def continue_(
+    ctx: typer.Context,
+    ref: str | None = typer.Argument(None, help="An entry id, or a description (newest match)."),
+    at: str | None = AtOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Start again the last entry, or one by id or description: same project, tags, billable."""
+    session = open_session(ctx)
+    with reported():
+        earlier = _earlier(session, ref)
+        wid = int(earlier.workspace_id or session.workspace_id())
+        fields: dict[str, Any] = {
+            key: earlier.raw.get(key)
+            for key in ("description", "project_id", "task_id", "tags", "billable")
+            if earlier.raw.get(key) not in (None, [])
+        }
+        fields["start"] = moment(at, session.now(), session.tz) if at else session.now()
+        _start(session, wid, fields, as_json)
