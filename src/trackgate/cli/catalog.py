@@ -18,7 +18,13 @@ YesOption = typer.Option(False, "--yes", "-y", help="Do not ask.")
 
 
 def _group(help_text: str) -> typer.Typer:
-    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+
+    @group.callback()
+    def keep_as_group() -> None:
+        """A group even with one command (``workspaces ls``)."""
+
+    return group
 
 
 projects = _group("Projects of the workspace.")
