@@ -101,7 +101,7 @@ def ls(
 
 def _fields(
     session: Session,
-    wid: int,
+    wid: int | None,
     *,
     description: str | None,
     project: str | None,
@@ -142,7 +142,7 @@ def add(
         exits.fail("give exactly one of --stop and --duration", exits.USAGE)
     session = open_session(ctx)
     with reported():
-        wid = session.workspace_id()
+        wid, why = session.workspace_for_write()
         fields = _fields(
             session,
             wid,
@@ -160,9 +160,9 @@ def add(
         else:
             fields["duration"] = duration(duration_text or "")
         fields["start"] = began
-        change = {"op": "add", "workspace_id": wid, "fields": spelled(fields)}
+        change = {"op": "add", "workspace_id": wid, "fields": spelled(fields), "unreachable": why}
         entry = send_or_journal(
-            session, change, lambda: session.toggl.time_entries.create(wid, **fields)
+            session, change, lambda: session.toggl.time_entries.create(wid or 0, **fields)
         )
         if entry is not None:
             emit_json(entry.raw) if as_json else say(f"Added {entry.id}: {entry.description or ''}")
@@ -183,7 +183,7 @@ def edit(
     """Change an entry's description, times, project, tags or billable flag."""
     session = open_session(ctx)
     with reported():
-        wid = session.workspace_id()
+        wid, why = session.workspace_for_write()
         fields = _fields(
             session, wid, description=description, project=project, tags=tag, billable=billable
         )
@@ -195,9 +195,15 @@ def edit(
             fields["duration"] = duration(duration_text)
         if not fields:
             exits.fail("nothing to change: give at least one option", exits.NOTHING)
-        change = {"op": "edit", "workspace_id": wid, "ref": entry_id, "fields": spelled(fields)}
+        change = {
+            "op": "edit",
+            "workspace_id": wid,
+            "ref": entry_id,
+            "fields": spelled(fields),
+            "unreachable": why,
+        }
         entry = send_or_journal(
-            session, change, lambda: session.toggl.time_entries.update(wid, entry_id, **fields)
+            session, change, lambda: session.toggl.time_entries.update(wid or 0, entry_id, **fields)
         )
         if entry is not None:
             emit_json(entry.raw) if as_json else say(f"Changed {entry.id}.")

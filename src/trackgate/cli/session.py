@@ -122,6 +122,14 @@ class Session:
         found = cache.objects.get(kind, {}).get(object_id)
         return str(found["name"]) if found and found.get("name") is not None else None
 
+    def workspace_for_write(self) -> tuple[int | None, Exception | None]:
+        """The workspace, or (None, why) when it cannot be learned now: a change can still be
+        journaled, and its workspace is looked up when it is sent."""
+        try:
+            return self.workspace_id(), None
+        except RETRY_LATER as exc:
+            return None, exc
+
     # -- the journal ------------------------------------------------------------------------
     def pending(self) -> list[dict[str, Any]]:
         return self.journal.pending(self.target.fingerprint)

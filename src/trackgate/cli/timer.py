@@ -23,7 +23,7 @@ TagOption = typer.Option(None, "-t", "--tag", help="Tag name (repeat for several
 
 def _start_fields(
     session: Session,
-    wid: int,
+    wid: int | None,
     description: str | None,
     project: str | None,
     tags: list[str] | None,
@@ -50,11 +50,16 @@ def _show(entry: TimeEntry | None, session: Session, as_json: bool, verb: str) -
         say(f"{verb} {describe_entry(session, entry)}")
 
 
-def _start(session: Session, wid: int, fields: dict[str, Any], as_json: bool) -> None:
-    change = {"op": "start", "workspace_id": wid, "fields": spelled(fields)}
-    entry = send_or_journal(
-        session, change, lambda: session.toggl.time_entries.create(wid, duration=-1, **fields)
-    )
+def _start(
+    session: Session, wid: int | None, fields: dict[str, Any], as_json: bool, why: Any = None
+) -> None:
+    change = {"op": "start", "workspace_id": wid, "fields": spelled(fields), "unreachable": why}
+
+    def send() -> TimeEntry:
+        assert wid is not None
+        return session.toggl.time_entries.create(wid, duration=-1, **fields)
+
+    entry = send_or_journal(session, change, send)
     _show(entry, session, as_json, "Started")
 
 
@@ -70,10 +75,10 @@ def start(
     """Start a timer now (or --at); the running one stops."""
     session = open_session(ctx)
     with reported():
-        wid = session.workspace_id()
+        wid, why = session.workspace_for_write()
         fields = _start_fields(session, wid, description, project, tag, billable)
         fields["start"] = moment(at, session.now(), session.tz) if at else session.now()
-        _start(session, wid, fields, as_json)
+        _start(session, wid, fields, as_json, why)
 
 
 def _journaled_running(session: Session) -> dict[str, Any] | None:
@@ -97,23 +102,32 @@ def stop(
     with reported():
         when = moment(at, session.now(), session.tz) if at else session.now()
         journaled = _journaled_running(session)
-        try:
-            current = None if journaled else session.toggl.time_entries.current()
-        except RETRY_LATER:
-            current, journaled = None, journaled or {"local_id": "current"}
-        if current is None and journaled is None:
-            exits.fail("nothing is running", exits.NOTHING)
-        wid = (current.workspace_id if current else None) or session.workspace_id()
-        ref: Any = current.id if current else journaled and journaled["local_id"]
-        change = {"op": "stop", "workspace_id": wid, "ref": ref, "fields": spelled({"stop": when})}
+        current, why = None, None
+        if journaled is None:
+            try:
+                current = session.toggl.time_entries.current()
+            except RETRY_LATER as exc:
+                why = exc
+            if current is None and why is None:
+                exits.fail("nothing is running", exits.NOTHING)
+        wid = (current.workspace_id if current else None) or session.workspace_for_write()[0]
+        ref: Any = current.id if current else (journaled or {}).get("local_id", "current")
+        change = {
+            "op": "stop",
+            "workspace_id": wid,
+            "ref": ref,
+            "fields": spelled({"stop": when}),
+            "unreachable": why,
+        }
 
         def send() -> TimeEntry:
-            assert current is not None and current.id is not None
+            assert current is not None and current.id is not None and wid is not None
             if at:
                 return session.toggl.time_entries.update(wid, current.id, stop=when)
             return session.toggl.time_entries.stop(wid, current.id)
 
-        if current is None:
+        if journaled is not None:
+            del change["unreachable"]
             session.journal.append(session.target.fingerprint, change)
             note("trackgate: the stop is journaled after the start that is not sent yet")
             return
@@ -124,18 +138,19 @@ def now(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Show the running timer (JSON: the entry, or null). Exit 0 even when none runs."""
     session = open_session(ctx)
     with reported():
+        unknown = False
         try:
             current = session.toggl.time_entries.current()
-        except RETRY_LATER:
+        except RETRY_LATER as exc:
             if not session.pending():
                 raise
-            current = None
-            note("trackgate: offline; showing journaled changes only")
+            current, unknown = None, True
+            note(f"trackgate: {exits.describe(exc)}; showing journaled changes only")
         waiting = pending_lines(session)
         if as_json:
             emit_json(current.raw if current else None)
         elif current is None:
-            say("Nothing running.")
+            say("The server cannot be asked now." if unknown else "Nothing running.")
         else:
             say(describe_entry(session, current))
         if waiting:
