@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.output import emit_json, say
@@ -16,10 +16,10 @@ from trackgate.cli.profiles import (
 )
 from trackgate.cli.target import resolve
 
-app = typer.Typer(
-    help="Profiles in ~/.config/trackgate/config.toml.", no_args_is_help=True, rich_markup_mode=None
+app = click.Group(
+    "config", help="Profiles in ~/.config/trackgate/config.toml.", no_args_is_help=True
 )
-ProfileOption = typer.Option(None, "--profile", help="Profile (default: the current one).")
+profile_option = click.option("--profile", help="Profile (default: the current one).")
 
 
 def _read() -> dict[str, object]:
@@ -29,18 +29,17 @@ def _read() -> dict[str, object]:
         exits.fail(str(exc), exits.USAGE)
 
 
-def _chosen(ctx: typer.Context, profile: str | None) -> str:
+def _chosen(ctx: click.Context, profile: str | None) -> str:
     flags = ctx.find_root().obj or {}
     return profile_name(_read(), profile or flags.get("profile"))
 
 
 @app.command("set")
-def set_value(
-    ctx: typer.Context,
-    key: str = typer.Argument(..., help=f"One of: {', '.join(KEYS)}."),
-    value: str = typer.Argument(..., help="The value."),
-    profile: str | None = ProfileOption,
-) -> None:
+@click.argument("key")
+@click.argument("value")
+@profile_option
+@click.pass_context
+def set_value(ctx: click.Context, key: str, value: str, profile: str | None) -> None:
     """Set a key of a profile (the file is written 0600)."""
     if key not in KEYS:
         exits.fail(f"unknown key {key!r}; keys: {', '.join(KEYS)}", exits.USAGE)
@@ -53,11 +52,10 @@ def set_value(
 
 
 @app.command("unset")
-def unset(
-    ctx: typer.Context,
-    key: str = typer.Argument(..., help="The key to remove."),
-    profile: str | None = ProfileOption,
-) -> None:
+@click.argument("key")
+@profile_option
+@click.pass_context
+def unset(ctx: click.Context, key: str, profile: str | None) -> None:
     """Remove a key from a profile."""
     config = _read()
     name = _chosen(ctx, profile)
@@ -73,7 +71,8 @@ def unset(
 
 
 @app.command("use")
-def use(name: str = typer.Argument(..., help="The profile to use by default.")) -> None:
+@click.argument("name")
+def use(name: str) -> None:
     """Make a profile the default."""
     config = _read()
     config["default_profile"] = name
@@ -81,10 +80,9 @@ def use(name: str = typer.Argument(..., help="The profile to use by default.")) 
 
 
 @app.command("show")
-def show(
-    ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
-) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def show(ctx: click.Context, as_json: bool) -> None:
     """What the tracking commands will use now (flags, environment, profile); secrets hidden."""
     config = _read()
     flags = ctx.find_root().obj or {}

@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
@@ -15,13 +15,13 @@ from trackgate.cli.session import Session, open_session
 from trackgate.client import Connection
 from trackgate.client.endpoint import GATEWAY_APP
 
-app = typer.Typer(
-    help="Connections of a gateway account.", no_args_is_help=True, rich_markup_mode=None
+app = click.Group("connections", help="Connections of a gateway account.", no_args_is_help=True)
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print as the gateway spells it."
 )
-JsonOption = typer.Option(False, "--json", help="Print as the gateway spells it.")
 
 
-def _gateway(ctx: typer.Context) -> Session:
+def _gateway(ctx: click.Context) -> Session:
     session = open_session(ctx, replay_journal=False)
     if not session.target.via_gateway:
         exits.fail(
@@ -36,12 +36,11 @@ def _row(c: Connection) -> tuple[object, ...]:
 
 
 @app.command("ls")
-def ls(
-    ctx: typer.Context,
-    app_name: str | None = typer.Option(None, "--app", help="Only this app."),
-    status: str | None = typer.Option(None, "--status", help="PENDING, ACTIVE or FAILED."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.option("--app", "app_name", help="Only this app.")
+@click.option("--status", help="PENDING, ACTIVE or FAILED.")
+@json_option
+@click.pass_context
+def ls(ctx: click.Context, app_name: str | None, status: str | None, as_json: bool) -> None:
     """List the account's connections."""
     session = _gateway(ctx)
     with reported():
@@ -83,13 +82,12 @@ def _poll(session: Session, connection_id: str, deadline: float) -> Connection:
 
 
 @app.command("create")
-def create(
-    ctx: typer.Context,
-    app_name: str = typer.Option(GATEWAY_APP, "--app", help="The app to connect."),
-    no_wait: bool = typer.Option(False, "--no-wait", help="Print the link and return."),
-    timeout: float = typer.Option(600.0, "--timeout", help="Seconds to wait for ACTIVE."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.option("--app", "app_name", default=GATEWAY_APP, help="The app to connect.")
+@click.option("--no-wait", is_flag=True, help="Print the link and return.")
+@click.option("--timeout", default=600.0, type=float, help="Seconds to wait for ACTIVE.")
+@json_option
+@click.pass_context
+def create(ctx: click.Context, app_name: str, no_wait: bool, timeout: float, as_json: bool) -> None:
     """Make a connection: open its link to connect a Toggl account; wait until ACTIVE."""
     session = _gateway(ctx)
     with reported():
@@ -111,11 +109,10 @@ def create(
 
 
 @app.command("get")
-def get(
-    ctx: typer.Context,
-    connection_id: str = typer.Argument(..., help="The connection id."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.argument("connection_id")
+@json_option
+@click.pass_context
+def get(ctx: click.Context, connection_id: str, as_json: bool) -> None:
     """Show one connection (status, account, recorded quota)."""
     session = _gateway(ctx)
     with reported():
@@ -127,15 +124,14 @@ def get(
 
 
 @app.command("rm")
-def rm(
-    ctx: typer.Context,
-    connection_id: str = typer.Argument(..., help="The connection id."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask."),
-) -> None:
+@click.argument("connection_id")
+@click.option("--yes", "-y", "yes", is_flag=True, help="Do not ask.")
+@click.pass_context
+def rm(ctx: click.Context, connection_id: str, yes: bool) -> None:
     """Delete a connection; its stored credential is destroyed."""
     session = _gateway(ctx)
     if not yes and sys.stdin.isatty():
-        typer.confirm(f"Delete connection {connection_id}?", abort=True)
+        click.confirm(f"Delete connection {connection_id}?", abort=True)
     with reported():
         session.toggl.connections.delete(connection_id)
     say(f"Deleted {connection_id}.")

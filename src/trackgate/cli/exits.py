@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-import typer
+import click
 
 from trackgate.cli.when import TimeInputError
 from trackgate.client.errors import (
@@ -33,7 +33,7 @@ def fail(message: str, code: int) -> NoReturn:
     """One line on stderr, then exit with ``code``."""
     sys.stderr.write(f"trackgate: {message}\n")
     sys.stderr.flush()
-    raise typer.Exit(code)
+    raise click.exceptions.Exit(code)
 
 
 def code_for(error: Exception) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
@@ -18,14 +18,22 @@ from trackgate.client import TimeEntry
 from trackgate.client.payloads import instant
 
 
+@click.command("report")
+@click.argument("span")
+@click.option("--date", "when", default="today", help="A day inside the period, e.g. yesterday.")
+@click.option("--by", default="project", help=f"Group by: {', '.join(GROUPINGS)}.")
+@click.option("--round", "round_to", help="Round each entry up, e.g. 15m.")
+@click.option("--json", "as_json_flag", is_flag=True, help="Print totals as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.pass_context
 def report(
-    ctx: typer.Context,
-    span: str = typer.Argument("week", help="day, week or month."),
-    when: str = typer.Option("today", "--date", help="A day inside the period, e.g. yesterday."),
-    by: str = typer.Option("project", "--by", help=f"Group by: {', '.join(GROUPINGS)}."),
-    round_to: str | None = typer.Option(None, "--round", help="Round each entry up, e.g. 15m."),
-    as_json_flag: bool = typer.Option(False, "--json", help="Print totals as JSON."),
-    as_csv: bool = typer.Option(False, "--csv", help="Print CSV."),
+    ctx: click.Context,
+    span: str,
+    when: str,
+    by: str,
+    round_to: str | None,
+    as_json_flag: bool,
+    as_csv: bool,
 ) -> None:
     """Totals of the period, computed from the entries (running ones count up to now)."""
     if by not in GROUPINGS or span not in ("day", "week", "month"):

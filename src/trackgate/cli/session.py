@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.journal import RETRY_LATER, Journal, Replayed, replay
@@ -153,7 +153,7 @@ class Session:
         self.toggl.close()
 
 
-def open_session(ctx: typer.Context, *, replay_journal: bool = True) -> Session:
+def open_session(ctx: click.Context, *, replay_journal: bool = True) -> Session:
     """The session for this run (one per process), journal replayed first when asked."""
     root = ctx.find_root()
     existing = root.meta.get("trackgate.session")

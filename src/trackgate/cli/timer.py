@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
@@ -15,10 +15,12 @@ from trackgate.cli.tracking import describe_entry, pending_lines, send_or_journa
 from trackgate.cli.when import moment
 from trackgate.client import TimeEntry
 
-JsonOption = typer.Option(False, "--json", help="Print the entry as the API spells it.")
-AtOption = typer.Option(None, "--at", help="When, e.g. 9:30, -15m, yesterday 17:00.")
-ProjectOption = typer.Option(None, "-p", "--project", help="Project name or id.")
-TagOption = typer.Option(None, "-t", "--tag", help="Tag name (repeat for several).")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the entry as the API spells it."
+)
+at_option = click.option("--at", help="When, e.g. 9:30, -15m, yesterday 17:00.")
+project_option = click.option("-p", "--project", help="Project name or id.")
+tag_option = click.option("-t", "--tag", multiple=True, help="Tag name (repeat for several).")
 
 
 def _start_fields(
@@ -26,7 +28,7 @@ def _start_fields(
     wid: int | None,
     description: str | None,
     project: str | None,
-    tags: list[str] | None,
+    tags: tuple[str, ...],
     billable: bool,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
@@ -63,16 +65,24 @@ def _start(
     _show(entry, session, as_json, "Started")
 
 
+@click.command()
+@click.argument("description", default="")
+@project_option
+@tag_option
+@click.option("--billable", is_flag=True, help="Mark the entry billable.")
+@at_option
+@json_option
+@click.pass_context
 def start(
-    ctx: typer.Context,
-    description: str = typer.Argument("", help="What you are working on."),
-    project: str | None = ProjectOption,
-    tag: list[str] | None = TagOption,
-    billable: bool = typer.Option(False, "--billable", help="Mark the entry billable."),
-    at: str | None = AtOption,
-    as_json: bool = JsonOption,
+    ctx: click.Context,
+    description: str,
+    project: str | None,
+    tag: tuple[str, ...],
+    billable: bool,
+    at: str | None,
+    as_json: bool,
 ) -> None:
-    """Start a timer now (or --at); the running one stops."""
+    """Start a timer for DESCRIPTION now (or --at); the running one stops."""
     session = open_session(ctx)
     with reported():
         wid, why = session.workspace_for_write()
@@ -92,11 +102,11 @@ def _journaled_running(session: Session) -> dict[str, Any] | None:
     return running
 
 
-def stop(
-    ctx: typer.Context,
-    at: str | None = AtOption,
-    as_json: bool = JsonOption,
-) -> None:
+@click.command()
+@at_option
+@json_option
+@click.pass_context
+def stop(ctx: click.Context, at: str | None, as_json: bool) -> None:
     """Stop the running timer now (or --at). Exit 1 when nothing runs."""
     session = open_session(ctx)
     with reported():
@@ -134,7 +144,10 @@ def stop(
         _show(send_or_journal(session, change, send), session, as_json, "Stopped")
 
 
-def now(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+@click.command()
+@json_option
+@click.pass_context
+def now(ctx: click.Context, as_json: bool) -> None:
     """Show the running timer (JSON: the entry, or null). Exit 0 even when none runs."""
     session = open_session(ctx)
     with reported():
@@ -171,13 +184,14 @@ def _earlier(session: Session, ref: str | None) -> TimeEntry:
     exits.fail(f"no entry described {ref!r} in the last 90 days" if ref else "no entry yet", 1)
 
 
-def continue_(
-    ctx: typer.Context,
-    ref: str | None = typer.Argument(None, help="An entry id, or a description (newest match)."),
-    at: str | None = AtOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Start again the last entry, or one by id or description: same project, tags, billable."""
+@click.command("continue")
+@click.argument("ref", required=False)
+@at_option
+@json_option
+@click.pass_context
+def continue_(ctx: click.Context, ref: str | None, at: str | None, as_json: bool) -> None:
+    """Start again the last entry, or REF (an id, or a description: the newest exact match,
+    any case), keeping its project, task, tags and billable flag."""
     session = open_session(ctx)
     with reported():
         earlier = _earlier(session, ref)

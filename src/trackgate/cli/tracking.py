@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.journal import RETRY_LATER
@@ -41,7 +41,7 @@ def _journaled(change: dict[str, Any], kept: dict[str, Any], why: Exception) -> 
         f"trackgate: {exits.describe(why)}. The {change['op']} is saved in the journal "
         f"({kept.get('local_id', 'queued')}); `trackgate sync` sends it."
     )
-    raise typer.Exit(exits.code_for(why)) from why
+    raise click.exceptions.Exit(exits.code_for(why)) from why
 
 
 def spelled(fields: dict[str, Any]) -> dict[str, Any]:
