@@ -61,7 +61,7 @@ def report(
                     line.label,
                     line.seconds,
                     line.billable_seconds,
-                    " ".join(f"{v:.2f} {k}" for k, v in line.amounts.items()),
+                    " ".join(f"{v:.2f} {k}".strip() for k, v in line.amounts.items()),
                 )
                 for line in lines
             ),
@@ -75,7 +75,7 @@ def report(
         (
             line.label,
             clock_text(line.seconds),
-            " ".join(f"{v:,.2f} {k}" for k, v in line.amounts.items()),
+            " ".join(f"{v:,.2f} {k}".strip() for k, v in line.amounts.items()),
             bar(line.seconds, largest),
         )
         for line in lines
