@@ -6,7 +6,7 @@ Run by hand (not by the test suite), from the repository root::
 
 It starts ``trackgate serve`` on a free loopback port with a fresh data dir and one user, then
 runs each command ``--runs`` times as a new process (what a person's shell does) and prints the
-median wall time and what it adds over ``python -c pass``: ``trackgate --version``,
+median wall and CPU time and what each adds over ``python -c pass``: ``trackgate --version``,
 ``trackgate --help`` and ``trackgate now`` (one GET of the running timer against that server).
 Compare runs on the same machine only; the table in README.md says where it was measured.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -42,16 +43,20 @@ def free_port() -> int:
         return port
 
 
-def timed(command: list[str], env: dict[str, str], runs: int) -> float:
-    """Median wall time of ``runs`` cold runs, in milliseconds; a failing run stops the bench."""
-    samples = []
+def timed(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Medians of ``runs`` cold runs in milliseconds: wall time, and the process's own CPU time
+    (user + system), which a busy shared machine disturbs much less. A failing run stops."""
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         done = subprocess.run(command, env=env, capture_output=True, text=True)
-        samples.append((time.perf_counter() - began) * 1000)
+        walls.append((time.perf_counter() - began) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
         if done.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed: {done.stderr}")
-    return statistics.median(samples)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
@@ -121,11 +126,14 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
-    baseline = medians[0][1]
-    print(f"| command | median of {args.runs} (ms) | added over python -c pass (ms) |")
-    print("|---|---|---|")
-    for label, median in medians:
-        print(f"| `{label}` | {median:.0f} | {median - baseline:.0f} |")
+    wall0, cpu0 = medians[0][1]
+    print(
+        f"| command | wall, median of {args.runs} (ms) | added (ms) "
+        "| CPU, median (ms) | added (ms) |"
+    )
+    print("|---|---|---|---|---|")
+    for label, (wall, cpu) in medians:
+        print(f"| `{label}` | {wall:.0f} | {wall - wall0:.0f} | {cpu:.0f} | {cpu - cpu0:.0f} |")
 
 
 if __name__ == "__main__":

@@ -189,6 +189,10 @@ def test_name_cache_spares_reads_directly_not_through_a_gateway(toggl: Any, targ
     cache.refreshed["tags"] -= 120  # older than 60 s: refreshed with since
     toggl.tags.create(wid, "fresh")
     assert toggl.names.tag("fresh", wid).name == "fresh"
+    # A tag made behind the client's back within the 60 s: an unknown name asks for changes.
+    url = f"{toggl.raw.endpoint.api_url}/workspaces/{wid}/tags"
+    toggl.send("POST", url, json={"name": "elsewhere", "workspace_id": wid})
+    assert toggl.names.tag("elsewhere", wid).name == "elsewhere"
 
 
 def test_email_and_password(connect: Any, target: Target) -> None:

@@ -27,7 +27,7 @@ from trackgate.client._core import (
 )
 from trackgate.client._types import NOT_GIVEN, NotGiven, given
 from trackgate.client.endpoint import GATEWAY_APP, Endpoint, build_endpoint
-from trackgate.client.errors import ConfigurationError
+from trackgate.client.errors import ConfigurationError, UnknownNameError
 from trackgate.client.models import (
     BulkEditResult,
     Client,
@@ -659,9 +659,11 @@ class AsyncNames(_AsyncResource):
     }
 
     async def refresh(self, kind: str, *, force: bool = False) -> NameCache:
+        """The cache with ``kind`` loaded: as it is while younger than 60 s, else updated with
+        ``since``; ``force`` asks for the changes whatever its age."""
         cache = self._client.names_cache or NameCache()
         now = _wall_clock()
-        since = None if force else cache.since(kind, now)
+        since = cache.since(kind, now, any_age=force)
         if since is False:
             return cache
         params = payloads.query(since=since)
@@ -676,8 +678,15 @@ class AsyncNames(_AsyncResource):
     ) -> dict[str, Any]:
         """The one object of ``kind`` named (or numbered) ``ref``; raises
         ``UnknownNameError`` or ``AmbiguousNameError``."""
+        loaded = kind in (self._client.names_cache or NameCache()).refreshed
         cache = await self.refresh(kind)
-        return cache.find(kind, ref, workspace_id)
+        try:
+            return cache.find(kind, ref, workspace_id)
+        except UnknownNameError:
+            if not loaded or self._client.names_cache is None:
+                raise
+            # Made elsewhere since the last refresh: one incremental read, then decide.
+            return (await self.refresh(kind, force=True)).find(kind, ref, workspace_id)
 
     async def project(self, ref: str | int, workspace_id: int | None = None) -> Project:
         return Project.from_raw(await self.find("projects", ref, workspace_id))

@@ -34,13 +34,16 @@ class NameCache:
     objects: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     refreshed: dict[str, float] = field(default_factory=dict)
 
-    def since(self, kind: str, now: float | None = None) -> int | None | bool:
-        """False when fresh; else the ``since`` to send (None: a full load)."""
+    def since(
+        self, kind: str, now: float | None = None, *, any_age: bool = False
+    ) -> int | None | bool:
+        """False when fresh; else the ``since`` to send (None: a full load). ``any_age``
+        asks for the changes even when the copy is fresh (a name it does not know yet)."""
         now = time.time() if now is None else now
         last = self.refreshed.get(kind)
         if last is None:
             return None
-        if now - last < self.max_age:
+        if now - last < self.max_age and not any_age:
             return False
         return int(last) - 5  # a little overlap: clocks and commit order differ
 
