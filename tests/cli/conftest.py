@@ -129,6 +129,7 @@ class Switch:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
         self.mode = "forward"
+        self.report_rows: list[dict[str, Any]] | None = None  # a Reports API, when set
         switch = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -141,6 +142,14 @@ class Switch:
                 if switch.mode == "down":
                     self.close_connection = True
                     self.connection.close()
+                    return
+                if switch.report_rows is not None and "/reports/api/v3/" in self.path:
+                    payload = json.dumps(switch.report_rows).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
                     return
                 if switch.mode == "quota":
                     payload = b'"Quota exceeded; it resets in 1200 seconds"'
