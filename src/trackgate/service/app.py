@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from trackgate.runtime import Runtime
+from trackgate.service.auth import AuthenticateFirst
 from trackgate.service.errors import install_error_handlers
 from trackgate.service.routes import (
     clients,
@@ -18,17 +19,22 @@ from trackgate.service.routes import (
 )
 
 API_PREFIX = "/api/v9"
+OPENAPI_PATH = "/openapi.json"
 
 
 def create_service_app(runtime: Runtime) -> FastAPI:
+    """Paths are answered as given: a trailing slash is a 404 like any unknown path, never a
+    redirect."""
     app = FastAPI(
         title="trackgate Toggl Track v9-compatible service",
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=OPENAPI_PATH,
+        redirect_slashes=False,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     for module in (me, me_listings, workspaces, time_entries, projects, clients, tags, tasks):
         app.include_router(module.router)
+    app.add_middleware(AuthenticateFirst, runtime=runtime, open_paths=frozenset({OPENAPI_PATH}))
     return app
