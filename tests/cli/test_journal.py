@@ -76,3 +76,21 @@ def test_a_change_the_server_refuses_is_kept_aside_not_dropped(
     assert "refused" in done.stderr
     rejected = tmp_path / "home" / ".config" / "trackgate" / "journal.rejected.jsonl"
     assert json.loads(rejected.read_text())["fields"]["description"] == "no such entry"
+
+
+def test_a_journaled_start_ends_where_a_later_timer_began(
+    switch: Switch, server: LiveServer, tmp_path: Path
+) -> None:
+    terminal = _through(switch, server, tmp_path / "home")
+    assert terminal.json("now") is None
+    switch.mode = "down"
+    assert terminal.run("start", "On the train", "--at", "-30m").returncode == 5
+    switch.mode = "forward"
+    direct = {"TOGGL_API_URL": f"{server.url}/api/v9", "XDG_CONFIG_HOME": str(tmp_path / "other")}
+    later = terminal.run("start", "At the desk", "--at", "-10m", "--json", env=direct)
+    assert later.returncode == 0, later.stderr  # another device, unaware of the journal
+    assert json.loads(terminal.run("sync", "--json").stdout)["sent"] == 1
+    running = terminal.json("now")
+    assert running["description"] == "At the desk"
+    train = next(e for e in terminal.json("ls") if e["description"] == "On the train")
+    assert train["stop"] is not None and 1150 <= train["duration"] <= 1250

@@ -107,9 +107,14 @@ def _send(toggl: Toggl, change: dict[str, Any], ids: dict[str, int]) -> None:
     if op == "start":
         start = datetime.fromisoformat(fields["start"])
         running = toggl.time_entries.current()
-        if running is not None and running.start is not None and running.start <= start:
+        if running is not None and running.start is not None and running.start > start:
+            # A timer started later (elsewhere) runs now: this one ended when that one began.
+            ended = int((running.start - start).total_seconds())
+            made = toggl.time_entries.create(wid, duration=ended, **fields)
+            ids[change["local_id"]] = int(made.id or 0)
+            return
+        if running is not None and running.id is not None:
             # Toggl would stop it at the time of sending; it stopped when the new one began.
-            assert running.id is not None
             toggl.time_entries.update(running.workspace_id or wid, running.id, stop=start)
         made = toggl.time_entries.create(wid, duration=-1, **fields)
         ids[change["local_id"]] = int(made.id or 0)
