@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import trackgate.client
 from trackgate.client import _unasync
@@ -19,8 +18,11 @@ def test_all_is_sorted_and_complete() -> None:
 
 
 def test_sync_client_is_generated_from_the_async_one() -> None:
-    expected = _unasync.generate(_unasync.SOURCE.read_text())
-    assert Path(_unasync.TARGET).read_text() == expected, "run: python -m trackgate.client._unasync"
+    pairs = _unasync.pairs()
+    assert {source.name for source, _ in pairs} >= {"_async_client.py", "_async_time_entries.py"}
+    for source, target in pairs:
+        expected = _unasync.generate(source.read_text(), target)
+        assert target.read_text() == expected, f"{target.name}: run python -m {_unasync.__name__}"
 
 
 def test_async_client_is_imported_on_first_use() -> None:

@@ -1,8 +1,9 @@
 """Generate the sync client from the async one: ``python -m trackgate.client._unasync``.
 
-The async client is the source; this rewrites it token by token (``async def`` → ``def``,
-``await`` dropped, ``AsyncX`` → ``X``, ``asyncio.sleep`` → ``time.sleep``). A test runs
-:func:`generate` and fails when ``_sync_client.py`` differs, so the two cannot drift.
+The ``_async_*.py`` modules are the source; this rewrites each into its ``_sync_*.py`` twin
+token by token (``async def`` → ``def``, ``await`` dropped, ``AsyncX`` → ``X``,
+``asyncio.sleep`` → ``time.sleep``). A test runs :func:`generate` and fails when a generated
+module differs, so the two flavours cannot drift; ``--check`` does the same from a shell.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE / "_async_client.py"
-TARGET = HERE / "_sync_client.py"
 
 HEADER = (
-    "# Generated from _async_client.py by `python -m trackgate.client._unasync`: do not edit.\n"
+    "# Generated from the _async_ twin by `python -m trackgate.client._unasync`: do not edit.\n"
     "# ruff: noqa: UP028\n"
 )
 
@@ -32,22 +31,29 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),
     (r"\b(_?)Async([A-Z]\w*)", r"\1\2"),
+    (r"\b(trackgate\.client\.)_async_", r"\1_sync_"),
 )
 
 
-def generate(source: str) -> str:
+def pairs() -> list[tuple[Path, Path]]:
+    """Each async source module with the sync module generated from it."""
+    sources = sorted(HERE.glob("_async_*.py"))
+    return [(source, HERE / source.name.replace("_async_", "_sync_", 1)) for source in sources]
+
+
+def generate(source: str, target: Path) -> str:
     """The sync module for the async ``source``, formatted as ``ruff format`` would."""
     text = source
     for pattern, replacement in RULES:
         text = re.sub(pattern, replacement, text)
-    text = _ruff(HEADER + text, "check", "--fix", "--select", "I", "--quiet")
-    return _ruff(text, "format")
+    text = _ruff(HEADER + text, target, "check", "--fix", "--select", "I", "--quiet")
+    return _ruff(text, target, "format")
 
 
-def _ruff(text: str, *command: str) -> str:
+def _ruff(text: str, target: Path, *command: str) -> str:
     """Imports sorted and code formatted as the repository's ruff does it."""
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(TARGET), "-"],
+        [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(target), "-"],
         input=text,
         capture_output=True,
         text=True,
@@ -58,14 +64,15 @@ def _ruff(text: str, *command: str) -> str:
 
 
 def main() -> int:
-    expected = generate(SOURCE.read_text())
-    if "--check" in sys.argv:
-        if TARGET.read_text() != expected:
-            sys.stderr.write("_sync_client.py is stale: python -m trackgate.client._unasync\n")
-            return 1
-        return 0
-    TARGET.write_text(expected)
-    return 0
+    stale = 0
+    for source, target in pairs():
+        expected = generate(source.read_text(), target)
+        if "--check" not in sys.argv:
+            target.write_text(expected)
+        elif not target.exists() or target.read_text() != expected:
+            sys.stderr.write(f"{target.name} is stale: python -m trackgate.client._unasync\n")
+            stale = 1
+    return stale
 
 
 if __name__ == "__main__":
