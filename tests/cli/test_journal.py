@@ -57,6 +57,8 @@ def test_a_dropped_connection_journals_and_the_next_command_replays(
     pending = terminal.run("now")
     assert pending.returncode == 0 and "not yet sent" in pending.stdout
     assert "Lost?" in pending.stdout
+    listed = terminal.run("ls")
+    assert listed.returncode == 0 and "(not yet sent) add Lost?" in listed.stdout
     switch.mode = "forward"
     replayed = terminal.run("now", "--json")
     assert replayed.returncode == 0 and json.loads(replayed.stdout) is None

@@ -165,3 +165,37 @@ def test_organizations_and_quota_buckets(scripted: Any) -> None:
     toggl = scripted(handler)
     assert [o.name for o in toggl.organizations.list()] == ["Org"]
     assert toggl.me.quota()[0].remaining == 3
+
+
+def test_summary_weekly_and_exports_post_toggls_bodies(scripted: Any) -> None:
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, json.loads(request.content)))
+        if request.url.path.endswith(".csv"):
+            return httpx.Response(
+                200, content=b"User,Project\n", headers={"Content-Type": "text/csv"}
+            )
+        if "summary" in request.url.path:
+            return httpx.Response(200, json={"groups": [{"id": 3, "sub_groups": []}]})
+        return httpx.Response(200, json=[{"project_id": 3, "seconds": [0, 60, 0, 0, 0, 0, 0]}])
+
+    toggl = scripted(handler)
+    summary = toggl.reports.summary(5, "2026-03-02", "2026-03-08", sub_grouping="time_entries")
+    assert summary == {"groups": [{"id": 3, "sub_groups": []}]}
+    assert toggl.reports.weekly(5, "2026-03-02", "2026-03-08")[0]["seconds"][1] == 60
+    assert toggl.reports.export(5, "search", "csv", "2026-03-02", "2026-03-08") == b"User,Project\n"
+    root = "/reports/api/v3/workspace/5"
+    assert [path for path, _ in seen] == [
+        f"{root}/summary/time_entries",
+        f"{root}/weekly/time_entries",
+        f"{root}/search/time_entries.csv",
+    ]
+    assert seen[0][1] == {
+        "start_date": "2026-03-02",
+        "end_date": "2026-03-08",
+        "grouping": "projects",
+        "sub_grouping": "time_entries",
+    }
+    with pytest.raises(ValueError):
+        toggl.reports.export(5, "search", "xls", "2026-03-02", "2026-03-08")

@@ -10,7 +10,8 @@ import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
-from trackgate.cli.output import emit_csv, emit_json, emit_table, say
+from trackgate.cli.journal import RETRY_LATER
+from trackgate.cli.output import emit_csv, emit_json, emit_table, note, say
 from trackgate.cli.session import Session, open_session
 from trackgate.cli.timer import json_option, project_option, tag_option
 from trackgate.cli.tracking import (
@@ -70,13 +71,17 @@ def ls(
         project_id = None
         if project:
             project_id = session.find("projects", project, session.workspace_id())["id"]
-        entries = [
-            e
-            for e in session.toggl.time_entries.list(
+        try:
+            listed = session.toggl.time_entries.list(
                 start_date=instant(start), end_date=instant(end), meta=not (as_json or as_csv)
             )
-            if _matches(e, project_id, tag)
-        ]
+        except RETRY_LATER as exc:
+            if not session.pending() or as_json or as_csv:
+                raise
+            note(f"trackgate: {exits.describe(exc)}; showing journaled changes only")
+            say("\n".join(["Journaled, not yet sent:", *pending_lines(session)]))
+            return
+        entries = [e for e in listed if _matches(e, project_id, tag)]
     if as_json:
         emit_json([e.raw for e in entries])
     elif as_csv:
