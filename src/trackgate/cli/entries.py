@@ -183,9 +183,12 @@ def add(
         else:
             fields["duration"] = duration(duration_text or "")
         fields["start"] = began
-        change = {"op": "add", "workspace_id": wid, "fields": spelled(fields), "unreachable": why}
+        change = {"op": "add", "workspace_id": wid, "fields": spelled(fields)}
         entry = send_or_journal(
-            session, change, lambda: session.toggl.time_entries.create(wid or 0, **fields)
+            session,
+            change,
+            lambda: session.toggl.time_entries.create(wid or 0, **fields),
+            unreachable=why,
         )
         if entry is not None:
             emit_json(entry.raw) if as_json else say(f"Added {entry.id}: {entry.description or ''}")
@@ -234,10 +237,12 @@ def edit(
             "workspace_id": wid,
             "ref": entry_id,
             "fields": spelled(fields),
-            "unreachable": why,
         }
         entry = send_or_journal(
-            session, change, lambda: session.toggl.time_entries.update(wid or 0, entry_id, **fields)
+            session,
+            change,
+            lambda: session.toggl.time_entries.update(wid or 0, entry_id, **fields),
+            unreachable=why,
         )
         if entry is not None:
             emit_json(entry.raw) if as_json else say(f"Changed {entry.id}.")

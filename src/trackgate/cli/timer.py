@@ -53,15 +53,19 @@ def _show(entry: TimeEntry | None, session: Session, as_json: bool, verb: str) -
 
 
 def _start(
-    session: Session, wid: int | None, fields: dict[str, Any], as_json: bool, why: Any = None
+    session: Session,
+    wid: int | None,
+    fields: dict[str, Any],
+    as_json: bool,
+    why: Exception | None = None,
 ) -> None:
-    change = {"op": "start", "workspace_id": wid, "fields": spelled(fields), "unreachable": why}
+    change = {"op": "start", "workspace_id": wid, "fields": spelled(fields)}
 
     def send() -> TimeEntry:
         assert wid is not None
         return session.toggl.time_entries.create(wid, duration=-1, **fields)
 
-    entry = send_or_journal(session, change, send)
+    entry = send_or_journal(session, change, send, unreachable=why)
     _show(entry, session, as_json, "Started")
 
 
@@ -127,7 +131,6 @@ def stop(ctx: click.Context, at: str | None, as_json: bool) -> None:
             "workspace_id": wid,
             "ref": ref,
             "fields": spelled({"stop": when}),
-            "unreachable": why,
         }
 
         def send() -> TimeEntry:
@@ -137,11 +140,10 @@ def stop(ctx: click.Context, at: str | None, as_json: bool) -> None:
             return session.toggl.time_entries.stop(wid, current.id)
 
         if journaled is not None:
-            del change["unreachable"]
             session.journal.append(session.target.fingerprint, change)
             note("trackgate: the stop is journaled after the start that is not sent yet")
             return
-        _show(send_or_journal(session, change, send), session, as_json, "Stopped")
+        _show(send_or_journal(session, change, send, unreachable=why), session, as_json, "Stopped")
 
 
 @click.command()

@@ -19,11 +19,15 @@ from trackgate.client.payloads import instant
 
 
 def send_or_journal(
-    session: Session, change: dict[str, Any], send: Callable[[], TimeEntry]
+    session: Session,
+    change: dict[str, Any],
+    send: Callable[[], TimeEntry],
+    *,
+    unreachable: Exception | None = None,
 ) -> TimeEntry | None:
-    """Send a change; when it cannot go now (no network, quota, rate limit), or earlier
-    changes still wait, keep it in the journal and say so. None when journaled."""
-    unreachable = change.pop("unreachable", None)
+    """Send a change; when it cannot go now (no network, quota, rate limit: ``unreachable``
+    when that is already known), or earlier changes still wait, keep it in the journal and
+    say so. None when journaled."""
     if session.pending() or unreachable is not None:
         kept = session.journal.append(session.target.fingerprint, change)
         if unreachable is None:
