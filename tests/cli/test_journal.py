@@ -15,6 +15,7 @@ from tests.conftest import LiveServer
 def _through(switch: Switch, server: LiveServer, home: Path) -> Terminal:
     terminal = terminal_for(server, "direct", home)
     terminal.env["TOGGL_API_URL"] = f"{switch.url}/api/v9"
+    terminal.subprocess = True  # each change in a process of its own, as a person types them
     return terminal
 
 

@@ -16,6 +16,7 @@ def _server_get(terminal: Terminal, path: str) -> httpx.Response:
 
 
 def test_a_day_of_tracking(terminal: Terminal) -> None:
+    terminal.subprocess = True
     nothing = terminal.run("now", "--json")
     assert nothing.returncode == 0 and json.loads(nothing.stdout) is None
 
@@ -122,6 +123,7 @@ def test_catalog_commands(terminal: Terminal) -> None:
 
 
 def test_exit_codes(terminal: Terminal) -> None:
+    terminal.subprocess = True
     usage = terminal.run("add", "x", "--start", "9:00")
     assert usage.returncode == 2 and "--stop" in usage.stderr
     bad_time = terminal.run("start", "x", "--at", "half past nine")
@@ -159,6 +161,7 @@ def test_gateway_wins_when_both_are_set(terminal: Terminal) -> None:
 
 
 def test_version_and_help_need_no_credentials(terminal: Terminal) -> None:
+    terminal.subprocess = True
     version = terminal.run("--version", env={"TOGGL_API_TOKEN": "", "MATON_API_KEY": ""})
     assert version.returncode == 0 and version.stdout.startswith("trackgate ")
     short = terminal.run("-h")

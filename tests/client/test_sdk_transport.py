@@ -199,3 +199,20 @@ def test_summary_weekly_and_exports_post_toggls_bodies(scripted: Any) -> None:
     }
     with pytest.raises(ValueError):
         toggl.reports.export(5, "search", "xls", "2026-03-02", "2026-03-08")
+
+
+def test_a_post_refused_by_the_gateways_own_limit_is_sent_again(scripted: Any) -> None:
+    limited = {"error": {"code": "rate_limited", "message": "Too many requests"}}
+    handler, seen = _answers(
+        httpx.Response(429, headers={"Retry-After": "0"}, json=limited),
+        httpx.Response(200, json={"id": 9, "duration": -1}),
+    )
+    assert scripted(handler).time_entries.start(1, "x").id == 9
+    assert len(seen) == 2
+
+
+def test_a_post_refused_by_toggls_429_is_not_sent_again(scripted: Any) -> None:
+    handler, seen = _answers(httpx.Response(429, headers={"Retry-After": "0"}, json="slow"))
+    with pytest.raises(RateLimitError):
+        scripted(handler).time_entries.start(1, "x")
+    assert len(seen) == 1

@@ -52,10 +52,22 @@ def retry_after(headers: httpx.Headers) -> float | None:
         return None
 
 
+def refused_by_gateway(response: httpx.Response) -> bool:
+    """A 429 in the gateway's own shape (``{"error": {"code": ...}}``: its rate limit or a full
+    pacing queue): the call never reached the upstream, so even a POST may be sent again."""
+    if response.status_code != 429:
+        return False
+    body = decode(response)
+    return isinstance(body, dict) and isinstance(body.get("error"), dict)
+
+
 def may_retry(method: str, response: httpx.Response | None, error: Exception | None) -> bool:
     """Idempotent calls are retried on 429/5xx and on timeouts; any call whose connection
-    never opened is retried (nothing was sent)."""
+    never opened, or that a gateway refused before forwarding it, is retried (nothing was
+    done)."""
     if isinstance(error, httpx.ConnectError):
+        return True
+    if response is not None and refused_by_gateway(response):
         return True
     if method.upper() not in IDEMPOTENT:
         return False
