@@ -168,3 +168,38 @@ def test_version_and_help_need_no_credentials(terminal: Terminal) -> None:
     assert short.returncode == 0 and "start" in short.stdout and "connections" in short.stdout
     sub = terminal.run("start", "-h")
     assert sub.returncode == 0 and "--project" in sub.stdout
+
+
+def test_connections_create_waits_until_the_account_is_connected(terminal: Terminal) -> None:
+    if terminal.route != "gateway":
+        return
+    import re
+    import subprocess
+    import sys
+
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "trackgate", "connections", "create", "--timeout", "60", "--json"],
+        env=terminal.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert waiting.stderr is not None
+    link = ""
+    while not link:
+        line = waiting.stderr.readline()
+        assert line, "no connect link printed"
+        link = line.strip() if "session_token=" in line else ""
+    with httpx.Client() as browser:
+        page = browser.get(link)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf is not None
+        answer = browser.post(
+            link, data={"csrf_token": csrf.group(1), "api_token": terminal.user["api_token"]}
+        )
+        assert answer.status_code == 200
+    out, _ = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0
+    connected = json.loads(out)
+    assert connected["status"] == "ACTIVE"
+    assert connected["metadata"]["email"] == terminal.user["email"]
