@@ -64,6 +64,14 @@ def test_a_day_of_tracking(terminal: Terminal) -> None:
     assert report["groups"][0]["title"] == "Website"
 
 
+def test_a_timer_started_in_the_past_ends_the_running_one_then(terminal: Terminal) -> None:
+    first = terminal.json("start", "first", "--at", "-2h")
+    second = terminal.json("start", "second", "--at", "-1h")
+    ended = next(e for e in terminal.json("ls") if e["id"] == first["id"])
+    assert ended["stop"] is not None and 3550 <= ended["duration"] <= 3650
+    assert terminal.json("now")["id"] == second["id"]
+
+
 def test_ls_filters_and_csv(terminal: Terminal) -> None:
     terminal.json("projects", "add", "Alpha")
     first = terminal.json(

@@ -54,7 +54,11 @@ def load(name: str, lazy: Lazy) -> click.Command:
         single = typer.Typer(add_completion=False)
         single.command(name)(target)
         target = single
-    return TyperDelegate(name, typer.main.get_command(target), lazy.help)
+    # Plain help screens: paragraphs rewrapped, no type tags such as <bool> or <str>.
+    target.rich_markup_mode = None
+    command = typer.main.get_command(target)
+    command.context_settings = {**command.context_settings, "help_option_names": ["-h", "--help"]}
+    return TyperDelegate(name, command, lazy.help)
 
 
 class LazyGroup(click.Group):

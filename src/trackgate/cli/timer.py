@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import click
@@ -52,17 +53,31 @@ def _show(entry: TimeEntry | None, session: Session, as_json: bool, verb: str) -
         say(f"{verb} {describe_entry(session, entry)}")
 
 
+def _stop_running_at(session: Session, when: datetime) -> None:
+    """A timer started in the past (``--at``) ends the running one then, not now (Toggl
+    would stop it at the time of the request)."""
+    running = session.toggl.time_entries.current()
+    if running is None or running.id is None or running.start is None:
+        return
+    if running.start <= when:
+        session.toggl.time_entries.update(running.workspace_id or 0, running.id, stop=when)
+
+
 def _start(
     session: Session,
     wid: int | None,
     fields: dict[str, Any],
     as_json: bool,
     why: Exception | None = None,
+    *,
+    backdated: bool = False,
 ) -> None:
     change = {"op": "start", "workspace_id": wid, "fields": spelled(fields)}
 
     def send() -> TimeEntry:
         assert wid is not None
+        if backdated:
+            _stop_running_at(session, fields["start"])
         return session.toggl.time_entries.create(wid, duration=-1, **fields)
 
     entry = send_or_journal(session, change, send, unreachable=why)
@@ -92,7 +107,7 @@ def start(
         wid, why = session.workspace_for_write()
         fields = _start_fields(session, wid, description, project, tag, billable)
         fields["start"] = moment(at, session.now(), session.tz) if at else session.now()
-        _start(session, wid, fields, as_json, why)
+        _start(session, wid, fields, as_json, why, backdated=bool(at))
 
 
 def _journaled_running(session: Session) -> dict[str, Any] | None:
@@ -204,4 +219,4 @@ def continue_(ctx: click.Context, ref: str | None, at: str | None, as_json: bool
             if earlier.raw.get(key) not in (None, [])
         }
         fields["start"] = moment(at, session.now(), session.tz) if at else session.now()
-        _start(session, wid, fields, as_json)
+        _start(session, wid, fields, as_json, backdated=bool(at))
