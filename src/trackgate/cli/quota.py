@@ -18,7 +18,7 @@ from trackgate.client.errors import NotFoundError
 def quota(ctx: click.Context, as_json: bool) -> None:
     """Remaining requests per organization (and the user-scoped bucket), and when they reset.
 
-    Asks ``GET /me/quota``; through a gateway, the connection's recorded quota; else the
+    Asks `GET /me/quota`; through a gateway, the connection's recorded quota; else the
     quota headers of the last answer."""
     session = open_session(ctx)
     with reported():
