@@ -17,6 +17,7 @@ from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.html_page import PAGE_HEADERS
 from trackgate.landing import landing_page
 from trackgate.openapi import install_openapi
+from trackgate.reports import REPORTS_PREFIX, create_reports_app
 from trackgate.request_id import RequestIdMiddleware
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, create_service_app
@@ -27,16 +28,20 @@ async def _toggl_not_found(scope: Scope, receive: Receive, send: Send) -> None:
     await toggl_error_response(404, "Not Found")(scope, receive, send)
 
 
-def embedded_upstream(service: FastAPI) -> ASGIApp:
-    """The service alone, as the gateway's in-process upstream: no other path is reachable,
-    and a path is answered as given (a 404 as Toggl spells it, never a redirect)."""
+def embedded_upstream(service: FastAPI, reports: FastAPI) -> ASGIApp:
+    """The service and its reports alone, as the gateway's in-process upstream: no other path
+    is reachable, and a path is answered as given (a 404 as Toggl spells it, never a
+    redirect)."""
     return Router(
-        routes=[Mount(API_PREFIX, app=service)], redirect_slashes=False, default=_toggl_not_found
+        routes=[Mount(API_PREFIX, app=service), Mount(REPORTS_PREFIX, app=reports)],
+        redirect_slashes=False,
+        default=_toggl_not_found,
     )
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
+    reports = create_reports_app(runtime) if service is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,12 +68,16 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     install_docs(app, "trackgate")
     mounted: dict[str, FastAPI] = {}
-    if service is not None:
+    embedded = None
+    if service is not None and reports is not None:
         app.mount(API_PREFIX, service)
+        app.mount(REPORTS_PREFIX, reports)
         mounted[API_PREFIX] = service
+        mounted[REPORTS_PREFIX] = reports
+        embedded = embedded_upstream(service, reports)
     install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
-        install_gateway(app, runtime, embedded_upstream(service) if service else None)
+        install_gateway(app, runtime, embedded)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

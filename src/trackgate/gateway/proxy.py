@@ -24,8 +24,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trackgate.crypto import digest
-from trackgate.gateway import guard, hygiene
+from trackgate.gateway import guard, hygiene, reads
 from trackgate.gateway.auth import GatewayCaller, presented_key
+from trackgate.gateway.catch_all import KnownAppsOnly
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.errors import (
     GatewayError,
@@ -224,7 +225,8 @@ class ProxyEndpoint:
             if answer.status != 429 or not replayable:
                 return answer
             retry_after = _answer_header(answer, "retry-after")
-            delay = retry_delay(call.method, attempt, retry_after, waited)
+            method = reads.retry_method(call.method, call.target.path)
+            delay = retry_delay(method, attempt, retry_after, waited)
             if delay is None:
                 return answer
             try:
@@ -350,7 +352,8 @@ def install_proxy(app: FastAPI) -> None:
     state: GatewayState = app.state.gateway
     endpoint = ProxyEndpoint(state)
     state.proxy = endpoint
-    app.router.routes.append(Route(PROXY_PATH, endpoint, include_in_schema=False))
+    catch_all = KnownAppsOnly(endpoint)
+    app.router.routes.append(Route(PROXY_PATH, catch_all, include_in_schema=False))
     app.add_middleware(ProxyFastPath, endpoint=endpoint)
 
 

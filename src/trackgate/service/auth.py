@@ -1,6 +1,7 @@
 """Who is calling the service: HTTP Basic with ``token:api_token`` or ``email:password``.
 
-No header: 401 with an empty body. Wrong credentials: 403. Every call is authenticated by
+No header: 401 with an empty body. Wrong credentials: 403 (a trackgate gateway key is told
+that gateway calls go under ``/toggl-track/``). Every call is authenticated by
 :class:`AuthenticateFirst` before the router reads or parses its body, so a caller without
 valid credentials costs no more than its headers.
 
@@ -21,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from trackgate.basic_auth import parse_basic
+from trackgate.basic_auth import parse_basic, presents_gateway_key
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
 from trackgate.service.errors import (
@@ -41,6 +42,10 @@ from trackgate.storage.models import User
 INTERNAL_SCOPE_KEY = "trackgate.internal"
 #: Where :class:`AuthenticateFirst` leaves the caller for the routes.
 CALLER_SCOPE_KEY = "trackgate.caller"
+GATEWAY_KEY_HINT = (
+    "This is a trackgate gateway key, not a Toggl API token: gateway calls go under "
+    "/toggl-track/, e.g. /toggl-track/api/v9/me"
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,9 @@ def authenticate(runtime: Runtime, conn: HTTPConnection) -> User:
     if user is None:
         if guarded:
             failures.failed(client)
-        raise _too_many(runtime, client) if blocked else Forbidden()
+        if blocked:
+            raise _too_many(runtime, client)
+        raise Forbidden(GATEWAY_KEY_HINT) if presents_gateway_key(header) else Forbidden()
     if guarded and by_password:
         failures.remember(client, name)
     return user
