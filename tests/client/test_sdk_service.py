@@ -216,3 +216,18 @@ def test_wrong_credentials_raise_authentication_error(connect: Any, target: Targ
     assert caught.value.status in (401, 403)
     if target.route == "gateway":
         assert caught.value.code  # the gateway's own error shape is read
+
+
+def test_reports_against_the_service(toggl: Any, target: Target) -> None:
+    wid = target.user.workspace_id
+    project = toggl.projects.create(wid, "Reported")
+    for day in (2, 3, 4):
+        toggl.time_entries.create(
+            wid, start=f"2026-03-0{day}T09:00:00Z", duration=1800, project_id=project.id
+        )
+    rows = toggl.reports.detailed(wid, "2026-03-01", "2026-03-31", page_size=1)  # header paging
+    assert len(rows) == 3
+    seconds = sum(piece["seconds"] for row in rows for piece in row.time_entries or [])
+    assert seconds == 3 * 1800
+    summary = toggl.reports.summary(wid, "2026-03-01", "2026-03-31")
+    assert [group["id"] for group in summary["groups"]] == [project.id]
