@@ -32,6 +32,8 @@ ENVIRONMENT = {
     "TRACKGATE_TRUSTED_PROXIES": "proxies (CIDRs) whose X-Forwarded-For/Forwarded is believed",
     "TRACKGATE_UPSTREAM_PACING": "per-connection upstream pace, e.g. 1/second; 'off' disables",
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
+    "TRACKGATE_MAX_BODY": "largest request body in bytes, on every path (default 1048576)",
+    "TRACKGATE_METRICS_ALLOW": "CIDRs besides loopback that may read /metrics",
 }
 
 
@@ -61,6 +63,8 @@ class Settings:
     trusted_proxies: TrustedProxies = ()
     upstream_pacing: str | None = None
     upstream_timeout: float = 30.0
+    max_body: int = 1024 * 1024
+    metrics_allow: TrustedProxies = ()
     service_enabled: bool = True
     gateway_enabled: bool = True
 
@@ -125,6 +129,8 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_TRUSTED_PROXIES": ("trusted_proxies", values.networks),
     "TRACKGATE_UPSTREAM_PACING": ("upstream_pacing", values.pace),
     "TRACKGATE_UPSTREAM_TIMEOUT": ("upstream_timeout", values.seconds),
+    "TRACKGATE_MAX_BODY": ("max_body", values.byte_count),
+    "TRACKGATE_METRICS_ALLOW": ("metrics_allow", values.networks),
 }
 SECRET_VARIABLES = frozenset(
     {"TRACKGATE_DATABASE_URL", "TRACKGATE_SECRET_KEY", "TRACKGATE_REDIS_URL"}

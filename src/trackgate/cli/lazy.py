@@ -50,13 +50,15 @@ def load(name: str, lazy: Lazy) -> click.Command:
     import typer
     import typer.main
 
-    if not isinstance(target, typer.Typer):
-        single = typer.Typer(add_completion=False)
-        single.command(name)(target)
-        target = single
     # Plain help screens: paragraphs rewrapped, no type tags such as <bool> or <str>.
-    target.rich_markup_mode = None
-    command = typer.main.get_command(target)
+    command: Any
+    if isinstance(target, typer.Typer):
+        target.rich_markup_mode = None
+        command = typer.main.get_group(target)  # a group even with one command (db upgrade)
+    else:
+        single = typer.Typer(add_completion=False, rich_markup_mode=None)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
     command.context_settings = {**command.context_settings, "help_option_names": ["-h", "--help"]}
     return TyperDelegate(name, command, lazy.help)
 

@@ -1,6 +1,6 @@
 """Entry point: ``trackgate <command>``. Every command is imported only when it runs: the
 time-tracking commands need only the SDK, the server stack loads for serve, users, accounts,
-keys and secrets alone."""
+keys, secrets and db alone."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ COMMANDS: dict[str, Lazy] = {
     "secrets": Lazy("trackgate.cli.secrets:app", "Manage the key that encrypts secrets."),
     "accounts": Lazy("trackgate.cli.accounts:app", "Manage gateway accounts."),
     "keys": Lazy("trackgate.cli.keys:app", "Manage gateway API keys."),
+    "db": Lazy("trackgate.cli.db:app", "The database: schema version and migrations."),
 }
 
 

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from trackgate.crypto import digest
 from trackgate.gateway import guard, hygiene, reads
@@ -152,10 +151,11 @@ class ProxyEndpoint:
         key = presented_key(conn.headers.get("authorization"))
         if key is None:
             raise unauthorized()
-        cached = self.state.keys.cache.get(digest(key))
+        key_digest = digest(key)
+        cached = self.state.keys.cache.get(key_digest)
         if cached is not None:
             return cached
-        return await run_in_threadpool(self.state.keys.caller, conn)
+        return await self.state.keys.caller_shared(conn, key_digest)
 
     async def _prepare(self, scope: Scope, receive: Receive) -> Call:
         raw: hygiene.RawHeaders = scope["headers"]
@@ -328,33 +328,14 @@ class ProxyEndpoint:
         await self.shield.close()
 
 
-class ProxyFastPath:
-    """Sends calls for known apps straight to the proxy, ahead of the router, so the hot path
-    skips route matching and the per-route machinery of the framework. It sits inside the
-    request-id and access-log middleware. Every other path, unknown apps included, goes
-    through the router as usual, where the proxy's catch-all route answers them."""
-
-    def __init__(self, app: ASGIApp, endpoint: ProxyEndpoint) -> None:
-        self.app = app
-        self.endpoint = endpoint
-        self.prefixes = tuple(f"/{name}/" for name in APPS)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
-            await self.endpoint(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
-
-
 def install_proxy(app: FastAPI) -> None:
-    """Add the catch-all proxy route (it must be the last route, so that it shadows none) and
-    the fast path for the apps it knows."""
+    """Add the catch-all proxy route (it must be the last route, so that it shadows none).
+    Calls for the apps it knows reach the endpoint straight from the server's edge layer."""
     state: GatewayState = app.state.gateway
     endpoint = ProxyEndpoint(state)
     state.proxy = endpoint
     catch_all = KnownAppsOnly(endpoint)
     app.router.routes.append(Route(PROXY_PATH, catch_all, include_in_schema=False))
-    app.add_middleware(ProxyFastPath, endpoint=endpoint)
 
 
 def proxy_endpoint(app: FastAPI) -> ProxyEndpoint | None:

@@ -50,7 +50,7 @@ GATEWAY_KEY_HINT = (
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated user (detached from any session) and the process runtime."""
+    """The authenticated user (loaded by the request's read session) and the process runtime."""
 
     user: User
     runtime: Runtime
@@ -113,6 +113,19 @@ def authenticate(runtime: Runtime, conn: HTTPConnection) -> User:
     return user
 
 
+def _by_token(header: str | None) -> bool:
+    credentials = parse_basic(header) if header else None
+    return credentials is not None and credentials[1] == "api_token"
+
+
+async def authenticated(runtime: Runtime, conn: HTTPConnection) -> User:
+    """:func:`authenticate` where it is cheapest: an API token (one indexed read, less than a
+    thread hop) on the event loop; a password, with its slow hash, in a worker thread."""
+    if _by_token(conn.headers.get("authorization")):
+        return authenticate(runtime, conn)
+    return await run_in_threadpool(authenticate, runtime, conn)
+
+
 def _route_path(scope: Scope) -> str:
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
@@ -132,7 +145,7 @@ class AuthenticateFirst:
             await self.app(scope, receive, send)
             return
         try:
-            user = await run_in_threadpool(authenticate, self.runtime, HTTPConnection(scope))
+            user = await authenticated(self.runtime, HTTPConnection(scope))
         except TogglError as exc:
             response = toggl_error_response(exc.status, exc.message, exc.headers)
             await response(scope, receive, send)
@@ -152,5 +165,5 @@ async def current_caller(request: Request) -> Caller:
     if isinstance(caller, Caller):
         return caller
     runtime = runtime_of(request)
-    user = await run_in_threadpool(authenticate, runtime, request)
+    user = await authenticated(runtime, request)
     return Caller(user=user, runtime=runtime)
