@@ -4,11 +4,11 @@ serve options name the TRACKGATE_* variable each one reads."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import click
 import pytest
-import typer.main
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from trackgate.cli.main import app
 from trackgate.config import FLAGS, variable_for
@@ -16,16 +16,20 @@ from trackgate.config import FLAGS, variable_for
 TYPE_TAG = re.compile(r"<(bool|str|int|float|path|text|integer)>", re.IGNORECASE)
 
 
-def _paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _paths(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
-    for name, command in group.commands.items():
+    context = click.Context(group) if isinstance(group, click.Group) else None
+    names = group.list_commands(context) if context else list(group.commands)
+    for name in names:
+        command = group.get_command(context, name) if context else group.commands[name]
+        command = getattr(command, "target", command)  # a Typer command behind its delegate
         found.append((*prefix, name))
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):
             found.extend(_paths(command, (*prefix, name)))
     return found
 
 
-COMMAND_PATHS = _paths(typer.main.get_command(app))  # type: ignore[arg-type]
+COMMAND_PATHS = _paths(app)
 
 
 def help_of(*path: str) -> str:

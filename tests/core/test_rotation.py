@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select
-from typer.testing import CliRunner
 
 from tests.conftest import basic
 from tests.databases import OwnDatabase

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.conftest import LiveServer, basic, start_live_server, stop_live_server
 from tests.gateway.control_helpers import csrf_of

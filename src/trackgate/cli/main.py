@@ -1,26 +1,81 @@
-"""Entry point: ``trackgate <command>``."""
+"""Entry point: ``trackgate <command>``. Every command is imported only when it runs: the
+time-tracking commands need only the SDK, the server stack loads for serve, users, accounts,
+keys, secrets and db alone."""
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Any
 
-from trackgate.cli import accounts, db, keys, secrets, serve, users
+import click
 
-app = typer.Typer(
-    name="trackgate",
-    help="Managed-auth gateway and Toggl-compatible time tracking service.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    # Plain help screens: paragraphs rewrapped, no type tags such as <bool> or <str>.
-    rich_markup_mode=None,
+from trackgate import __version__
+from trackgate.cli.lazy import Lazy, LazyGroup
+
+COMMANDS: dict[str, Lazy] = {
+    "start": Lazy("trackgate.cli.timer:start", "Start a timer (stops the running one)."),
+    "stop": Lazy("trackgate.cli.timer:stop", "Stop the running timer."),
+    "now": Lazy("trackgate.cli.timer:now", "Show the running timer."),
+    "continue": Lazy("trackgate.cli.timer:continue_", "Start again an earlier entry."),
+    "ls": Lazy("trackgate.cli.entries:ls", "List time entries (today and the six days before)."),
+    "add": Lazy("trackgate.cli.entries:add", "Add a finished time entry."),
+    "edit": Lazy("trackgate.cli.entries:edit", "Change a time entry."),
+    "rm": Lazy("trackgate.cli.entries:rm", "Delete a time entry."),
+    "sync": Lazy("trackgate.cli.sync:sync", "Send the changes journaled while offline."),
+    "report": Lazy("trackgate.cli.report:report", "Totals for a day, week or month."),
+    "quota": Lazy("trackgate.cli.quota:quota", "What is left of Toggl's hourly quota."),
+    "projects": Lazy("trackgate.cli.catalog:projects", "Projects: ls, add, edit, rm."),
+    "clients": Lazy("trackgate.cli.clients:clients", "Clients: ls, add, edit, rm, archive."),
+    "tags": Lazy("trackgate.cli.tags:tags", "Tags: ls, add, edit, rm."),
+    "tasks": Lazy("trackgate.cli.tasks:tasks", "Tasks of a project: ls, add, edit, rm."),
+    "workspaces": Lazy("trackgate.cli.catalog:workspaces", "Workspaces: ls."),
+    "connections": Lazy("trackgate.cli.connections:app", "Gateway connections."),
+    "config": Lazy("trackgate.cli.config_cmd:app", "Profiles in config.toml."),
+    "serve": Lazy("trackgate.cli.serve:serve", "Run the Toggl-compatible service and gateway."),
+    "users": Lazy("trackgate.cli.users:app", "Manage users of the embedded service."),
+    "secrets": Lazy("trackgate.cli.secrets:app", "Manage the key that encrypts secrets."),
+    "accounts": Lazy("trackgate.cli.accounts:app", "Manage gateway accounts."),
+    "keys": Lazy("trackgate.cli.keys:app", "Manage gateway API keys."),
+    "db": Lazy("trackgate.cli.db:app", "The database: schema version and migrations."),
+}
+
+
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"trackgate {__version__}")
+        ctx.exit()
+
+
+@click.group(
+    "trackgate",
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command("serve")(serve.serve)
-app.add_typer(users.app, name="users")
-app.add_typer(secrets.app, name="secrets")
-app.add_typer(accounts.app, name="accounts")
-app.add_typer(keys.app, name="keys")
-app.add_typer(db.app, name="db")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Print the version.",
+)
+@click.option("--profile", help="Profile of config.toml (default: TRACKGATE_PROFILE).")
+@click.option("--api-url", help="Toggl API base URL, e.g. https://api.track.toggl.com/api/v9.")
+@click.option("--api-token", help="Toggl API token.")
+@click.option("--gateway-url", help="trackgate gateway root URL.")
+@click.option("--api-key", help="Gateway API key.")
+@click.option("--connection", help="Gateway connection id.")
+@click.option("--tz", "timezone", help="Time zone of times you type and read, e.g. Europe/Berlin.")
+@click.pass_context
+def app(ctx: click.Context, /, **flags: Any) -> None:
+    """Track time from the terminal (against Toggl, a trackgate gateway or the service), and
+    serve the Toggl-compatible service and gateway."""
+    ctx.obj = {k: v for k, v in flags.items() if v is not None}
 
 
 def main() -> None:
-    app()
+    # httpx imports its own command line (click, rich, pygments) when it can; no command here
+    # uses it, and blocking that import took a third off ``trackgate now``'s start.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    app(prog_name="trackgate")

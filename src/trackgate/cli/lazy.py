@@ -1,0 +1,83 @@
+"""A command group that imports a command's module only when that command runs, so
+``trackgate now`` never loads the server stack and ``trackgate --help`` loads no command.
+
+The tracking commands are plain click commands: Typer builds a pydantic adapter for every
+parameter it parses, which alone costs more than the whole start-up budget. The server's
+commands stay on Typer and are handed their arguments untouched."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """Where a command lives (``module:attribute``) and its one-line help for listings."""
+
+    target: str
+    help: str
+
+
+class TyperDelegate(click.Command):
+    """Runs a Typer command or group with the rest of the command line as it was typed."""
+
+    def __init__(self, name: str, target: Any, help_text: str) -> None:
+        super().__init__(
+            name,
+            help=help_text,
+            add_help_option=False,
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+            params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        )
+        self.target = target
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return self.target.main(
+            args=list(ctx.params["args"]), prog_name=ctx.command_path, standalone_mode=True
+        )
+
+
+def load(name: str, lazy: Lazy) -> click.Command:
+    """The command ``lazy`` names: a click command as is, Typer ones behind a delegate."""
+    module_name, _, attribute = lazy.target.partition(":")
+    target: Any = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, click.Command):
+        return target
+    import typer
+    import typer.main
+
+    # Plain help screens: paragraphs rewrapped, no type tags such as <bool> or <str>.
+    command: Any
+    if isinstance(target, typer.Typer):
+        target.rich_markup_mode = None
+        command = typer.main.get_group(target)  # a group even with one command (db upgrade)
+    else:
+        single = typer.Typer(add_completion=False, rich_markup_mode=None)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.context_settings = {**command.context_settings, "help_option_names": ["-h", "--help"]}
+    return TyperDelegate(name, command, lazy.help)
+
+
+class LazyGroup(click.Group):
+    """A group whose commands, named in ``lazy``, are imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, Lazy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.lazy)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            self.commands[cmd_name] = load(cmd_name, self.lazy[cmd_name])
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, spec.help) for name, spec in self.lazy.items()])

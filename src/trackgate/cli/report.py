@@ -1,0 +1,154 @@
+"""``trackgate report``: time per project, client, tag, description or day, for a day, week or
+month, with rounding, billable amounts and a bar chart drawn in the terminal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import click
+
+from trackgate.cli import exits
+from trackgate.cli.exits import reported
+from trackgate.cli.output import emit_csv, emit_json, emit_table, say
+from trackgate.cli.session import Session, open_session
+from trackgate.cli.totals import GROUPINGS, as_json, bar, period, total
+from trackgate.cli.when import clock_text, day, duration, localize
+from trackgate.client import TimeEntry
+from trackgate.client.errors import AuthenticationError, NotFoundError
+from trackgate.client.payloads import instant
+
+
+@click.command("report")
+@click.argument("span")
+@click.option("--date", "when", default="today", help="A day inside the period, e.g. yesterday.")
+@click.option("--by", default="project", help=f"Group by: {', '.join(GROUPINGS)}.")
+@click.option("--round", "round_to", help="Round each entry up, e.g. 15m.")
+@click.option("--json", "as_json_flag", is_flag=True, help="Print totals as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.pass_context
+def report(
+    ctx: click.Context,
+    span: str,
+    when: str,
+    by: str,
+    round_to: str | None,
+    as_json_flag: bool,
+    as_csv: bool,
+) -> None:
+    """Totals of the period: from the Reports API's detailed report where the server has one,
+    else computed from the entries (running ones count up to now)."""
+    if by not in GROUPINGS or span not in ("day", "week", "month"):
+        exits.fail(f"use day|week|month and --by {'|'.join(GROUPINGS)}", exits.USAGE)
+    session = open_session(ctx)
+    with reported():
+        step = duration(round_to) if round_to else 0
+        reference = day(when, session.now().astimezone(session.tz).date())
+        first, last = period(span, reference)
+        start = localize(datetime.combine(first, time(0)), session.tz)
+        end = localize(datetime.combine(last + timedelta(days=1), time(0)), session.tz)
+        entries = _from_reports(session, by, first, last)
+        if entries is None:  # the server has no Reports API: the entries themselves
+            entries = session.toggl.time_entries.list(
+                start_date=instant(start), end_date=instant(end), meta=True
+            )
+        rates = _rates(session, entries)
+
+        def rate_of(entry: TimeEntry) -> tuple[float, str] | None:
+            return entry.raw.get("_rate") or rates.get(entry.project_id)
+
+        lines = total(entries, by, session.tz, step=step, rate_of=rate_of)
+    if as_json_flag:
+        emit_json(as_json(lines, first, last, by))
+        return
+    if as_csv:
+        emit_csv(
+            (by, "seconds", "billable_seconds", "amount"),
+            (
+                (
+                    line.label,
+                    line.seconds,
+                    line.billable_seconds,
+                    " ".join(f"{v:.2f} {k}".strip() for k, v in line.amounts.items()),
+                )
+                for line in lines
+            ),
+        )
+        return
+    if not lines:
+        say(f"Nothing tracked {first:%a %d %b} – {last:%a %d %b %Y}.")
+        return
+    largest = max(line.seconds for line in lines)
+    rows = [
+        (
+            line.label,
+            clock_text(line.seconds),
+            " ".join(f"{v:,.2f} {k}".strip() for k, v in line.amounts.items()),
+            bar(line.seconds, largest),
+        )
+        for line in lines
+    ]
+    rows.append(("Total", clock_text(sum(line.seconds for line in lines)), "", ""))
+    emit_table((by, "time", "billable", ""), rows, title=f"{first:%a %d %b} – {last:%a %d %b %Y}")
+
+
+def _from_reports(session: Session, by: str, first: date, last: date) -> list[TimeEntry] | None:
+    """The period's time entries from the Reports API's detailed report, shaped like
+    ``/me/time_entries?meta=true`` with the server's own hourly rates; None when the server
+    has no Reports API (404)."""
+    wid = session.workspace_id()
+    try:
+        rows = list(session.toggl.reports.detailed(wid, first, last, page_size=200))
+    except NotFoundError:
+        return None
+    except AuthenticationError as exc:
+        if exc.code is None:
+            raise
+        return None  # a gateway's own answer: that server routes no Reports API there
+    projects: dict[Any, Any] = {}
+    if by in ("project", "client"):
+        projects = {p.id: p for p in session.toggl.projects.list(wid)}
+    clients = (
+        {c.id: c.name for c in session.toggl.clients.list(wid, status="both")}
+        if (by == "client")
+        else {}
+    )
+    tags = {t.id: t.name for t in session.toggl.tags.list(wid)} if by == "tag" else {}
+    entries = []
+    for row in rows:
+        project = projects.get(row.project_id)
+        rate = None
+        if row.billable and row.hourly_rate_in_cents:
+            rate = (row.hourly_rate_in_cents / 100, str(row.currency or ""))
+        for piece in row.time_entries or []:
+            raw = {
+                "id": piece.get("id"),
+                "workspace_id": wid,
+                "project_id": row.project_id,
+                "billable": row.billable,
+                "start": piece.get("start"),
+                "stop": piece.get("stop"),
+                "duration": piece.get("seconds"),
+                "description": row.description,
+                "tags": [str(tags.get(t, f"tag {t}")) for t in row.tag_ids or []],
+                "project_name": project.name if project else None,
+                "client_name": clients.get(project.client_id) if project else None,
+                "_rate": rate,
+            }
+            entries.append(TimeEntry.from_raw(raw))
+    return entries
+
+
+def _rates(session: Any, entries: list[TimeEntry]) -> dict[int | None, tuple[float, str]]:
+    """Hourly rates of the billable entries' projects (one listing, only when needed)."""
+    wanted = {
+        e.workspace_id for e in entries if e.billable and e.project_id and "_rate" not in e.raw
+    }
+    rates: dict[int | None, tuple[float, str]] = {}
+    for wid in wanted:
+        if wid is None:
+            continue
+        for project in session.toggl.projects.list(wid):
+            if project.rate:
+                rates[project.id] = (float(project.rate), str(project.currency or ""))
+    return rates

@@ -1,0 +1,66 @@
+# Generated from the _async_ twin by `python -m trackgate.client._unasync`: do not edit.
+# ruff: noqa: UP028
+"""The signed-in user, workspaces and organizations."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import datetime
+from typing import Any
+
+from trackgate.client import payloads
+from trackgate.client._sync_resource import _Resource
+from trackgate.client.models import (
+    Me,
+    Organization,
+    QuotaBucket,
+    Workspace,
+    WorkspaceUser,
+    parse_list,
+)
+
+
+class MeResource(_Resource):
+    """The signed-in user: profile, quota, organizations."""
+
+    def get(self, *, with_related_data: bool = False) -> Me:
+        body = self._client.call(
+            "GET", "/me", params=payloads.query(with_related_data=with_related_data or None)
+        )
+        return Me.from_raw(body)
+
+    def update(self, **fields: Any) -> Me:
+        return Me.from_raw(self._client.call("PUT", "/me", json=fields))
+
+    def quota(self) -> builtins.list[QuotaBucket]:
+        """``GET /me/quota``: what is left of the hourly quota per organization."""
+        return parse_list(QuotaBucket, self._client.call("GET", "/me/quota"))
+
+    def organizations(self) -> builtins.list[Organization]:
+        return parse_list(Organization, self._client.call("GET", "/me/organizations"))
+
+
+class Workspaces(_Resource):
+    def list(self, *, since: datetime | int | None = None) -> builtins.list[Workspace]:
+        params = payloads.query(since=payloads.unix(since) if since is not None else None)
+        return parse_list(Workspace, self._client.call("GET", "/me/workspaces", params=params))
+
+    def get(self, workspace_id: int) -> Workspace:
+        return Workspace.from_raw(self._client.call("GET", f"/workspaces/{workspace_id}"))
+
+    def update(self, workspace_id: int, **fields: Any) -> Workspace:
+        body = self._client.call("PUT", f"/workspaces/{workspace_id}", json=fields)
+        return Workspace.from_raw(body)
+
+    def users(self, workspace_id: int) -> builtins.list[WorkspaceUser]:
+        body = self._client.call("GET", f"/workspaces/{workspace_id}/users")
+        return parse_list(WorkspaceUser, body)
+
+
+class Organizations(_Resource):
+    def list(self) -> builtins.list[Organization]:
+        return parse_list(Organization, self._client.call("GET", "/me/organizations"))
+
+    def get(self, organization_id: int) -> Organization:
+        body = self._client.call("GET", f"/organizations/{organization_id}")
+        return Organization.from_raw(body)

@@ -1,0 +1,43 @@
+# Generated from the _async_ twin by `python -m trackgate.client._unasync`: do not edit.
+# ruff: noqa: UP028
+"""A trackgate gateway's control API: connections to Toggl accounts."""
+
+from __future__ import annotations
+
+import builtins
+
+from trackgate.client import payloads
+from trackgate.client._core import decode
+from trackgate.client._sync_resource import _Resource
+from trackgate.client.endpoint import GATEWAY_APP
+from trackgate.client.errors import ConfigurationError
+from trackgate.client.models import Connection, parse_list
+
+
+class Connections(_Resource):
+    """The gateway's control API (only with a gateway key)."""
+
+    def _url(self, suffix: str = "") -> str:
+        root = self._client.endpoint.gateway_url
+        if root is None:
+            raise ConfigurationError("connections need a gateway key and the gateway's URL")
+        return f"{root}/connections{suffix}"
+
+    def list(
+        self, *, app: str | None = None, status: str | None = None
+    ) -> builtins.list[Connection]:
+        params = payloads.query(app=app, status=status)
+        body = decode(self._client.send("GET", self._url(), params=params))
+        return parse_list(Connection, (body or {}).get("connections"))
+
+    def create(self, app: str = GATEWAY_APP) -> Connection:
+        """A PENDING connection whose ``url`` a person opens to connect a Toggl account."""
+        body = decode(self._client.send("POST", self._url(), json={"app": app}))
+        return Connection.from_raw(body["connection"])
+
+    def get(self, connection_id: str) -> Connection:
+        body = decode(self._client.send("GET", self._url(f"/{connection_id}")))
+        return Connection.from_raw(body["connection"])
+
+    def delete(self, connection_id: str) -> None:
+        self._client.send("DELETE", self._url(f"/{connection_id}"))

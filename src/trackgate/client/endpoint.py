@@ -1,0 +1,70 @@
+"""Where the client talks and how it proves who it is: Toggl directly (API token, or e-mail and
+password) or a trackgate gateway (gateway key, optional connection id)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from trackgate.client.errors import ConfigurationError
+
+TOGGL_API_URL = "https://api.track.toggl.com/api/v9"
+GATEWAY_URL = "http://127.0.0.1:8080"
+GATEWAY_APP = "toggl-track"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Base URLs of the v9 and Reports APIs, the gateway root when there is one, and headers."""
+
+    api_url: str
+    reports_url: str
+    gateway_url: str | None
+    headers: dict[str, str]
+
+    @property
+    def via_gateway(self) -> bool:
+        return self.gateway_url is not None
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def _reports_url(api_url: str) -> str:
+    root = api_url[: -len("/api/v9")] if api_url.endswith("/api/v9") else api_url
+    return root + "/reports/api/v3"
+
+
+def build_endpoint(
+    *,
+    api_token: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+    gateway_key: str | None = None,
+    connection: str | None = None,
+    base_url: str | None = None,
+) -> Endpoint:
+    """The endpoint for one set of credentials; a gateway key wins over Toggl credentials.
+
+    ``base_url`` is the v9 base (``.../api/v9``) for Toggl, the gateway's root for a gateway.
+    """
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"base URL must start with http:// or https://: {base_url!r}")
+    if gateway_key:
+        root = (base_url or GATEWAY_URL).rstrip("/")
+        headers = {"Authorization": f"Bearer {gateway_key}"}
+        if connection:
+            headers["Maton-Connection"] = connection
+        api_url = f"{root}/{GATEWAY_APP}/api/v9"
+        return Endpoint(api_url, _reports_url(api_url), root, headers)
+    if api_token:
+        auth = _basic(api_token, "api_token")
+    elif email and password:
+        auth = _basic(email, password)
+    else:
+        raise ConfigurationError(
+            "no credentials: give an API token, an e-mail and password, or a gateway key"
+        )
+    api_url = (base_url or TOGGL_API_URL).rstrip("/")
+    return Endpoint(api_url, _reports_url(api_url), None, {"Authorization": auth})
