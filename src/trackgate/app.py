@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 
 from trackgate import __version__
 from trackgate.access_log import AccessLogMiddleware
@@ -35,12 +35,31 @@ def _merged_openapi(app: FastAPI, service: FastAPI) -> dict[str, Any]:
     return schema
 
 
+def _install_mcp(app: FastAPI) -> None:
+    """``/mcp``: the agent tools for gateway callers, acting through the proxy in-process."""
+    from trackgate.mcp.http import MCP_PATH, McpEndpoint
+
+    endpoint = McpEndpoint(app, app.state.gateway.keys)
+    app.state.mcp = endpoint
+    app.router.routes.insert(0, Route(MCP_PATH, endpoint, include_in_schema=False))
+
+
+@asynccontextmanager
+async def _mcp_running(app: FastAPI) -> AsyncIterator[None]:
+    endpoint = getattr(app.state, "mcp", None)
+    if endpoint is None:
+        yield
+        return
+    async with endpoint.running():
+        yield
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with gateway_lifespan(app):
+        async with gateway_lifespan(app), _mcp_running(app):
             yield
 
     app = FastAPI(title="trackgate", version=__version__, lifespan=lifespan)
@@ -55,6 +74,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.openapi = lambda: _merged_openapi(app, service)  # type: ignore[method-assign]
     if runtime.settings.gateway_enabled:
         install_gateway(app, runtime, embedded_upstream(service) if service else None)
+        _install_mcp(app)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
