@@ -11,7 +11,9 @@ from trackgate.cli.target import resolve
 def mcp(
     ctx: typer.Context,
     read_only: bool = typer.Option(
-        False, "--read-only", help="Offer only the tools that read; no timer, entry or project changes."
+        False,
+        "--read-only",
+        help="Offer only the tools that read: no changes.",
     ),
 ) -> None:
     """Serve the MCP tools over stdio, as the CLI is configured: TOGGL_API_TOKEN (with

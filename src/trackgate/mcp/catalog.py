@@ -50,7 +50,7 @@ async def list_kind(
     clients: dict[int, str] = {}
     if kind == "tasks":
         if project not in (None, ""):
-            pid = await kit.project_id(project, wid)  # type: ignore[arg-type]
+            pid = await kit.project_id(project, wid)
             items = [task.raw for task in await kit.toggl.tasks.list(wid, pid)]
         else:
             listed = await kit.toggl.call("GET", "/me/tasks")
@@ -86,7 +86,7 @@ async def create_kind(
     if kind == "projects":
         fields: dict[str, Any] = {"active": True}
         if client not in (None, ""):
-            fields["client_id"] = await kit.client_id(client, wid)  # type: ignore[arg-type]
+            fields["client_id"] = await kit.client_id(client, wid)
             clients = await kit.client_names()
         if billable is not None:
             fields["billable"] = billable

@@ -14,7 +14,7 @@ from trackgate.cli import when
 from trackgate.client import NOT_GIVEN, TimeEntry
 from trackgate.mcp import observe
 from trackgate.mcp.ranges import parse_range
-from trackgate.mcp.toolkit import Toolkit, ToolInputError
+from trackgate.mcp.toolkit import ToolInputError, Toolkit
 from trackgate.mcp.views import EntryListResult, EntryResult, EntryRow, clock
 
 DEFAULT_LIMIT = 50

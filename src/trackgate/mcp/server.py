@@ -38,7 +38,7 @@ ToolkitFor = Callable[[Context], Awaitable[Toolkit]]
 
 INSTRUCTIONS = (
     "Toggl Track time tracking. Projects, clients, tags and workspaces are named by name or id; "
-    "times in words (\"9:30\", \"yesterday 17:00\", \"-2h\") are read in the user's Toggl time "
+    'times in words ("9:30", "yesterday 17:00", "-2h") are read in the user\'s Toggl time '
     "zone. Every result carries as_of, cache and quota: Toggl allows few requests an hour, so "
     "prefer one list call over many single ones."
 )
@@ -176,8 +176,9 @@ def _read_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
         range: RangeText = "today",
         project: ProjectRef = None,
         client: ClientRef = None,
-        tags: Annotated[list[str] | None, Field(description="Only entries with all these tags")]
-        = None,
+        tags: Annotated[
+            list[str] | None, Field(description="Only entries with all these tags")
+        ] = None,
         text: Text = None,
         workspace: Workspace = None,
         limit: Limit = None,
@@ -526,8 +527,8 @@ def _resources(server: MCPServer, toolkit_for: ToolkitFor) -> None:
     @server.prompt(name="weekly_timesheet", description="Write last week's timesheet")
     def weekly_timesheet(group_by: str = "project") -> str:
         return (
-            "Call summary_report with range \"last week\" and group_by "
-            f"\"{group_by}\", then list_entries for \"last week\". Write a timesheet: one line "
+            'Call summary_report with range "last week" and group_by '
+            f'"{group_by}", then list_entries for "last week". Write a timesheet: one line '
             "per group with hours (h:mm) and billable amounts, then the days with their "
             "entries, then the total. Say how fresh the data is (as_of)."
         )

@@ -18,7 +18,7 @@ from typing import Any
 from trackgate.client import Project, TimeEntry
 from trackgate.mcp import observe
 from trackgate.mcp.entries import entries_in
-from trackgate.mcp.toolkit import Toolkit, ToolInputError
+from trackgate.mcp.toolkit import ToolInputError, Toolkit
 from trackgate.mcp.views import SummaryGroup, SummaryResult, clock, elapsed_seconds
 
 GROUPINGS = ("project", "client", "tag", "description", "day")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,7 +100,9 @@ class Toolkit:
 
     async def projects(self) -> dict[int, Project]:
         cache = await self.toggl.names.refresh("projects")
-        return {pid: Project.from_raw(raw) for pid, raw in cache.objects.get("projects", {}).items()}
+        return {
+            pid: Project.from_raw(raw) for pid, raw in cache.objects.get("projects", {}).items()
+        }
 
     async def client_names(self) -> dict[int, str]:
         cache = await self.toggl.names.refresh("clients")
