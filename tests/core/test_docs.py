@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 import pytest
-import typer.main
 
 from trackgate.cli.main import app
 from trackgate.config import ENVIRONMENT
@@ -16,7 +15,11 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 def _commands(group: click.Group, prefix: str = "trackgate") -> list[tuple[str, click.Command]]:
     found: list[tuple[str, click.Command]] = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None
+        command = getattr(command, "target", command)  # a Typer command behind its delegate
         path = f"{prefix} {name}"
         found.append((path, command))
         if isinstance(command, click.Group):
@@ -24,7 +27,7 @@ def _commands(group: click.Group, prefix: str = "trackgate") -> list[tuple[str, 
     return found
 
 
-COMMANDS = _commands(typer.main.get_command(app))  # type: ignore[arg-type]
+COMMANDS = _commands(app)
 
 
 @pytest.mark.parametrize("variable", sorted(ENVIRONMENT))

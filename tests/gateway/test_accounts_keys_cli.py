@@ -9,8 +9,8 @@ import sys
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from trackgate.cli.main import app as cli_app
 from trackgate.config import Settings

@@ -5,27 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import typer
+import click
 
 from trackgate.cli.exits import reported
 from trackgate.cli.output import emit_csv, emit_json, emit_table, say
 from trackgate.cli.session import Session, open_session
 from trackgate.client import Model
 
-JsonOption = typer.Option(False, "--json", help="Print as the API spells it.")
-CsvOption = typer.Option(False, "--csv", help="Print CSV.")
-YesOption = typer.Option(False, "--yes", "-y", help="Do not ask.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print as the API spells it.")
+csv_option = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask.")
 
 
-def _group(help_text: str) -> typer.Typer:
-    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+def _group(name: str, help_text: str) -> click.Group:
+    return click.Group(name, help=help_text, no_args_is_help=True)
 
 
-projects = _group("Projects of the workspace.")
-clients = _group("Clients of the workspace.")
-tags = _group("Tags of the workspace.")
-tasks = _group("Tasks of a project.")
-workspaces = _group("Your workspaces.")
+projects = _group("projects", "Projects of the workspace (names or ids are accepted).")
+clients = _group("clients", "Clients of the workspace.")
+tags = _group("tags", "Tags of the workspace.")
+tasks = _group("tasks", "Tasks of a project.")
+workspaces = _group("workspaces", "Your workspaces.")
 
 
 def _list(
@@ -50,10 +50,10 @@ def _confirm(what: str, yes: bool) -> None:
     import sys
 
     if not yes and sys.stdin.isatty():
-        typer.confirm(f"Delete {what}?", abort=True)
+        click.confirm(f"Delete {what}?", abort=True)
 
 
-def _run(ctx: typer.Context, work: Callable[[Session, int], None]) -> None:
+def _run(ctx: click.Context, work: Callable[[Session, int], None]) -> None:
     session = open_session(ctx)
     with reported():
         work(session, session.workspace_id())
@@ -63,12 +63,11 @@ def _run(ctx: typer.Context, work: Callable[[Session, int], None]) -> None:
 
 
 @projects.command("ls")
-def projects_ls(
-    ctx: typer.Context,
-    archived: bool = typer.Option(False, "--archived", help="Include archived projects."),
-    as_json: bool = JsonOption,
-    as_csv: bool = CsvOption,
-) -> None:
+@click.option("--archived", is_flag=True, help="Include archived projects.")
+@json_option
+@csv_option
+@click.pass_context
+def projects_ls(ctx: click.Context, archived: bool, as_json: bool, as_csv: bool) -> None:
     """List projects (active ones unless --archived)."""
 
     def work(s: Session, wid: int) -> None:
@@ -80,14 +79,21 @@ def projects_ls(
 
 
 @projects.command("add")
+@click.argument("name")
+@click.option("-c", "--client", help="Client name or id.")
+@click.option("--color", help="#rrggbb.")
+@click.option("--billable", is_flag=True, help="Billable by default.")
+@click.option("--rate", type=float, help="Hourly rate.")
+@json_option
+@click.pass_context
 def projects_add(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., help="Project name."),
-    client: str | None = typer.Option(None, "-c", "--client", help="Client name or id."),
-    color: str | None = typer.Option(None, "--color", help="#rrggbb."),
-    billable: bool = typer.Option(False, "--billable", help="Billable by default."),
-    rate: float | None = typer.Option(None, "--rate", help="Hourly rate."),
-    as_json: bool = JsonOption,
+    ctx: click.Context,
+    name: str,
+    client: str | None,
+    color: str | None,
+    billable: bool,
+    rate: float | None,
+    as_json: bool,
 ) -> None:
     """Make a project."""
 
@@ -107,14 +113,21 @@ def projects_add(
 
 
 @projects.command("edit")
+@click.argument("ref")
+@click.option("--name", help="New name.")
+@click.option("--color", help="#rrggbb.")
+@click.option("--active/--archived", default=None, help="Active or archived.")
+@click.option("--billable/--no-billable", default=None, help="Billable.")
+@json_option
+@click.pass_context
 def projects_edit(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Project name or id."),
-    name: str | None = typer.Option(None, "--name", help="New name."),
-    color: str | None = typer.Option(None, "--color", help="#rrggbb."),
-    active: bool | None = typer.Option(None, "--active/--archived", help="Active or archived."),
-    billable: bool | None = typer.Option(None, "--billable/--no-billable", help="Billable."),
-    as_json: bool = JsonOption,
+    ctx: click.Context,
+    ref: str,
+    name: str | None,
+    color: str | None,
+    active: bool | None,
+    billable: bool | None,
+    as_json: bool,
 ) -> None:
     """Rename, recolour, archive or restore a project."""
 
@@ -136,11 +149,10 @@ def projects_edit(
 
 
 @projects.command("rm")
-def projects_rm(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Project name or id."),
-    yes: bool = YesOption,
-) -> None:
+@click.argument("ref")
+@yes_option
+@click.pass_context
+def projects_rm(ctx: click.Context, ref: str, yes: bool) -> None:
     """Delete a project; its time entries are kept, without a project."""
 
     def work(s: Session, wid: int) -> None:
@@ -156,12 +168,11 @@ def projects_rm(
 
 
 @clients.command("ls")
-def clients_ls(
-    ctx: typer.Context,
-    status: str = typer.Option("active", "--status", help="active, archived or both."),
-    as_json: bool = JsonOption,
-    as_csv: bool = CsvOption,
-) -> None:
+@click.option("--status", default="active", help="active, archived or both.")
+@json_option
+@csv_option
+@click.pass_context
+def clients_ls(ctx: click.Context, status: str, as_json: bool, as_csv: bool) -> None:
     """List clients."""
 
     def work(s: Session, wid: int) -> None:
@@ -172,22 +183,20 @@ def clients_ls(
 
 
 @clients.command("add")
-def clients_add(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., help="Client name."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.argument("name")
+@json_option
+@click.pass_context
+def clients_add(ctx: click.Context, name: str, as_json: bool) -> None:
     """Make a client."""
     _run(ctx, lambda s, wid: _done(s.toggl.clients.create(wid, name), as_json, "Made client"))
 
 
 @clients.command("edit")
-def clients_edit(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Client name or id."),
-    name: str = typer.Option(..., "--name", help="New name."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.argument("ref")
+@click.option("--name", required=True, help="New name.")
+@json_option
+@click.pass_context
+def clients_edit(ctx: click.Context, ref: str, name: str, as_json: bool) -> None:
     """Rename a client."""
 
     def work(s: Session, wid: int) -> None:
@@ -198,11 +207,10 @@ def clients_edit(
 
 
 @clients.command("rm")
-def clients_rm(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Client name or id."),
-    yes: bool = YesOption,
-) -> None:
+@click.argument("ref")
+@yes_option
+@click.pass_context
+def clients_rm(ctx: click.Context, ref: str, yes: bool) -> None:
     """Delete a client; its projects are kept, without a client."""
 
     def work(s: Session, wid: int) -> None:
@@ -215,11 +223,10 @@ def clients_rm(
 
 
 @clients.command("archive")
-def clients_archive(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Client name or id."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.argument("ref")
+@json_option
+@click.pass_context
+def clients_archive(ctx: click.Context, ref: str, as_json: bool) -> None:
     """Archive a client and its projects."""
 
     def work(s: Session, wid: int) -> None:
@@ -234,12 +241,11 @@ def clients_archive(
 
 
 @clients.command("restore")
-def clients_restore(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Client name or id."),
-    all_projects: bool = typer.Option(False, "--all-projects", help="Restore its projects too."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.argument("ref")
+@click.option("--all-projects", is_flag=True, help="Restore its projects too.")
+@json_option
+@click.pass_context
+def clients_restore(ctx: click.Context, ref: str, all_projects: bool, as_json: bool) -> None:
     """Restore an archived client (and, with --all-projects, its projects)."""
 
     def work(s: Session, wid: int) -> None:
@@ -254,28 +260,29 @@ def clients_restore(
 
 
 @tags.command("ls")
-def tags_ls(ctx: typer.Context, as_json: bool = JsonOption, as_csv: bool = CsvOption) -> None:
+@json_option
+@csv_option
+@click.pass_context
+def tags_ls(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
     """List tags."""
     _run(ctx, lambda s, wid: _list(s.toggl.tags.list(wid), ("id", "name"), as_json, as_csv, "Tags"))
 
 
 @tags.command("add")
-def tags_add(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., help="Tag name."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.argument("name")
+@json_option
+@click.pass_context
+def tags_add(ctx: click.Context, name: str, as_json: bool) -> None:
     """Make a tag."""
     _run(ctx, lambda s, wid: _done(s.toggl.tags.create(wid, name), as_json, "Made tag"))
 
 
 @tags.command("edit")
-def tags_edit(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Tag name or id."),
-    name: str = typer.Option(..., "--name", help="New name."),
-    as_json: bool = JsonOption,
-) -> None:
+@click.argument("ref")
+@click.option("--name", required=True, help="New name.")
+@json_option
+@click.pass_context
+def tags_edit(ctx: click.Context, ref: str, name: str, as_json: bool) -> None:
     """Rename a tag."""
 
     def work(s: Session, wid: int) -> None:
@@ -286,11 +293,10 @@ def tags_edit(
 
 
 @tags.command("rm")
-def tags_rm(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Tag name or id."),
-    yes: bool = YesOption,
-) -> None:
+@click.argument("ref")
+@yes_option
+@click.pass_context
+def tags_rm(ctx: click.Context, ref: str, yes: bool) -> None:
     """Delete a tag (entries lose it)."""
 
     def work(s: Session, wid: int) -> None:
@@ -304,7 +310,7 @@ def tags_rm(
 
 # -- tasks ---------------------------------------------------------------------------------
 
-ProjectArgument = typer.Option(..., "-p", "--project", help="Project name or id.")
+project_required = click.option("-p", "--project", required=True, help="Project name or id.")
 
 
 def _task_id(s: Session, wid: int, pid: int, ref: str) -> int:
@@ -318,12 +324,11 @@ def _task_id(s: Session, wid: int, pid: int, ref: str) -> int:
 
 
 @tasks.command("ls")
-def tasks_ls(
-    ctx: typer.Context,
-    project: str = ProjectArgument,
-    as_json: bool = JsonOption,
-    as_csv: bool = CsvOption,
-) -> None:
+@project_required
+@json_option
+@csv_option
+@click.pass_context
+def tasks_ls(ctx: click.Context, project: str, as_json: bool, as_csv: bool) -> None:
     """List a project's tasks."""
 
     def work(s: Session, wid: int) -> None:
@@ -335,12 +340,11 @@ def tasks_ls(
 
 
 @tasks.command("add")
-def tasks_add(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., help="Task name."),
-    project: str = ProjectArgument,
-    as_json: bool = JsonOption,
-) -> None:
+@click.argument("name")
+@project_required
+@json_option
+@click.pass_context
+def tasks_add(ctx: click.Context, name: str, project: str, as_json: bool) -> None:
     """Make a task in a project."""
 
     def work(s: Session, wid: int) -> None:
@@ -351,13 +355,14 @@ def tasks_add(
 
 
 @tasks.command("edit")
+@click.argument("ref")
+@project_required
+@click.option("--name", help="New name.")
+@click.option("--active/--done", default=None, help="Open or done.")
+@json_option
+@click.pass_context
 def tasks_edit(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Task name or id."),
-    project: str = ProjectArgument,
-    name: str | None = typer.Option(None, "--name", help="New name."),
-    active: bool | None = typer.Option(None, "--active/--done", help="Open or done."),
-    as_json: bool = JsonOption,
+    ctx: click.Context, ref: str, project: str, name: str | None, active: bool | None, as_json: bool
 ) -> None:
     """Rename a task or mark it done."""
 
@@ -374,12 +379,11 @@ def tasks_edit(
 
 
 @tasks.command("rm")
-def tasks_rm(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., help="Task name or id."),
-    project: str = ProjectArgument,
-    yes: bool = YesOption,
-) -> None:
+@click.argument("ref")
+@project_required
+@yes_option
+@click.pass_context
+def tasks_rm(ctx: click.Context, ref: str, project: str, yes: bool) -> None:
     """Delete a task."""
 
     def work(s: Session, wid: int) -> None:
@@ -396,7 +400,10 @@ def tasks_rm(
 
 
 @workspaces.command("ls")
-def workspaces_ls(ctx: typer.Context, as_json: bool = JsonOption, as_csv: bool = CsvOption) -> None:
+@json_option
+@csv_option
+@click.pass_context
+def workspaces_ls(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
     """List your workspaces."""
     session = open_session(ctx)
     with reported():

@@ -6,13 +6,13 @@ import sys
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
 from trackgate.cli.output import emit_csv, emit_json, emit_table, say
 from trackgate.cli.session import Session, open_session
-from trackgate.cli.timer import JsonOption, ProjectOption, TagOption
+from trackgate.cli.timer import json_option, project_option, tag_option
 from trackgate.cli.tracking import (
     elapsed,
     local,
@@ -37,21 +37,29 @@ def _range(session: Session, since: str | None, until: str | None) -> tuple[date
     return first, last
 
 
-def _matches(entry: TimeEntry, project_id: int | None, tags: list[str]) -> bool:
+def _matches(entry: TimeEntry, project_id: int | None, tags: tuple[str, ...]) -> bool:
     if project_id is not None and entry.project_id != project_id:
         return False
     have = {t.casefold() for t in entry.tags or []}
     return all(t.casefold() in have for t in tags)
 
 
+@click.command()
+@click.option("--since", help="First day, inclusive (today, monday, 2026-01-05, -7d).")
+@click.option("--until", help="Last day, inclusive (default: today).")
+@project_option
+@tag_option
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.pass_context
 def ls(
-    ctx: typer.Context,
-    since: str | None = typer.Option(None, "--since", help="First day (inclusive)."),
-    until: str | None = typer.Option(None, "--until", help="Last day (inclusive)."),
-    project: str | None = ProjectOption,
-    tag: list[str] | None = TagOption,
-    as_json: bool = JsonOption,
-    as_csv: bool = typer.Option(False, "--csv", help="Print CSV."),
+    ctx: click.Context,
+    since: str | None,
+    until: str | None,
+    project: str | None,
+    tag: tuple[str, ...],
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """List entries started on those days (default: today and the six days before)."""
     session = open_session(ctx)
@@ -67,7 +75,7 @@ def ls(
             for e in session.toggl.time_entries.list(
                 start_date=instant(start), end_date=instant(end), meta=not (as_json or as_csv)
             )
-            if _matches(e, project_id, tag or [])
+            if _matches(e, project_id, tag)
         ]
     if as_json:
         emit_json([e.raw for e in entries])
@@ -101,11 +109,11 @@ def ls(
 
 def _fields(
     session: Session,
-    wid: int,
+    wid: int | None,
     *,
     description: str | None,
     project: str | None,
-    tags: list[str] | None,
+    tags: tuple[str, ...],
     billable: bool | None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
@@ -126,23 +134,33 @@ def _moment(session: Session, text: str) -> datetime:
     return moment(text, session.now(), session.tz)
 
 
+@click.command()
+@click.argument("description", default="")
+@click.option("--start", required=True, help="When it began, e.g. 9:00, yesterday 14:00.")
+@click.option("--stop", help="When it ended.")
+@click.option("--duration", "duration_text", help="How long, e.g. 1h30m, 90m, 1:30.")
+@project_option
+@tag_option
+@click.option("--billable", is_flag=True, help="Mark the entry billable.")
+@json_option
+@click.pass_context
 def add(
-    ctx: typer.Context,
-    description: str = typer.Argument("", help="What you worked on."),
-    start: str = typer.Option(..., "--start", help="When it began, e.g. 9:00, yesterday 14:00."),
-    stop: str | None = typer.Option(None, "--stop", help="When it ended."),
-    duration_text: str | None = typer.Option(None, "--duration", help="How long, e.g. 1h30m."),
-    project: str | None = ProjectOption,
-    tag: list[str] | None = TagOption,
-    billable: bool = typer.Option(False, "--billable", help="Mark the entry billable."),
-    as_json: bool = JsonOption,
+    ctx: click.Context,
+    description: str,
+    start: str,
+    stop: str | None,
+    duration_text: str | None,
+    project: str | None,
+    tag: tuple[str, ...],
+    billable: bool,
+    as_json: bool,
 ) -> None:
-    """Add a finished entry: --start with --stop or --duration."""
+    """Add a finished entry for DESCRIPTION: --start with --stop or --duration."""
     if (stop is None) == (duration_text is None):
         exits.fail("give exactly one of --stop and --duration", exits.USAGE)
     session = open_session(ctx)
     with reported():
-        wid = session.workspace_id()
+        wid, why = session.workspace_for_write()
         fields = _fields(
             session,
             wid,
@@ -160,30 +178,41 @@ def add(
         else:
             fields["duration"] = duration(duration_text or "")
         fields["start"] = began
-        change = {"op": "add", "workspace_id": wid, "fields": spelled(fields)}
+        change = {"op": "add", "workspace_id": wid, "fields": spelled(fields), "unreachable": why}
         entry = send_or_journal(
-            session, change, lambda: session.toggl.time_entries.create(wid, **fields)
+            session, change, lambda: session.toggl.time_entries.create(wid or 0, **fields)
         )
         if entry is not None:
             emit_json(entry.raw) if as_json else say(f"Added {entry.id}: {entry.description or ''}")
 
 
+@click.command()
+@click.argument("entry_id", type=int)
+@click.option("-d", "--description", help="New text.")
+@click.option("--start", help="New start.")
+@click.option("--stop", help="New stop.")
+@click.option("--duration", "duration_text", help="New length.")
+@click.option("-p", "--project", help="Project name or id ('' clears it).")
+@click.option("-t", "--tag", multiple=True, help="Tags (replace the set; repeat).")
+@click.option("--billable/--no-billable", default=None, help="Billable or not.")
+@json_option
+@click.pass_context
 def edit(
-    ctx: typer.Context,
-    entry_id: int = typer.Argument(..., help="The entry's id (see `trackgate ls`)."),
-    description: str | None = typer.Option(None, "-d", "--description", help="New text."),
-    start: str | None = typer.Option(None, "--start", help="New start."),
-    stop: str | None = typer.Option(None, "--stop", help="New stop."),
-    duration_text: str | None = typer.Option(None, "--duration", help="New length."),
-    project: str | None = typer.Option(None, "-p", "--project", help="Project ('' clears)."),
-    tag: list[str] | None = typer.Option(None, "-t", "--tag", help="Tags (replace the set)."),
-    billable: bool | None = typer.Option(None, "--billable/--no-billable", help="Billable."),
-    as_json: bool = JsonOption,
+    ctx: click.Context,
+    entry_id: int,
+    description: str | None,
+    start: str | None,
+    stop: str | None,
+    duration_text: str | None,
+    project: str | None,
+    tag: tuple[str, ...],
+    billable: bool | None,
+    as_json: bool,
 ) -> None:
-    """Change an entry's description, times, project, tags or billable flag."""
+    """Change entry ENTRY_ID: description, times, project, tags or billable flag."""
     session = open_session(ctx)
     with reported():
-        wid = session.workspace_id()
+        wid, why = session.workspace_for_write()
         fields = _fields(
             session, wid, description=description, project=project, tags=tag, billable=billable
         )
@@ -195,25 +224,31 @@ def edit(
             fields["duration"] = duration(duration_text)
         if not fields:
             exits.fail("nothing to change: give at least one option", exits.NOTHING)
-        change = {"op": "edit", "workspace_id": wid, "ref": entry_id, "fields": spelled(fields)}
+        change = {
+            "op": "edit",
+            "workspace_id": wid,
+            "ref": entry_id,
+            "fields": spelled(fields),
+            "unreachable": why,
+        }
         entry = send_or_journal(
-            session, change, lambda: session.toggl.time_entries.update(wid, entry_id, **fields)
+            session, change, lambda: session.toggl.time_entries.update(wid or 0, entry_id, **fields)
         )
         if entry is not None:
             emit_json(entry.raw) if as_json else say(f"Changed {entry.id}.")
 
 
-def rm(
-    ctx: typer.Context,
-    entry_id: int = typer.Argument(..., help="The entry's id."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask."),
-) -> None:
-    """Delete an entry (asks first on a terminal; --yes skips)."""
+@click.command()
+@click.argument("entry_id", type=int)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask.")
+@click.pass_context
+def rm(ctx: click.Context, entry_id: int, yes: bool) -> None:
+    """Delete entry ENTRY_ID (asks first on a terminal; --yes skips)."""
     session = open_session(ctx)
     with reported():
         entry = session.toggl.time_entries.get(entry_id)
         if not yes and sys.stdin.isatty():
-            typer.confirm(
+            click.confirm(
                 f"Delete {entry_id} ({entry.description or 'no description'})?", abort=True
             )
         session.toggl.time_entries.delete(entry.workspace_id or session.workspace_id(), entry_id)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-import typer
+import click
 
 from trackgate.cli.when import TimeInputError
 from trackgate.client.errors import (
@@ -33,10 +33,12 @@ def fail(message: str, code: int) -> NoReturn:
     """One line on stderr, then exit with ``code``."""
     sys.stderr.write(f"trackgate: {message}\n")
     sys.stderr.flush()
-    raise typer.Exit(code)
+    raise click.exceptions.Exit(code)
 
 
 def code_for(error: Exception) -> int:
+    if isinstance(error, APIError) and error.code == "no_connection":
+        return AUTH  # a gateway with no connected Toggl account: a credentials problem
     if isinstance(error, QuotaExceededError | RateLimitError):
         return QUOTA
     if isinstance(error, NetworkError | ServerError):
@@ -58,6 +60,8 @@ def describe(error: Exception) -> str:
         return f"rate limited: {error.message}{hint}"
     if isinstance(error, AuthenticationError):
         return f"not authorised ({error.status}): {error.message}"
+    if isinstance(error, APIError) and error.code == "no_connection":
+        return f"{error.message} (or run `trackgate connections create`)"
     if isinstance(error, APIError):
         return error.message
     return str(error)

@@ -100,7 +100,10 @@ def _resolve(ref: Any, ids: dict[str, int]) -> Any:
 
 
 def _send(toggl: Toggl, change: dict[str, Any], ids: dict[str, int]) -> None:
-    op, wid, fields = change["op"], change["workspace_id"], dict(change.get("fields") or {})
+    op, fields = change["op"], dict(change.get("fields") or {})
+    wid = change.get("workspace_id") or toggl.me.get().default_workspace_id
+    if not isinstance(wid, int):
+        raise ValueError("the account has no default workspace")
     if op == "start":
         start = datetime.fromisoformat(fields["start"])
         running = toggl.time_entries.current()

@@ -1,5 +1,9 @@
 """A command group that imports a command's module only when that command runs, so
-``trackgate now`` never loads the server stack and ``trackgate --help`` loads no command."""
+``trackgate now`` never loads the server stack and ``trackgate --help`` loads no command.
+
+The tracking commands are plain click commands: Typer builds a pydantic adapter for every
+parameter it parses, which alone costs more than the whole start-up budget. The server's
+commands stay on Typer and are handed their arguments untouched."""
 
 from __future__ import annotations
 
@@ -7,59 +11,67 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-import typer
-import typer.main
-from typer import _click
-from typer.core import TyperCommand, TyperGroup
+import click
 
 
 @dataclass(frozen=True)
 class Lazy:
-    """Where a command lives (``module:attribute``, a function or a Typer) and its one-line help."""
+    """Where a command lives (``module:attribute``) and its one-line help for listings."""
 
     target: str
     help: str
 
 
-class _Placeholder(TyperCommand):
-    """Stands for a command not yet imported: enough for listings and ``--help``."""
+class TyperDelegate(click.Command):
+    """Runs a Typer command or group with the rest of the command line as it was typed."""
+
+    def __init__(self, name: str, target: Any, help_text: str) -> None:
+        super().__init__(
+            name,
+            help=help_text,
+            add_help_option=False,
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+            params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        )
+        self.target = target
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return self.target.main(
+            args=list(ctx.params["args"]), prog_name=ctx.command_path, standalone_mode=True
+        )
 
 
-def load(name: str, lazy: Lazy) -> _click.Command:
-    """The real command for ``lazy``: a Typer becomes its group, a function its command."""
+def load(name: str, lazy: Lazy) -> click.Command:
+    """The command ``lazy`` names: a click command as is, Typer ones behind a delegate."""
     module_name, _, attribute = lazy.target.partition(":")
     target: Any = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, click.Command):
+        return target
+    import typer
+    import typer.main
+
     if not isinstance(target, typer.Typer):
-        single = typer.Typer(rich_markup_mode=None)
+        single = typer.Typer(add_completion=False)
         single.command(name)(target)
         target = single
-    command = typer.main.get_command(target)
-    command.name = name
-    return command
+    return TyperDelegate(name, typer.main.get_command(target), lazy.help)
 
 
-class LazyGroup(TyperGroup):
-    """Commands named in ``LAZY`` (set by the subclass) are imported on first use."""
+class LazyGroup(click.Group):
+    """A group whose commands, named in ``lazy``, are imported on first use."""
 
-    lazy: dict[str, Lazy] = {}
+    def __init__(self, *args: Any, lazy: dict[str, Lazy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
 
-    def __init__(self, **attrs: Any) -> None:
-        super().__init__(**attrs)
-        for name, spec in self.lazy.items():
-            self.commands[name] = _Placeholder(name, help=spec.help)
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.lazy)
 
-    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
-        command = self.commands.get(cmd_name)
-        if isinstance(command, _Placeholder) and not ctx.resilient_parsing:
-            command = load(cmd_name, self.lazy[cmd_name])
-            self.commands[cmd_name] = command
-        return command
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            self.commands[cmd_name] = load(cmd_name, self.lazy[cmd_name])
+        return self.commands.get(cmd_name)
 
-    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
-        rows = [
-            (name, command.get_short_help_str(formatter.width - 20))
-            for name, command in self.commands.items()
-            if not command.hidden
-        ]
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            formatter.write_dl([(name, spec.help) for name, spec in self.lazy.items()])

@@ -4,9 +4,10 @@ keys and secrets alone."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-import typer
+import click
 
 from trackgate import __version__
 from trackgate.cli.lazy import Lazy, LazyGroup
@@ -39,53 +40,41 @@ COMMANDS: dict[str, Lazy] = {
 }
 
 
-class TrackgateGroup(LazyGroup):
-    lazy = COMMANDS
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"trackgate {__version__}")
+        ctx.exit()
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"trackgate {__version__}")
-        raise typer.Exit()
-
-
-app = typer.Typer(
-    name="trackgate",
-    cls=TrackgateGroup,
-    help="Track time from the terminal; serve a Toggl-compatible service and gateway.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-@app.callback()
-def root(
-    ctx: typer.Context,
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version."
-    ),
-    profile: str | None = typer.Option(None, "--profile", help="Profile of config.toml."),
-    api_url: str | None = typer.Option(None, "--api-url", help="Toggl API base URL."),
-    api_token: str | None = typer.Option(None, "--api-token", help="Toggl API token."),
-    gateway_url: str | None = typer.Option(None, "--gateway-url", help="Gateway root URL."),
-    api_key: str | None = typer.Option(None, "--api-key", help="Gateway API key."),
-    connection: str | None = typer.Option(None, "--connection", help="Gateway connection id."),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone of times you type and read."),
-) -> None:
-    """Track time from the terminal (against Toggl, a trackgate gateway or the service)."""
-    flags: dict[str, Any] = {
-        "profile": profile,
-        "api_url": api_url,
-        "api_token": api_token,
-        "gateway_url": gateway_url,
-        "api_key": api_key,
-        "connection": connection,
-        "timezone": tz,
-    }
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Print the version.",
+)
+@click.option("--profile", help="Profile of config.toml (default: TRACKGATE_PROFILE).")
+@click.option("--api-url", help="Toggl API base URL, e.g. https://api.track.toggl.com/api/v9.")
+@click.option("--api-token", help="Toggl API token.")
+@click.option("--gateway-url", help="trackgate gateway root URL.")
+@click.option("--api-key", help="Gateway API key.")
+@click.option("--connection", help="Gateway connection id.")
+@click.option("--tz", "timezone", help="Time zone of times you type and read, e.g. Europe/Berlin.")
+@click.pass_context
+def app(ctx: click.Context, /, **flags: Any) -> None:
+    """Track time from the terminal (against Toggl, a trackgate gateway or the service), and
+    serve the Toggl-compatible service and gateway."""
     ctx.obj = {k: v for k, v in flags.items() if v is not None}
 
 
 def main() -> None:
-    app()
+    # httpx imports its own command line (click, rich, pygments) when it can; no command here
+    # uses it, and blocking that import took a third off ``trackgate now``'s start.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    app(prog_name="trackgate")

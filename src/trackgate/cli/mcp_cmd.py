@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.target import resolve
 
 
-def mcp(
-    ctx: typer.Context,
-    read_only: bool = typer.Option(
-        False,
-        "--read-only",
-        help="Offer only the tools that read: no changes.",
-    ),
-) -> None:
+@click.command("mcp")
+@click.option("--read-only", is_flag=True, help="Offer only the tools that read: no changes.")
+@click.pass_context
+def mcp(ctx: click.Context, read_only: bool) -> None:
     """Serve the MCP tools over stdio, as the CLI is configured: TOGGL_API_TOKEN (with
     TOGGL_API_URL), or MATON_API_KEY (with TRACKGATE_GATEWAY_URL and MATON_CONNECTION)."""
     root = ctx.find_root()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
+import click
 
 from trackgate.cli.exits import reported
 from trackgate.cli.output import emit_json, emit_table, say
@@ -12,10 +12,10 @@ from trackgate.cli.session import open_session
 from trackgate.client.errors import NotFoundError
 
 
-def quota(
-    ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print the buckets as JSON."),
-) -> None:
+@click.command("quota")
+@click.option("--json", "as_json", is_flag=True, help="Print the buckets as JSON.")
+@click.pass_context
+def quota(ctx: click.Context, as_json: bool) -> None:
     """Remaining requests per organization (and the user-scoped bucket), and when they reset.
 
     Asks ``GET /me/quota``; through a gateway, the connection's recorded quota; else the

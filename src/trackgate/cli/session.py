@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.journal import RETRY_LATER, Journal, Replayed, replay
@@ -122,6 +122,14 @@ class Session:
         found = cache.objects.get(kind, {}).get(object_id)
         return str(found["name"]) if found and found.get("name") is not None else None
 
+    def workspace_for_write(self) -> tuple[int | None, Exception | None]:
+        """The workspace, or (None, why) when it cannot be learned now: a change can still be
+        journaled, and its workspace is looked up when it is sent."""
+        try:
+            return self.workspace_id(), None
+        except RETRY_LATER as exc:
+            return None, exc
+
     # -- the journal ------------------------------------------------------------------------
     def pending(self) -> list[dict[str, Any]]:
         return self.journal.pending(self.target.fingerprint)
@@ -145,7 +153,7 @@ class Session:
         self.toggl.close()
 
 
-def open_session(ctx: typer.Context, *, replay_journal: bool = True) -> Session:
+def open_session(ctx: click.Context, *, replay_journal: bool = True) -> Session:
     """The session for this run (one per process), journal replayed first when asked."""
     root = ctx.find_root()
     existing = root.meta.get("trackgate.session")

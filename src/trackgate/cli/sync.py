@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
@@ -10,10 +10,10 @@ from trackgate.cli.output import emit_json, say
 from trackgate.cli.session import open_session
 
 
-def sync(
-    ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print counts as JSON."),
-) -> None:
+@click.command("sync")
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+@click.pass_context
+def sync(ctx: click.Context, as_json: bool) -> None:
     """Replay the journal in order. Exit 1 when there was nothing to send."""
     session = open_session(ctx, replay_journal=False)
     with reported():
@@ -22,7 +22,7 @@ def sync(
                 emit_json({"sent": 0, "rejected": 0, "left": 0})
             else:
                 say("Nothing to send.")
-            raise typer.Exit(exits.NOTHING)
+            raise click.exceptions.Exit(exits.NOTHING)
         result = session.flush_journal(quiet=True)
         assert result is not None
         if as_json:

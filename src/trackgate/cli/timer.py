@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
@@ -15,18 +15,20 @@ from trackgate.cli.tracking import describe_entry, pending_lines, send_or_journa
 from trackgate.cli.when import moment
 from trackgate.client import TimeEntry
 
-JsonOption = typer.Option(False, "--json", help="Print the entry as the API spells it.")
-AtOption = typer.Option(None, "--at", help="When, e.g. 9:30, -15m, yesterday 17:00.")
-ProjectOption = typer.Option(None, "-p", "--project", help="Project name or id.")
-TagOption = typer.Option(None, "-t", "--tag", help="Tag name (repeat for several).")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the entry as the API spells it."
+)
+at_option = click.option("--at", help="When, e.g. 9:30, -15m, yesterday 17:00.")
+project_option = click.option("-p", "--project", help="Project name or id.")
+tag_option = click.option("-t", "--tag", multiple=True, help="Tag name (repeat for several).")
 
 
 def _start_fields(
     session: Session,
-    wid: int,
+    wid: int | None,
     description: str | None,
     project: str | None,
-    tags: list[str] | None,
+    tags: tuple[str, ...],
     billable: bool,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
@@ -50,30 +52,43 @@ def _show(entry: TimeEntry | None, session: Session, as_json: bool, verb: str) -
         say(f"{verb} {describe_entry(session, entry)}")
 
 
-def _start(session: Session, wid: int, fields: dict[str, Any], as_json: bool) -> None:
-    change = {"op": "start", "workspace_id": wid, "fields": spelled(fields)}
-    entry = send_or_journal(
-        session, change, lambda: session.toggl.time_entries.create(wid, duration=-1, **fields)
-    )
+def _start(
+    session: Session, wid: int | None, fields: dict[str, Any], as_json: bool, why: Any = None
+) -> None:
+    change = {"op": "start", "workspace_id": wid, "fields": spelled(fields), "unreachable": why}
+
+    def send() -> TimeEntry:
+        assert wid is not None
+        return session.toggl.time_entries.create(wid, duration=-1, **fields)
+
+    entry = send_or_journal(session, change, send)
     _show(entry, session, as_json, "Started")
 
 
+@click.command()
+@click.argument("description", default="")
+@project_option
+@tag_option
+@click.option("--billable", is_flag=True, help="Mark the entry billable.")
+@at_option
+@json_option
+@click.pass_context
 def start(
-    ctx: typer.Context,
-    description: str = typer.Argument("", help="What you are working on."),
-    project: str | None = ProjectOption,
-    tag: list[str] | None = TagOption,
-    billable: bool = typer.Option(False, "--billable", help="Mark the entry billable."),
-    at: str | None = AtOption,
-    as_json: bool = JsonOption,
+    ctx: click.Context,
+    description: str,
+    project: str | None,
+    tag: tuple[str, ...],
+    billable: bool,
+    at: str | None,
+    as_json: bool,
 ) -> None:
-    """Start a timer now (or --at); the running one stops."""
+    """Start a timer for DESCRIPTION now (or --at); the running one stops."""
     session = open_session(ctx)
     with reported():
-        wid = session.workspace_id()
+        wid, why = session.workspace_for_write()
         fields = _start_fields(session, wid, description, project, tag, billable)
         fields["start"] = moment(at, session.now(), session.tz) if at else session.now()
-        _start(session, wid, fields, as_json)
+        _start(session, wid, fields, as_json, why)
 
 
 def _journaled_running(session: Session) -> dict[str, Any] | None:
@@ -87,55 +102,68 @@ def _journaled_running(session: Session) -> dict[str, Any] | None:
     return running
 
 
-def stop(
-    ctx: typer.Context,
-    at: str | None = AtOption,
-    as_json: bool = JsonOption,
-) -> None:
+@click.command()
+@at_option
+@json_option
+@click.pass_context
+def stop(ctx: click.Context, at: str | None, as_json: bool) -> None:
     """Stop the running timer now (or --at). Exit 1 when nothing runs."""
     session = open_session(ctx)
     with reported():
         when = moment(at, session.now(), session.tz) if at else session.now()
         journaled = _journaled_running(session)
-        try:
-            current = None if journaled else session.toggl.time_entries.current()
-        except RETRY_LATER:
-            current, journaled = None, journaled or {"local_id": "current"}
-        if current is None and journaled is None:
-            exits.fail("nothing is running", exits.NOTHING)
-        wid = (current.workspace_id if current else None) or session.workspace_id()
-        ref: Any = current.id if current else journaled and journaled["local_id"]
-        change = {"op": "stop", "workspace_id": wid, "ref": ref, "fields": spelled({"stop": when})}
+        current, why = None, None
+        if journaled is None:
+            try:
+                current = session.toggl.time_entries.current()
+            except RETRY_LATER as exc:
+                why = exc
+            if current is None and why is None:
+                exits.fail("nothing is running", exits.NOTHING)
+        wid = (current.workspace_id if current else None) or session.workspace_for_write()[0]
+        ref: Any = current.id if current else (journaled or {}).get("local_id", "current")
+        change = {
+            "op": "stop",
+            "workspace_id": wid,
+            "ref": ref,
+            "fields": spelled({"stop": when}),
+            "unreachable": why,
+        }
 
         def send() -> TimeEntry:
-            assert current is not None and current.id is not None
+            assert current is not None and current.id is not None and wid is not None
             if at:
                 return session.toggl.time_entries.update(wid, current.id, stop=when)
             return session.toggl.time_entries.stop(wid, current.id)
 
-        if current is None:
+        if journaled is not None:
+            del change["unreachable"]
             session.journal.append(session.target.fingerprint, change)
             note("trackgate: the stop is journaled after the start that is not sent yet")
             return
         _show(send_or_journal(session, change, send), session, as_json, "Stopped")
 
 
-def now(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+@click.command()
+@json_option
+@click.pass_context
+def now(ctx: click.Context, as_json: bool) -> None:
     """Show the running timer (JSON: the entry, or null). Exit 0 even when none runs."""
     session = open_session(ctx)
     with reported():
+        unknown = False
         try:
             current = session.toggl.time_entries.current()
-        except RETRY_LATER:
+        except RETRY_LATER as exc:
             if not session.pending():
                 raise
-            current = None
-            note("trackgate: offline; showing journaled changes only")
+            current, unknown = None, True
+            note(f"trackgate: {exits.describe(exc)}; showing journaled changes only")
         waiting = pending_lines(session)
         if as_json:
             emit_json(current.raw if current else None)
         elif current is None:
-            say("Nothing running.")
+            say("The server cannot be asked now." if unknown else "Nothing running.")
         else:
             say(describe_entry(session, current))
         if waiting:
@@ -156,13 +184,14 @@ def _earlier(session: Session, ref: str | None) -> TimeEntry:
     exits.fail(f"no entry described {ref!r} in the last 90 days" if ref else "no entry yet", 1)
 
 
-def continue_(
-    ctx: typer.Context,
-    ref: str | None = typer.Argument(None, help="An entry id, or a description (newest match)."),
-    at: str | None = AtOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Start again the last entry, or one by id or description: same project, tags, billable."""
+@click.command("continue")
+@click.argument("ref", required=False)
+@at_option
+@json_option
+@click.pass_context
+def continue_(ctx: click.Context, ref: str | None, at: str | None, as_json: bool) -> None:
+    """Start again the last entry, or REF (an id, or a description: the newest exact match,
+    any case), keeping its project, task, tags and billable flag."""
     session = open_session(ctx)
     with reported():
         earlier = _earlier(session, ref)

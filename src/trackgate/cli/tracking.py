@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
-import typer
+import click
 
 from trackgate.cli import exits
 from trackgate.cli.journal import RETRY_LATER
@@ -23,19 +23,25 @@ def send_or_journal(
 ) -> TimeEntry | None:
     """Send a change; when it cannot go now (no network, quota, rate limit), or earlier
     changes still wait, keep it in the journal and say so. None when journaled."""
-    if session.pending():
-        session.journal.append(session.target.fingerprint, change)
-        note("trackgate: earlier changes are not sent yet; this one is journaled after them")
-        return None
+    unreachable = change.pop("unreachable", None)
+    if session.pending() or unreachable is not None:
+        kept = session.journal.append(session.target.fingerprint, change)
+        if unreachable is None:
+            note("trackgate: earlier changes are not sent yet; this one is journaled after them")
+            return None
+        _journaled(change, kept, unreachable)
     try:
         return send()
     except RETRY_LATER as exc:
-        kept = session.journal.append(session.target.fingerprint, change)
-        note(
-            f"trackgate: {exits.describe(exc)}. The {change['op']} is saved in the journal "
-            f"({kept.get('local_id', 'queued')}); `trackgate sync` sends it."
-        )
-        raise typer.Exit(exits.code_for(exc)) from exc
+        _journaled(change, session.journal.append(session.target.fingerprint, change), exc)
+
+
+def _journaled(change: dict[str, Any], kept: dict[str, Any], why: Exception) -> NoReturn:
+    note(
+        f"trackgate: {exits.describe(why)}. The {change['op']} is saved in the journal "
+        f"({kept.get('local_id', 'queued')}); `trackgate sync` sends it."
+    )
+    raise click.exceptions.Exit(exits.code_for(why)) from why
 
 
 def spelled(fields: dict[str, Any]) -> dict[str, Any]:

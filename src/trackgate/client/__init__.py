@@ -7,7 +7,8 @@ Works against real Toggl, a trackgate gateway (``gateway_key=``) or the embedded
 Importing it needs only httpx: no server dependency.
 """
 
-from trackgate.client._async_client import AsyncToggl
+from typing import TYPE_CHECKING, Any
+
 from trackgate.client._core import RetryPolicy
 from trackgate.client._sync_client import Toggl
 from trackgate.client._types import NOT_GIVEN, NotGiven
@@ -46,6 +47,24 @@ from trackgate.client.models import (
     WorkspaceUser,
 )
 from trackgate.client.names import NameCache
+
+if TYPE_CHECKING:
+    from trackgate.client._async_client import AsyncToggl
+
+
+def __getattr__(name: str) -> Any:
+    """``AsyncToggl`` is imported on first use: a command line that never awaits saves
+    asyncio's import on every start."""
+    if name == "AsyncToggl":
+        from trackgate.client._async_client import AsyncToggl
+
+        return AsyncToggl
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "AsyncToggl"})
+
 
 __all__ = [
     "GATEWAY_URL",

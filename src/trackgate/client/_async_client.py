@@ -51,6 +51,14 @@ from trackgate.client.names import NameCache
 Maybe = Any | NotGiven
 
 
+def _needs_tls(endpoint: Endpoint) -> bool:
+    """Whether to build a TLS context (loading the CA bundle costs tens of milliseconds per
+    start). Plain-HTTP endpoints never use it: every URL this client calls starts with one of
+    the endpoint's roots, and redirects are not followed."""
+    roots = [endpoint.api_url, endpoint.reports_url, endpoint.gateway_url or ""]
+    return any(root.startswith("https://") for root in roots)
+
+
 class AsyncToggl:
     """A Toggl Track client: ``AsyncToggl(api_token=...)``, ``AsyncToggl(email=, password=)``
     or ``AsyncToggl(gateway_key=..., base_url=<gateway root>, connection=...)``.
@@ -82,7 +90,9 @@ class AsyncToggl:
             connection=connection,
             base_url=base_url,
         )
-        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=timeout)
+        self._http = http_client or httpx.AsyncClient(
+            transport=transport, timeout=timeout, verify=_needs_tls(self.endpoint)
+        )
         self._owns_http = http_client is None
         self._headers = {**self.endpoint.headers, "User-Agent": f"trackgate/{__version__}"}
         self.retry = retry or RetryPolicy()

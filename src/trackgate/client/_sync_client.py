@@ -53,6 +53,14 @@ from trackgate.client.names import NameCache
 Maybe = Any | NotGiven
 
 
+def _needs_tls(endpoint: Endpoint) -> bool:
+    """Whether to build a TLS context (loading the CA bundle costs tens of milliseconds per
+    start). Plain-HTTP endpoints never use it: every URL this client calls starts with one of
+    the endpoint's roots, and redirects are not followed."""
+    roots = [endpoint.api_url, endpoint.reports_url, endpoint.gateway_url or ""]
+    return any(root.startswith("https://") for root in roots)
+
+
 class Toggl:
     """A Toggl Track client: ``Toggl(api_token=...)``, ``Toggl(email=, password=)``
     or ``Toggl(gateway_key=..., base_url=<gateway root>, connection=...)``.
@@ -84,7 +92,9 @@ class Toggl:
             connection=connection,
             base_url=base_url,
         )
-        self._http = http_client or httpx.Client(transport=transport, timeout=timeout)
+        self._http = http_client or httpx.Client(
+            transport=transport, timeout=timeout, verify=_needs_tls(self.endpoint)
+        )
         self._owns_http = http_client is None
         self._headers = {**self.endpoint.headers, "User-Agent": f"trackgate/{__version__}"}
         self.retry = retry or RetryPolicy()

@@ -1,0 +1,78 @@
+"""Never lose a timer: a start or stop that meets a spent quota (402) or a dropped connection
+is journaled, shown by ``now`` as not yet sent, and replayed in order by ``sync`` or by the
+next command that reaches the server. The CLI talks to a loopback switch in front of the
+live service that plays the failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Switch, Terminal, terminal_for
+from tests.conftest import LiveServer
+
+
+def _through(switch: Switch, server: LiveServer, home: Path) -> Terminal:
+    terminal = terminal_for(server, "direct", home)
+    terminal.env["TOGGL_API_URL"] = f"{switch.url}/api/v9"
+    return terminal
+
+
+def test_quota_spent_start_and_stop_are_journaled_then_synced(
+    switch: Switch, server: LiveServer, tmp_path: Path
+) -> None:
+    terminal = _through(switch, server, tmp_path / "home")
+    assert terminal.json("now") is None  # caches the workspace while the quota lasts
+    switch.mode = "quota"
+    started = terminal.run("start", "Offline work", "--at", "-30m", "-t", "kept")
+    assert started.returncode == 4
+    assert "quota is spent" in started.stderr and "journal" in started.stderr
+    stopped = terminal.run("stop", "--at", "-5m")
+    assert stopped.returncode == 0, stopped.stderr  # journaled after the start it stops
+    journal = (tmp_path / "home" / ".config" / "trackgate" / "journal.jsonl").read_text()
+    assert [json.loads(line)["op"] for line in journal.splitlines()] == ["start", "stop"]
+    assert "api_token" not in journal and terminal.user["api_token"] not in journal
+
+    shown = terminal.run("now")
+    assert shown.returncode == 0 and "quota is spent" in shown.stderr
+    assert "(not yet sent) start Offline work" in shown.stdout
+    switch.mode = "forward"
+    offline_view = terminal.run("sync", "--json")
+    assert offline_view.returncode == 0, offline_view.stderr
+    assert json.loads(offline_view.stdout) == {"sent": 2, "rejected": 0, "left": 0}
+    entries = terminal.json("ls")
+    assert [e["description"] for e in entries] == ["Offline work"]
+    assert entries[0]["tags"] == ["kept"] and 1450 <= entries[0]["duration"] <= 1550
+    assert terminal.run("sync").returncode == 1  # nothing left to send
+
+
+def test_a_dropped_connection_journals_and_the_next_command_replays(
+    switch: Switch, server: LiveServer, tmp_path: Path
+) -> None:
+    terminal = _through(switch, server, tmp_path / "home")
+    assert terminal.json("now") is None
+    switch.mode = "down"
+    added = terminal.run("add", "Lost?", "--start", "-2h", "--duration", "45m")
+    assert added.returncode == 5 and "journal" in added.stderr
+    pending = terminal.run("now")
+    assert pending.returncode == 0 and "not yet sent" in pending.stdout
+    assert "Lost?" in pending.stdout
+    switch.mode = "forward"
+    replayed = terminal.run("now", "--json")
+    assert replayed.returncode == 0 and json.loads(replayed.stdout) is None
+    assert "sent 1 journaled change" in replayed.stderr
+    assert [e["description"] for e in terminal.json("ls")] == ["Lost?"]
+
+
+def test_a_change_the_server_refuses_is_kept_aside_not_dropped(
+    switch: Switch, server: LiveServer, tmp_path: Path
+) -> None:
+    terminal = _through(switch, server, tmp_path / "home")
+    assert terminal.json("now") is None
+    switch.mode = "down"
+    terminal.run("edit", "999999999", "-d", "no such entry")
+    switch.mode = "forward"
+    done = terminal.run("sync")
+    assert "refused" in done.stderr
+    rejected = tmp_path / "home" / ".config" / "trackgate" / "journal.rejected.jsonl"
+    assert json.loads(rejected.read_text())["fields"]["description"] == "no such entry"
