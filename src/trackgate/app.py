@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Router
+from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
@@ -64,13 +64,32 @@ class TrackgateApp(FastAPI):
         await self._edge(scope, receive, send)
 
 
+def _install_mcp(app: FastAPI) -> None:
+    """``/mcp``: the agent tools for gateway callers, acting through the proxy in-process."""
+    from trackgate.mcp.http import MCP_PATH, McpEndpoint
+
+    endpoint = McpEndpoint(app, app.state.gateway.keys)
+    app.state.mcp = endpoint
+    app.router.routes.insert(0, Route(MCP_PATH, endpoint, include_in_schema=False))
+
+
+@asynccontextmanager
+async def _mcp_running(app: FastAPI) -> AsyncIterator[None]:
+    endpoint = getattr(app.state, "mcp", None)
+    if endpoint is None:
+        yield
+        return
+    async with endpoint.running():
+        yield
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
     reports = create_reports_app(runtime) if service is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with gateway_lifespan(app):
+        async with gateway_lifespan(app), _mcp_running(app):
             yield
 
     app = TrackgateApp(
@@ -127,4 +146,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
         install_gateway(app, runtime, embedded)
+        _install_mcp(app)
     return app

@@ -30,6 +30,7 @@ COMMANDS: dict[str, Lazy] = {
     "tasks": Lazy("trackgate.cli.tasks:tasks", "Tasks of a project: ls, add, edit, rm."),
     "workspaces": Lazy("trackgate.cli.catalog:workspaces", "Workspaces: ls."),
     "connections": Lazy("trackgate.cli.connections:app", "Gateway connections."),
+    "mcp": Lazy("trackgate.cli.mcp_cmd:mcp", "Toggl tools for AI agents (MCP over stdio)."),
     "config": Lazy("trackgate.cli.config_cmd:app", "Profiles in config.toml."),
     "serve": Lazy("trackgate.cli.serve:serve", "Run the Toggl-compatible service and gateway."),
     "users": Lazy("trackgate.cli.users:app", "Manage users of the embedded service."),

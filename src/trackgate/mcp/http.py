@@ -1,0 +1,94 @@
+"""``/mcp`` on ``trackgate serve``: the tools over streamable HTTP for gateway callers.
+
+The caller's gateway key (``Authorization: Bearer``) authorises the session; a missing or wrong
+key is a 401 with ``WWW-Authenticate: Bearer``. Tools act through the caller's connection
+(``Maton-Connection`` read on every request) by calling the gateway's own proxy in-process, so
+the per-account limits, the credential guard and the quota shield apply as to any other call.
+The key never reaches Toggl and the Toggl token never reaches the agent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from trackgate.client import AsyncToggl, RetryPolicy
+from trackgate.crypto import digest
+from trackgate.gateway.auth import KeyVerifier, presented_key
+from trackgate.gateway.errors import GatewayError, gateway_error_response, unauthorized
+from trackgate.mcp.observe import ObservingTransport
+from trackgate.mcp.server import build_server
+from trackgate.mcp.toolkit import Toolkit
+from trackgate.ttlcache import TtlCache
+
+MCP_PATH = "/mcp"
+# The in-process base URL: requests never leave the process, the name is never shown.
+_IN_PROCESS_ROOT = "http://gateway.internal"
+TOOLKIT_SECONDS = 600.0
+
+
+class McpEndpoint:
+    """The ASGI endpoint at ``/mcp``: key check, then the MCP SDK's streamable HTTP app."""
+
+    def __init__(self, gateway_app: ASGIApp, keys: KeyVerifier) -> None:
+        self._keys = keys
+        self._http = httpx.AsyncClient(
+            transport=ObservingTransport(httpx.ASGITransport(app=gateway_app)),
+            timeout=60.0,
+        )
+        self._toolkits: TtlCache[tuple[str, str], Toolkit] = TtlCache(TOOLKIT_SECONDS)
+        self.server: MCPServer = build_server(self._toolkit_for)
+        self._app = self.server.streamable_http_app(
+            streamable_http_path=MCP_PATH,
+            stateless_http=True,
+            # Bearer keys, not cookies, authorise: a rebinding page cannot present one.
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        )
+
+    async def _toolkit_for(self, ctx: Context) -> Toolkit:
+        headers: Any = ctx.headers or {}
+        key = presented_key(headers.get("authorization"))
+        if key is None:  # the endpoint checked it; a message without one is not ours
+            raise PermissionError("a gateway key is required")
+        connection = headers.get("maton-connection") or ""
+        cache_key = (digest(key), connection)
+        kit = self._toolkits.get(cache_key)
+        if kit is None:
+            toggl = AsyncToggl(
+                gateway_key=key,
+                connection=connection or None,
+                base_url=_IN_PROCESS_ROOT,
+                http_client=self._http,
+                retry=RetryPolicy(attempts=2, base_delay=0.5, max_wait=10.0),
+            )
+            kit = Toolkit(toggl)
+            self._toolkits.put(cache_key, kit)
+        return kit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                self._keys.caller(HTTPConnection(scope))
+            except GatewayError as exc:
+                response = gateway_error_response(exc if exc.status != 401 else unauthorized())
+                if exc.status == 401:
+                    response.headers["WWW-Authenticate"] = 'Bearer realm="trackgate"'
+                await response(scope, receive, send)
+                return
+        await self._app(scope, receive, send)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The MCP session manager's task group, for the server's lifespan."""
+        async with self.server.session_manager.run():
+            try:
+                yield
+            finally:
+                await self._http.aclose()

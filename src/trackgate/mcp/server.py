@@ -1,0 +1,534 @@
+"""The MCP server: Toggl Track tools for agents, on the official ``mcp`` SDK.
+
+``build_server(toolkit_for, read_only=...)`` registers the tools; ``toolkit_for(ctx)`` gives the
+:class:`Toolkit` of the caller (one for stdio; one per gateway key and connection over HTTP).
+Every tool returns structured JSON (its ``outputSchema``) and a one-line text summary; every
+result says how old its data is (``as_of``), where it came from (``cache``) and the quota left.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from trackgate import __version__
+from trackgate.client import TogglClientError
+from trackgate.mcp import catalog, entries, observe, summary
+from trackgate.mcp.entries import KEEP
+from trackgate.mcp.toolkit import Toolkit
+from trackgate.mcp.views import (
+    EntryListResult,
+    EntryResult,
+    NamedListResult,
+    NamedResult,
+    QuotaResult,
+    SummaryResult,
+    UserRow,
+    WhoAmIResult,
+    WorkspaceRow,
+)
+
+ToolkitFor = Callable[[Context], Awaitable[Toolkit]]
+
+INSTRUCTIONS = (
+    "Toggl Track time tracking. Projects, clients, tags and workspaces are named by name or id; "
+    'times in words ("9:30", "yesterday 17:00", "-2h") are read in the user\'s Toggl time '
+    "zone. Every result carries as_of, cache and quota: Toggl allows few requests an hour, so "
+    "prefer one list call over many single ones."
+)
+
+# Argument types shared by the tools: the names are part of the interface.
+Workspace = Annotated[
+    str | int | None,
+    Field(description="Workspace name or id; default: the user's default workspace"),
+]
+ProjectRef = Annotated[str | int | None, Field(description="Project name or id")]
+ClientRef = Annotated[str | int | None, Field(description="Client name or id")]
+TagNames = Annotated[list[str] | None, Field(description="Tag names")]
+Billable = Annotated[bool | None, Field(description="Mark the time billable")]
+Limit = Annotated[int | None, Field(description="Rows per page: default 50, at most 200")]
+Cursor = Annotated[str | None, Field(description="next_cursor from the previous page")]
+RangeText = Annotated[
+    str,
+    Field(
+        description='"today", "yesterday", "this week", "last week", "this month", '
+        '"last month", "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD" (days included)'
+    ),
+]
+Moment = Annotated[
+    str | None,
+    Field(description='A time: "9:30", "yesterday 17:00", "monday 9:00", "-2h", or ISO 8601'),
+]
+Duration = Annotated[str | int | None, Field(description='"1h30m", "90m", "1:30" or seconds')]
+Text = Annotated[str | None, Field(description="Only names or descriptions containing this")]
+
+# Left out of an update: the entry keeps what it has (null means "clear").
+_KEEP = Field(default_factory=lambda: KEEP)
+
+READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=True)
+CREATE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+)
+CHANGE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
+)
+
+
+def _result(model: BaseModel, summary_line: str) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=summary_line)],
+        structured_content=model.model_dump(mode="json"),
+    )
+
+
+Operation = Callable[[Toolkit, observe.Freshness], Awaitable[tuple[BaseModel, str]]]
+
+
+async def _run(toolkit_for: ToolkitFor, ctx: Context, operation: Operation) -> CallToolResult:
+    """One tool call: record freshness, run, and turn known failures into readable errors."""
+    freshness = observe.begin()
+    kit = await toolkit_for(ctx)
+    try:
+        model, line = await operation(kit, freshness)
+    except (TogglClientError, ValueError) as exc:  # input, names, times, Toggl's refusals
+        raise ToolError(str(exc)) from exc
+    return _result(model, line)
+
+
+def _given(**arguments: Any) -> dict[str, Any]:
+    return {name: value for name, value in arguments.items() if value is not KEEP}
+
+
+def build_server(toolkit_for: ToolkitFor, *, read_only: bool = False) -> MCPServer:
+    """The server with every tool, or only the read tools when ``read_only``."""
+    # The SDK configures the root logger when nobody has; the host process owns logging.
+    root = logging.getLogger()
+    placeholder = logging.NullHandler() if not root.handlers else None
+    if placeholder is not None:
+        root.addHandler(placeholder)
+    try:
+        server: MCPServer = MCPServer(
+            name="trackgate",
+            title="Toggl Track",
+            version=__version__,
+            instructions=INSTRUCTIONS,
+        )
+    finally:
+        if placeholder is not None:
+            root.removeHandler(placeholder)
+    _read_tools(server, toolkit_for)
+    if not read_only:
+        _write_tools(server, toolkit_for)
+    _resources(server, toolkit_for)
+    return server
+
+
+def _read_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
+    @server.tool(annotations=READ)
+    async def whoami(
+        ctx: Context, *, workspace: Workspace = None
+    ) -> Annotated[CallToolResult, WhoAmIResult]:
+        """Who is signed in to Toggl Track: the user, their workspaces and the default one.
+        Call this first to learn the time zone and the workspace names."""
+
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            profile = await kit.profile()
+            rows = [
+                WorkspaceRow(id=w.id, name=w.name, organization_id=w.organization_id)
+                for w in profile.workspaces
+                if w.id is not None
+            ]
+            default_id = await kit.workspace_id(workspace)
+            default = next((row for row in rows if row.id == default_id), None)
+            me = profile.me
+            user = UserRow(
+                id=me.id,
+                email=me.email,
+                fullname=me.fullname,
+                timezone=me.timezone,
+                beginning_of_week=me.beginning_of_week,
+            )
+            model = WhoAmIResult(
+                **kit.envelope(fresh), user=user, workspaces=rows, default_workspace=default
+            )
+            where = default.name if default else "no workspace"
+            return model, f"{me.fullname or me.email} ({me.timezone}), workspace {where}."
+
+        return await _run(toolkit_for, ctx, operation)
+
+    @server.tool(annotations=READ)
+    async def current_entry(
+        ctx: Context, *, workspace: Workspace = None
+    ) -> Annotated[CallToolResult, EntryResult]:
+        """The running timer, if any, with its elapsed seconds."""
+        return await _run(toolkit_for, ctx, entries.current_entry)
+
+    @server.tool(annotations=READ)
+    async def list_entries(
+        ctx: Context,
+        *,
+        range: RangeText = "today",
+        project: ProjectRef = None,
+        client: ClientRef = None,
+        tags: Annotated[
+            list[str] | None, Field(description="Only entries with all these tags")
+        ] = None,
+        text: Text = None,
+        workspace: Workspace = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Annotated[CallToolResult, EntryListResult]:
+        """Time entries that started in a range of days, newest first, with total_count and
+        total_seconds for the whole range (not only this page)."""
+
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            return await entries.list_entries(
+                kit,
+                fresh,
+                range_text=range,
+                project=project,
+                client=client,
+                tags=tags,
+                text=text,
+                workspace=workspace,
+                limit=limit,
+                cursor=cursor,
+            )
+
+        return await _run(toolkit_for, ctx, operation)
+
+    async def listing(
+        ctx: Context, kind: str, workspace: Any, text: Any, limit: Any, cursor: Any, **more: Any
+    ) -> CallToolResult:
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            return await catalog.list_kind(
+                kit, fresh, kind, workspace=workspace, text=text, limit=limit, cursor=cursor, **more
+            )
+
+        return await _run(toolkit_for, ctx, operation)
+
+    @server.tool(annotations=READ)
+    async def list_projects(
+        ctx: Context,
+        *,
+        text: Text = None,
+        workspace: Workspace = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Annotated[CallToolResult, NamedListResult]:
+        """Active projects of a workspace, with their client, sorted by name."""
+        return await listing(ctx, "projects", workspace, text, limit, cursor)
+
+    @server.tool(annotations=READ)
+    async def list_clients(
+        ctx: Context,
+        *,
+        text: Text = None,
+        workspace: Workspace = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Annotated[CallToolResult, NamedListResult]:
+        """Active clients of a workspace, sorted by name."""
+        return await listing(ctx, "clients", workspace, text, limit, cursor)
+
+    @server.tool(annotations=READ)
+    async def list_tags(
+        ctx: Context,
+        *,
+        text: Text = None,
+        workspace: Workspace = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Annotated[CallToolResult, NamedListResult]:
+        """Tags of a workspace, sorted by name."""
+        return await listing(ctx, "tags", workspace, text, limit, cursor)
+
+    @server.tool(annotations=READ)
+    async def list_tasks(
+        ctx: Context,
+        *,
+        project: ProjectRef = None,
+        text: Text = None,
+        workspace: Workspace = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> Annotated[CallToolResult, NamedListResult]:
+        """Tasks of a project (or of the whole workspace when no project is named)."""
+        return await listing(ctx, "tasks", workspace, text, limit, cursor, project=project)
+
+    @server.tool(annotations=READ)
+    async def summary_report(
+        ctx: Context,
+        *,
+        range: RangeText = "this week",
+        group_by: Annotated[
+            str, Field(description="project, client, tag, description or day")
+        ] = "project",
+        rounding: Annotated[
+            int, Field(description="Round each entry up to this many minutes; 0 exact")
+        ] = 0,
+        workspace: Workspace = None,
+    ) -> Annotated[CallToolResult, SummaryResult]:
+        """Tracked time in a range grouped by project, client, tag, description or day, with
+        totals, billable time and billable amounts per currency."""
+
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            return await summary.summary_report(
+                kit,
+                fresh,
+                range_text=range,
+                group_by=group_by,
+                rounding=rounding,
+                workspace=workspace,
+            )
+
+        return await _run(toolkit_for, ctx, operation)
+
+    @server.tool(annotations=READ)
+    async def quota(
+        ctx: Context, *, workspace: Workspace = None
+    ) -> Annotated[CallToolResult, QuotaResult]:
+        """What is left of Toggl's hourly request quota (per user, and per organization)."""
+
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            rows = await kit.quota_buckets()
+            known = [r for r in rows if r.remaining is not None]
+            tightest = min(known, key=lambda r: r.remaining or 0) if known else None
+            model = QuotaResult(
+                **kit.envelope(fresh),
+                remaining=tightest.remaining if tightest else None,
+                resets_in=tightest.resets_in if tightest else None,
+                buckets=rows,
+            )
+            if tightest is None:
+                return model, "Toggl reported no quota."
+            line = f"{tightest.remaining} requests left; a slot frees in {tightest.resets_in} s."
+            return model, line
+
+        return await _run(toolkit_for, ctx, operation)
+
+
+def _write_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
+    @server.tool(annotations=CREATE)
+    async def start_timer(
+        ctx: Context,
+        *,
+        description: Annotated[str, Field(description="What is being worked on")] = "",
+        project: ProjectRef = None,
+        tags: TagNames = None,
+        billable: Billable = None,
+        start: Moment = None,
+        workspace: Workspace = None,
+    ) -> Annotated[CallToolResult, EntryResult]:
+        """Start a timer now (or at `start`). Toggl stops the running timer: the result shows
+        it as `stopped`. Repeating the same start within 10 s returns the same entry."""
+
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            return await entries.start_timer(
+                kit,
+                fresh,
+                description=description,
+                project=project,
+                tags=tags,
+                billable=billable,
+                start=start,
+                workspace=workspace,
+            )
+
+        return await _run(toolkit_for, ctx, operation)
+
+    @server.tool(annotations=CHANGE)
+    async def stop_timer(
+        ctx: Context, *, workspace: Workspace = None
+    ) -> Annotated[CallToolResult, EntryResult]:
+        """Stop the running timer; entry is null when nothing was running."""
+        return await _run(toolkit_for, ctx, entries.stop_timer)
+
+    @server.tool(annotations=CREATE)
+    async def add_entry(
+        ctx: Context,
+        *,
+        description: Annotated[str, Field(description="What was done")] = "",
+        start: Annotated[str, Field(description='When it began: "9:00", "yesterday 14:00"')],
+        stop: Moment = None,
+        duration: Duration = None,
+        project: ProjectRef = None,
+        tags: TagNames = None,
+        billable: Billable = None,
+        workspace: Workspace = None,
+    ) -> Annotated[CallToolResult, EntryResult]:
+        """Add a finished entry from `start` and either `stop` or `duration`."""
+
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            return await entries.add_entry(
+                kit,
+                fresh,
+                description=description,
+                start=start,
+                stop=stop,
+                duration=duration,
+                project=project,
+                tags=tags,
+                billable=billable,
+                workspace=workspace,
+            )
+
+        return await _run(toolkit_for, ctx, operation)
+
+    @server.tool(annotations=CHANGE)
+    async def update_entry(
+        ctx: Context,
+        *,
+        id: Annotated[int, Field(description="The entry's id")],
+        description: Annotated[str | None, _KEEP, Field(description="New description")],
+        project: Annotated[
+            str | int | None, _KEEP, Field(description="Project name or id; null clears it")
+        ],
+        tags: Annotated[list[str] | None, _KEEP, Field(description="Replaces the tags")],
+        add_tags: Annotated[list[str] | None, _KEEP, Field(description="Tags to add")],
+        remove_tags: Annotated[list[str] | None, _KEEP, Field(description="Tags to remove")],
+        billable: Annotated[bool | None, _KEEP, Field(description="Billable or not")],
+        start: Annotated[str | None, _KEEP, Field(description="New start time")],
+        stop: Annotated[str | None, _KEEP, Field(description="New stop time")],
+        duration: Annotated[str | int | None, _KEEP, Field(description="New duration")],
+        workspace: Workspace = None,
+    ) -> Annotated[CallToolResult, EntryResult]:
+        """Change an entry. An argument left out stays as it is; `project: null` clears the
+        project; `tags` replaces the list while `add_tags`/`remove_tags` edit it."""
+        changes = _given(
+            description=description,
+            project=project,
+            tags=tags,
+            add_tags=add_tags,
+            remove_tags=remove_tags,
+            billable=billable,
+            start=start,
+            stop=stop,
+            duration=duration,
+        )
+
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            return await entries.update_entry(kit, fresh, entry_id=id, changes=changes)
+
+        return await _run(toolkit_for, ctx, operation)
+
+    @server.tool(annotations=CHANGE)
+    async def delete_entry(
+        ctx: Context,
+        *,
+        id: Annotated[int, Field(description="The entry's id")],
+        confirm: Annotated[bool, Field(description="Must be true to delete")] = False,
+        workspace: Workspace = None,
+    ) -> Annotated[CallToolResult, EntryResult]:
+        """Delete an entry. Without `confirm: true` nothing is deleted and the entry that
+        would be is shown, so it can be checked first."""
+        freshness = observe.begin()
+        kit = await toolkit_for(ctx)
+        try:
+            entry, row = await entries.entry_to_delete(kit, id)
+            if not confirm:
+                model = EntryResult(**kit.envelope(freshness), entry=row)
+                line = f"Not deleted: call again with confirm: true to delete {row.description!r}"
+                result = _result(model, f"{line} (id {row.id}, {row.seconds} s).")
+                result.is_error = True
+                return result
+            model_, line_ = await entries.delete_entry(kit, freshness, entry, row)
+        except (TogglClientError, ValueError) as exc:
+            raise ToolError(str(exc)) from exc
+        return _result(model_, line_)
+
+    async def creating(ctx: Context, kind: str, **arguments: Any) -> CallToolResult:
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            return await catalog.create_kind(kit, fresh, kind, **arguments)
+
+        return await _run(toolkit_for, ctx, operation)
+
+    @server.tool(annotations=CREATE)
+    async def create_project(
+        ctx: Context,
+        *,
+        name: Annotated[str, Field(description="The new project's name")],
+        client: ClientRef = None,
+        billable: Billable = None,
+        workspace: Workspace = None,
+    ) -> Annotated[CallToolResult, NamedResult]:
+        """Create an active project, optionally for a client."""
+        return await creating(
+            ctx, "projects", name=name, client=client, billable=billable, workspace=workspace
+        )
+
+    @server.tool(annotations=CREATE)
+    async def create_client(
+        ctx: Context,
+        *,
+        name: Annotated[str, Field(description="The new client's name")],
+        workspace: Workspace = None,
+    ) -> Annotated[CallToolResult, NamedResult]:
+        """Create a client."""
+        return await creating(ctx, "clients", name=name, workspace=workspace)
+
+    @server.tool(annotations=CREATE)
+    async def create_tag(
+        ctx: Context,
+        *,
+        name: Annotated[str, Field(description="The new tag's name")],
+        workspace: Workspace = None,
+    ) -> Annotated[CallToolResult, NamedResult]:
+        """Create a tag."""
+        return await creating(ctx, "tags", name=name, workspace=workspace)
+
+
+def _resources(server: MCPServer, toolkit_for: ToolkitFor) -> None:
+    """The running entry and today's entries as resources, and a weekly timesheet prompt."""
+
+    @server.resource(
+        "toggl://entries/{range}",
+        name="entries",
+        description="Time entries of a range of days: toggl://entries/today, "
+        "toggl://entries/this-week, toggl://entries/2026-01-05..2026-01-09",
+        mime_type="application/json",
+    )
+    async def entries_resource(range: str, ctx: Context) -> str:
+        freshness = observe.begin()
+        kit = await toolkit_for(ctx)
+        result, _ = await entries.list_entries(
+            kit,
+            freshness,
+            range_text=range if any(c.isdigit() for c in range) else range.replace("-", " "),
+            project=None,
+            client=None,
+            tags=None,
+            text=None,
+            workspace=None,
+            limit=entries.MAX_LIMIT,
+            cursor=None,
+        )
+        return result.model_dump_json()
+
+    @server.resource(
+        "toggl://timer/{which}",
+        name="timer",
+        description="The running timer: toggl://timer/current",
+        mime_type="application/json",
+    )
+    async def timer_resource(which: str, ctx: Context) -> str:
+        if which != "current":
+            raise ValueError("the timer resource is toggl://timer/current")
+        freshness = observe.begin()
+        result, _ = await entries.current_entry(await toolkit_for(ctx), freshness)
+        return result.model_dump_json()
+
+    @server.prompt(name="weekly_timesheet", description="Write last week's timesheet")
+    def weekly_timesheet(group_by: str = "project") -> str:
+        return (
+            'Call summary_report with range "last week" and group_by '
+            f'"{group_by}", then list_entries for "last week". Write a timesheet: one line '
+            "per group with hours (h:mm) and billable amounts, then the days with their "
+            "entries, then the total. Say how fresh the data is (as_of)."
+        )
