@@ -27,6 +27,8 @@ ENVIRONMENT = {
     "TRACKGATE_AUTH_FAILURE_LIMIT": "failed authentications per client address (default 20/minute)",
     "TRACKGATE_UPSTREAM_PACING": "per-connection upstream pace, e.g. 1/second; 'off' disables",
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
+    "TRACKGATE_EMULATE_QUOTA": "service: Toggl's hourly quota, N or ORG,USER (default off)",
+    "TRACKGATE_EMULATE_RATE": "service: Toggl's short-term rate, e.g. 1/second (default off)",
 }
 
 
@@ -57,6 +59,12 @@ class Settings:
     upstream_timeout: float = 30.0
     service_enabled: bool = True
     gateway_enabled: bool = True
+    #: the service's emulation of Toggl's hourly quota: "N" or "ORG,USER"; None is off
+    emulate_quota: str | None = None
+    #: the service's emulation of Toggl's short-term rate limit, e.g. "1/second"
+    emulate_rate: str | None = None
+    shield_enabled: bool = True
+    shield_max_age: float = 60.0
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -116,6 +124,50 @@ def _seconds(env: Mapping[str, str], name: str) -> float | None:
     return value
 
 
+def quota_sizes(value: str) -> tuple[int, int]:
+    """``N`` (both buckets) or ``ORG,USER``, as (organization bucket, user bucket)."""
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) not in (1, 2) or not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise ValueError(f"the emulated quota must be N or ORG,USER (positive), got {value!r}")
+    org = int(parts[0])
+    return org, int(parts[-1])
+
+
+def _rate(value: str | None) -> str | None:
+    if not value:
+        return None
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        raise ValueError(f"the emulated rate must look like 1/second, got {value!r}") from None
+    return value
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool | None:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in ("on", "true", "1", "yes"):
+        return True
+    if value in ("off", "false", "0", "no"):
+        return False
+    raise ValueError(f"{name} must be on or off, got {env[name]!r}")
+
+
+def _max_age(env: Mapping[str, str], name: str) -> float | None:
+    if not env.get(name):
+        return None
+    try:
+        value = float(env[name])
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {env[name]!r}") from None
+    if not 0 <= value <= 86400:
+        raise ValueError(f"{name} must be between 0 and 86400 seconds")
+    return value
+
+
 def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
     """Settings from the environment, then explicit overrides (flags) on top."""
     env = os.environ if environ is None else environ
@@ -132,8 +184,15 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "auth_failure_limit": env.get("TRACKGATE_AUTH_FAILURE_LIMIT") or None,
         "upstream_pacing": env.get("TRACKGATE_UPSTREAM_PACING"),
         "upstream_timeout": _seconds(env, "TRACKGATE_UPSTREAM_TIMEOUT"),
+        "emulate_quota": env.get("TRACKGATE_EMULATE_QUOTA") or None,
+        "emulate_rate": env.get("TRACKGATE_EMULATE_RATE") or None,
+        "shield_enabled": _switch(env, "TRACKGATE_SHIELD"),
+        "shield_max_age": _max_age(env, "TRACKGATE_SHIELD_MAX_AGE"),
     }
     settings = base.with_overrides(**from_env).with_overrides(**overrides)
+    if settings.emulate_quota is not None:
+        quota_sizes(settings.emulate_quota)
+    _rate(settings.emulate_rate)
     if isinstance(settings.data_dir, str):
         settings = replace(settings, data_dir=Path(settings.data_dir))
     return settings

@@ -28,6 +28,14 @@ def serve(
         False, "--no-gateway", help="Serve only the Toggl-compatible API."
     ),
     no_service: bool = typer.Option(False, "--no-service", help="Serve only the gateway."),
+    emulate_quota: str | None = typer.Option(
+        None,
+        "--emulate-quota",
+        help="Emulate Toggl's hourly quota in the service: N, or ORG,USER requests per hour.",
+    ),
+    emulate_rate: str | None = typer.Option(
+        None, "--emulate-rate", help="Emulate Toggl's short-term rate limit, e.g. 1/second."
+    ),
 ) -> None:
     """Run the Toggl-compatible service and the gateway."""
     setup_logging()
@@ -39,6 +47,8 @@ def serve(
         public_url=public_url,
         service_enabled=not no_service,
         gateway_enabled=not no_gateway,
+        emulate_quota=emulate_quota,
+        emulate_rate=emulate_rate,
     )
     if no_service and not settings.upstream_url:
         fail("--no-service needs --upstream (or TRACKGATE_TOGGL_URL)")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from trackgate.crypto import digest, fingerprint
 from trackgate.runtime import Runtime
 from trackgate.service.errors import install_error_handlers
+from trackgate.service.quota import QuotaEmulation
+from trackgate.service.quota_middleware import QuotaMiddleware
 from trackgate.service.routes import (
     clients,
     me,
     me_listings,
     projects,
+    quota,
     tags,
     tasks,
     time_entries,
@@ -29,6 +33,12 @@ def create_service_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.include_router(quota.router)
     for module in (me, me_listings, workspaces, time_entries, projects, clients, tags, tasks):
         app.include_router(module.router)
+    namespace = digest(fingerprint(runtime.keyring.primary))[:16]
+    emulation = QuotaEmulation.from_settings(runtime.settings, namespace)
+    app.state.quota_emulation = emulation
+    if emulation is not None:
+        app.add_middleware(QuotaMiddleware, runtime=runtime, emulation=emulation)
     return app
