@@ -27,6 +27,7 @@ from trackgate.gateway.connections import (
 )
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
 from trackgate.gateway.state import GatewayState, gateway_state
+from trackgate.shield import connection_quota
 from trackgate.storage.models import Connection
 
 router = APIRouter(tags=["connections"])
@@ -118,9 +119,10 @@ def get_route(request: Request, connection_id: str) -> JSONResponse:
     state = gateway_state(request)
     with state.runtime.db.read() as session:
         connection = owned_connection(session, caller.account_id, connection_id)
+        quota = connection_quota(session, connection.id) if connection is not None else None
     if connection is None:
         raise unknown_connection()
-    return JSONResponse({"connection": _render(state, [connection])[0]})
+    return JSONResponse({"connection": {**_render(state, [connection])[0], "quota": quota}})
 
 
 @router.delete("/connections/{connection_id}", summary="Delete a connection and its credential")

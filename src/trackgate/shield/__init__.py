@@ -1,0 +1,28 @@
+"""The quota shield: a per-connection mirror of the upstream account that answers the reads it
+can answer exactly, so agents keep working within Toggl's hourly quota.
+
+- :mod:`.rules`: what is true (kinds, freshness, read spelling, what writes change);
+- :mod:`.reads`: which reads the mirror answers, and how;
+- :mod:`.rawjson`: the upstream's JSON kept as written;
+- :mod:`.store`: the mirror in the gateway's database;
+- :mod:`.quota`: the quota the upstream reports, and what refreshes may spend;
+- :mod:`.mirror`: the shield at work, driven by the proxy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from trackgate.shield.mirror import QuotaShield
+from trackgate.shield.quota import quota_json
+from trackgate.shield.store import quotas
+
+
+def connection_quota(session: Session, connection_id: str) -> dict[str, Any]:
+    """The ``quota`` object of ``GET /connections/{id}``."""
+    return quota_json(quotas(session, connection_id))
+
+
+__all__ = ["QuotaShield", "connection_quota"]
