@@ -27,7 +27,7 @@ from trackgate.gateway.connections import (
 )
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
 from trackgate.gateway.state import GatewayState, gateway_state
-from trackgate.shield import connection_quota
+from trackgate.shield import connection_quotas
 from trackgate.storage.models import Connection
 
 router = APIRouter(tags=["connections"])
@@ -51,8 +51,13 @@ def _render(state: GatewayState, connections: list[Connection]) -> list[dict[str
     runtime = state.runtime
     tokens = ensure_tokens(runtime.db, runtime.keyring, [c.id for c in connections])
     root = runtime.settings.root_url
+    with runtime.db.read() as session:
+        quotas = connection_quotas(session, [c.id for c in connections])
     return [
-        connection_json(c, connect_url(root, tokens[c.id]) if c.id in tokens else None)
+        {
+            **connection_json(c, connect_url(root, tokens[c.id]) if c.id in tokens else None),
+            "quota": quotas[c.id],
+        }
         for c in connections
     ]
 
@@ -119,10 +124,9 @@ def get_route(request: Request, connection_id: str) -> JSONResponse:
     state = gateway_state(request)
     with state.runtime.db.read() as session:
         connection = owned_connection(session, caller.account_id, connection_id)
-        quota = connection_quota(session, connection.id) if connection is not None else None
     if connection is None:
         raise unknown_connection()
-    return JSONResponse({"connection": {**_render(state, [connection])[0], "quota": quota}})
+    return JSONResponse({"connection": _render(state, [connection])[0]})
 
 
 @router.delete("/connections/{connection_id}", summary="Delete a connection and its credential")

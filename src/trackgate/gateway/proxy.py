@@ -138,13 +138,16 @@ class ProxyEndpoint:
         try:
             call = await self._prepare(scope, receive)
             extra: list[tuple[bytes, bytes]] = []
+            answered: UpstreamResponse | None = None
             if self.mirror is not None and call.method == "GET":
                 served = await self._from_mirror(self.mirror, call, scope)
-                if served is not None:
+                if isinstance(served, Served):
                     await _reply_served(served, send)
                     return
+                if served is not None:
+                    answered = _as_answer(served)
                 extra = [(b"x-trackgate-cache", BYPASS.encode()), (b"age", b"0")]
-            answer = await self._exchange(call)
+            answer = answered or await self._exchange(call)
             if self.mirror is not None:
                 answer = await self._keep(self.mirror, call, answer)
             await self._reply(call, answer, send, extra)
@@ -254,7 +257,9 @@ class ProxyEndpoint:
 
     # --- the quota shield ---------------------------------------------------------------
 
-    async def _from_mirror(self, mirror: QuotaShield, call: Call, scope: Scope) -> Served | None:
+    async def _from_mirror(
+        self, mirror: QuotaShield, call: Call, scope: Scope
+    ) -> Served | Fetched | None:
         """A read answered from the connection's mirror, or None to pass it through. A
         failing mirror never fails the call: it passes through."""
         read = mirror.plan(call.method, call.target.forward)
@@ -263,7 +268,9 @@ class ProxyEndpoint:
         wanted = hygiene.header(scope["headers"], b"cache-control")
         chosen = call.chosen
         try:
-            return await mirror.serve(chosen.connection_id, chosen.api_token, read, wanted)
+            return await mirror.serve(
+                chosen.connection_id, chosen.api_token, call.target.forward, read, wanted
+            )
         except Exception:  # noqa: BLE001 - the read still has the upstream
             log.exception("quota shield failed on a read; passing it through")
             return None
@@ -408,6 +415,17 @@ class ProxyEndpoint:
 
     async def close(self) -> None:
         await self.limits.close()
+
+
+def _as_answer(fetched: Fetched) -> UpstreamResponse:
+    """The upstream's answer to a refresh that was the caller's very call (body decoded)."""
+    headers = [
+        (k, v)
+        for k, v in fetched.headers
+        if k.lower() not in ("content-encoding", "content-length")
+    ]
+    headers.append(("content-length", str(len(fetched.body))))
+    return UpstreamResponse(fetched.status, headers, _once(fetched.body))
 
 
 async def _reply_served(served: Served, send: Send) -> None:

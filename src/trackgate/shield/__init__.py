@@ -20,9 +20,13 @@ from trackgate.shield.quota import quota_json
 from trackgate.shield.store import quotas
 
 
-def connection_quota(session: Session, connection_id: str) -> dict[str, Any]:
-    """The ``quota`` object of ``GET /connections/{id}``."""
-    return quota_json(quotas(session, connection_id))
+def connection_quotas(session: Session, connection_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The ``quota`` object of each connection, as ``/connections`` shows it."""
+    found = quotas(session, connection_ids)
+    return {
+        cid: quota_json([row for row in found if row.connection_id == cid])
+        for cid in connection_ids
+    }
 
 
-__all__ = ["QuotaShield", "connection_quota"]
+__all__ = ["QuotaShield", "connection_quotas"]

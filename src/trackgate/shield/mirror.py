@@ -59,7 +59,15 @@ class Served:
 
 
 class RefreshFailed(Exception):
-    """The upstream did not give what a refresh needed (quota spent, an error, no answer)."""
+    """The upstream did not give what a refresh needed (quota spent, an error, no answer);
+    ``answer`` is what it said instead, to ``target``, if it said anything."""
+
+    def __init__(
+        self, message: str, answer: Fetched | None = None, target: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.answer = answer
+        self.target = target
 
 
 def cache_control(value: str | None, default: float) -> float | None:
@@ -104,9 +112,15 @@ class QuotaShield:
         return plan(parts.path, parts.query)
 
     async def serve(
-        self, connection_id: str, api_token: str, read: Read, cache_header: str | None
-    ) -> Served | None:
-        """The answer from the mirror, or None to pass the read through."""
+        self,
+        connection_id: str,
+        api_token: str,
+        forward: str,
+        read: Read,
+        cache_header: str | None,
+    ) -> Served | Fetched | None:
+        """The answer from the mirror; or the upstream's own answer to this very call, when a
+        refresh asked exactly it and failed with nothing held; or None to pass it through."""
         limit = cache_control(cache_header, self.max_age)
         if limit is None:
             return None
@@ -121,7 +135,9 @@ class QuotaShield:
                 outcome = MISS if refreshed else HIT
             except RefreshFailed as exc:
                 if any(k not in states for k in read.kinds):
-                    return None  # nothing to fall back on: the caller's own call goes through
+                    # nothing to fall back on: the caller's own call goes through, unless
+                    # the refresh was that very call (no need to ask twice)
+                    return exc.answer if exc.target == forward else None
                 log.info("shield serves stale for %s: %s", connection_id, exc)
                 outcome = STALE
         view, oldest = await run_in_threadpool(self._view, connection_id, read.kinds)
@@ -206,7 +222,7 @@ class QuotaShield:
             raise RefreshFailed(f"the upstream did not answer ({type(exc).__name__})") from exc
         await self.observe(connection_id, urlsplit(target).path, fetched.headers)
         if fetched.status != 200:
-            raise RefreshFailed(f"the upstream answered {fetched.status}")
+            raise RefreshFailed(f"the upstream answered {fetched.status}", fetched, target)
         try:
             return fetched, fetched.body.decode("utf-8")
         except UnicodeDecodeError as exc:

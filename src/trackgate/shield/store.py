@@ -212,6 +212,6 @@ def record_quota(
     row.remaining, row.resets_in, row.observed_at = remaining, resets_in, observed_at
 
 
-def quotas(session: Session, connection_id: str) -> list[ShieldQuota]:
-    query = select(ShieldQuota).where(ShieldQuota.connection_id == connection_id)
+def quotas(session: Session, connection_ids: list[str]) -> list[ShieldQuota]:
+    query = select(ShieldQuota).where(ShieldQuota.connection_id.in_(connection_ids))
     return list(session.scalars(query.order_by(ShieldQuota.bucket)))
