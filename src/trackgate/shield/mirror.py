@@ -29,7 +29,7 @@ from trackgate.shield import rules, store
 from trackgate.shield.quota import bucket_key, may_refresh, named_by, reported
 from trackgate.shield.rawjson import epoch, parse_objects
 from trackgate.shield.reads import Coverage, Read, View, plan
-from trackgate.shield.rules import CATALOGS, TAGS, TIME_ENTRIES
+from trackgate.shield.rules import CATALOGS, PROJECTS, TAGS, TIME_ENTRIES
 from trackgate.storage.database import Database
 from trackgate.storage.models import ShieldKind, ShieldQuota
 
@@ -320,23 +320,26 @@ class QuotaShield:
         try:
             value = json.loads(body or b"")
         except ValueError:
-            return {TIME_ENTRIES}
+            return {TIME_ENTRIES, TAGS, PROJECTS}
         start = epoch(value.get("start")) if isinstance(value, dict) else None
         if start is None or not isinstance(value.get("id"), int) or "meta" in query:
-            return {TIME_ENTRIES}
+            return {TIME_ENTRIES, TAGS, PROJECTS}
         entry = rules.entry_in_read_spelling(value, start)
         text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         unsure: set[str] = set()
         with self.db.write() as session:
+            if set(entry.get("tag_ids") or []) - store.held_ids(session, connection_id, TAGS):
+                unsure.add(TAGS)  # a tag named on the fly was made
+            previous = store.held_entry(session, connection_id, entry["id"])
+            if entry.get("project_id") is not None or (previous or {}).get("project_id"):
+                unsure.add(PROJECTS)  # projects show their tracked time
             if store.kind_states(session, connection_id, [TIME_ENTRIES]).get(TIME_ENTRIES) is None:
-                return set()  # nothing held yet: the first read fills it
+                return unsure  # no entries held yet: the first read fills them
             if effect == "created" and rules.is_running(entry):
                 if store.other_running(session, connection_id, entry["id"]):
-                    unsure.add(TIME_ENTRIES)  # stopped upstream at a time no answer tells
+                    # stopped upstream at a time no answer tells
+                    unsure |= {TIME_ENTRIES, PROJECTS}
             store.merge_entries(session, connection_id, [(text, entry)])
-            tag_ids = entry.get("tag_ids") or []
-            if set(tag_ids) - store.held_ids(session, connection_id, TAGS):
-                unsure.add(TAGS)  # a tag named on the fly was made
         return unsure
 
     # --- quota ---------------------------------------------------------------------------

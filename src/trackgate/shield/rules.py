@@ -145,14 +145,16 @@ def write_effect(method: str, path: str) -> WriteEffect:
         method == "PATCH" and _ENTRY_STOP.match(path)
     ):
         return WriteEffect(entry="changed")
-    if _ENTRY_ANY.match(path):  # deletes and bulk edits answer no entry to store
-        return WriteEffect(dirty=(TIME_ENTRIES,))
+    if _ENTRY_ANY.match(path):  # deletes and bulk edits answer no entry to store; projects
+        return WriteEffect(dirty=(TIME_ENTRIES, PROJECTS))  # count their tracked time
     if _TASKS.match(path):
         return WriteEffect(dirty=(PROJECTS,))
-    if _PROJECTS.match(path):  # client_name may make a client; deletes touch entries
-        return WriteEffect(dirty=(PROJECTS, CLIENTS, TIME_ENTRIES))
-    if _CLIENTS.match(path):  # archiving a client archives its projects
-        return WriteEffect(dirty=(CLIENTS, PROJECTS))
+    # workspaces count their active projects; client_name may make a client; a project's
+    # deletion touches its entries; archiving a client archives its projects
+    if _PROJECTS.match(path):
+        return WriteEffect(dirty=(PROJECTS, CLIENTS, TIME_ENTRIES, WORKSPACES))
+    if _CLIENTS.match(path):
+        return WriteEffect(dirty=(CLIENTS, PROJECTS, WORKSPACES))
     if _TAGS.match(path):  # a deleted tag leaves its entries
         return WriteEffect(dirty=(TAGS, TIME_ENTRIES))
     if _WORKSPACE.match(path):

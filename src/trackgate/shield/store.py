@@ -147,6 +147,14 @@ def other_running(session: Session, connection_id: str, entry_id: int) -> bool:
     return any(is_running(json.loads(body)) for body in session.scalars(query))
 
 
+def held_entry(session: Session, connection_id: str, entry_id: int) -> dict[str, Any] | None:
+    row = session.get(ShieldObject, (connection_id, TIME_ENTRIES, entry_id))
+    if row is None:
+        return None
+    value: dict[str, Any] = json.loads(row.body)
+    return value
+
+
 def held_ids(session: Session, connection_id: str, kind: str) -> set[int]:
     query = select(ShieldObject.object_id).where(
         ShieldObject.connection_id == connection_id, ShieldObject.kind == kind
