@@ -76,6 +76,7 @@ def shielded(settings: Settings) -> Iterator[Callable[..., Shielded]]:
     with ExitStack() as stack:
 
         def build(**changes: Any) -> Shielded:
+            changes = {"rate_limit": "1000/second", **changes}
             runtime = build_runtime(dataclasses.replace(settings, **changes))
             stack.callback(runtime.close)
             client = stack.enter_context(
