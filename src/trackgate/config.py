@@ -29,6 +29,8 @@ ENVIRONMENT = {
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
     "TRACKGATE_EMULATE_QUOTA": "service: Toggl's hourly quota, N or ORG,USER (default off)",
     "TRACKGATE_EMULATE_RATE": "service: Toggl's short-term rate, e.g. 1/second (default off)",
+    "TRACKGATE_SHIELD": "gateway: 'off' makes the proxy pure pass-through (default on)",
+    "TRACKGATE_SHIELD_MAX_AGE": "gateway: seconds a mirror answer may be old (default 60)",
 }
 
 
