@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.shield.conftest import Shielded
+from tests.shield.conftest import Shielded, today_range
 
 CACHE = "x-trackgate-cache"
 REMAINING = "x-toggl-quota-remaining"
@@ -83,3 +83,16 @@ def test_a_spent_quota_serves_reads_stale_and_writes_get_the_402(
     assert gw.start("still working")["description"] == "still working"
     current = gw.get("/me/time_entries/current")
     assert current.headers[CACHE] == "hit" and current.json()["description"] == "still working"
+
+
+def test_a_deletion_is_read_back_even_when_no_refresh_is_allowed(
+    shielded: Callable[..., Shielded],
+) -> None:
+    gw = shielded(emulate_quota="20,8")
+    entry = gw.start("soon gone", minutes_ago=5)
+    gw.send("PATCH", f"/workspaces/{gw.wid}/time_entries/{entry['id']}/stop")
+    assert gw.get("/me").headers[CACHE] == "miss"  # one request
+    assert gw.get("/me/time_entries/current").headers[CACHE] == "miss"  # two more: 5 left
+    assert gw.send("DELETE", f"/workspaces/{gw.wid}/time_entries/{entry['id']}").status_code == 200
+    listed = gw.get(f"/me/time_entries?{today_range()}")
+    assert listed.headers[CACHE] == "stale" and listed.json() == []

@@ -52,7 +52,7 @@ def test_a_write_answer_is_stored_in_read_spelling() -> None:
         ("POST", "/api/v9/workspaces/1/time_entries", "created", ()),
         ("PUT", "/api/v9/workspaces/1/time_entries/5", "changed", ()),
         ("PATCH", "/api/v9/workspaces/1/time_entries/5/stop", "changed", ()),
-        ("DELETE", "/api/v9/workspaces/1/time_entries/5", None, ("time_entries",)),
+        ("DELETE", "/api/v9/workspaces/1/time_entries/5", "deleted", ("time_entries",)),
         ("PATCH", "/api/v9/workspaces/1/time_entries/5,6", None, ("time_entries",)),
         ("POST", "/api/v9/workspaces/1/clients/3/archive", None, ("clients", "projects")),
         ("POST", "/api/v9/workspaces/1/tags", None, ("tags", "time_entries")),

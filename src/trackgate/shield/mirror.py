@@ -289,7 +289,7 @@ class QuotaShield:
     @staticmethod
     def wants_answer(method: str, forward: str) -> bool:
         """Whether the mirror needs the body of this write's answer."""
-        return method in ("POST", "PUT", "PATCH", "DELETE") and (
+        return method in ("POST", "PUT", "PATCH") and (
             rules.write_effect(method, urlsplit(forward).path).entry is not None
         )
 
@@ -302,12 +302,19 @@ class QuotaShield:
         parts = urlsplit(forward)
         effect = rules.write_effect(method, parts.path)
         dirty = set(effect.dirty)
-        if effect.entry is not None:
+        if effect.entry == "deleted":
+            entry_id = int(parts.path.rstrip("/").rsplit("/", 1)[1])
+            await run_in_threadpool(self._hide, connection_id, entry_id)
+        elif effect.entry is not None:
             dirty |= await run_in_threadpool(
                 self._store_entry, connection_id, effect.entry, parts.query, body
             )
         if dirty:
             await run_in_threadpool(self._dirty, connection_id, sorted(dirty))
+
+    def _hide(self, connection_id: str, entry_id: int) -> None:
+        with self.db.write() as session:
+            store.hide_entry(session, connection_id, entry_id)
 
     def _dirty(self, connection_id: str, kinds: list[str]) -> None:
         with self.db.write() as session:

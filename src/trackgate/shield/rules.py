@@ -131,7 +131,8 @@ _ME = re.compile(rf"^{API}/me(/|$)")
 @dataclass(frozen=True)
 class WriteEffect:
     """What a successful write changes: an entry the mirror can store from the answer
-    (``entry``: "created" or "changed"), and the kinds it can only mark dirty."""
+    (``entry``: "created" or "changed") or hide ("deleted"), and the kinds it can only mark
+    dirty."""
 
     entry: str | None = None
     dirty: tuple[str, ...] = ()
@@ -145,6 +146,8 @@ def write_effect(method: str, path: str) -> WriteEffect:
         method == "PATCH" and _ENTRY_STOP.match(path)
     ):
         return WriteEffect(entry="changed")
+    if method == "DELETE" and _ENTRY_ONE.match(path):  # gone at once; its tombstone comes
+        return WriteEffect(entry="deleted", dirty=(TIME_ENTRIES, PROJECTS))  # with a refresh
     if _ENTRY_ANY.match(path):  # deletes and bulk edits answer no entry to store; projects
         return WriteEffect(dirty=(TIME_ENTRIES, PROJECTS))  # count their tracked time
     if _TASKS.match(path):

@@ -147,6 +147,13 @@ def other_running(session: Session, connection_id: str, entry_id: int) -> bool:
     return any(is_running(json.loads(body)) for body in session.scalars(query))
 
 
+def hide_entry(session: Session, connection_id: str, entry_id: int) -> None:
+    """A deleted entry leaves the listings at once (its tombstone comes with a refresh)."""
+    row = session.get(ShieldObject, (connection_id, TIME_ENTRIES, entry_id))
+    if row is not None:
+        row.deleted = True
+
+
 def held_entry(session: Session, connection_id: str, entry_id: int) -> dict[str, Any] | None:
     row = session.get(ShieldObject, (connection_id, TIME_ENTRIES, entry_id))
     if row is None:
