@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,3 +169,17 @@ def test_settings_read_the_environment() -> None:
     assert (settings.emulate_quota, settings.emulate_rate) == ("30", "1/second")
     with pytest.raises(ValueError, match="emulated rate"):
         load_settings({"TRACKGATE_EMULATE_RATE": "often"})
+
+
+def test_serve_refuses_a_malformed_quota_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "TRACKGATE_DATA_DIR": str(tmp_path / "data")}
+    env.pop("TRACKGATE_TEST_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "trackgate", "serve", "--port", "0", "--emulate-quota", "lots"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().count("\n") == 0 and "emulated quota" in done.stderr
