@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
 from trackgate.access_log import AccessLogMiddleware
@@ -18,11 +18,19 @@ from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.request_id import RequestIdMiddleware
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, create_service_app
+from trackgate.service.errors import toggl_error_response
 
 
-def embedded_upstream(service: FastAPI) -> Starlette:
-    """The service alone, as the gateway's in-process upstream: no other path is reachable."""
-    return Starlette(routes=[Mount(API_PREFIX, app=service)])
+async def _toggl_not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    await toggl_error_response(404, "Not Found")(scope, receive, send)
+
+
+def embedded_upstream(service: FastAPI) -> ASGIApp:
+    """The service alone, as the gateway's in-process upstream: no other path is reachable,
+    and a path is answered as given (a 404 as Toggl spells it, never a redirect)."""
+    return Router(
+        routes=[Mount(API_PREFIX, app=service)], redirect_slashes=False, default=_toggl_not_found
+    )
 
 
 def _merged_openapi(app: FastAPI, service: FastAPI) -> dict[str, Any]:
@@ -43,7 +51,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         async with gateway_lifespan(app):
             yield
 
-    app = FastAPI(title="trackgate", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="trackgate", version=__version__, lifespan=lifespan, redirect_slashes=False)
     app.state.runtime = runtime
 
     @app.get("/healthz", tags=["health"])

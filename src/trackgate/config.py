@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from trackgate.netaddr import TrustedProxies, parse_trusted_proxies
+
 TOGGL_API_ROOT = "https://api.track.toggl.com"
 
 #: Environment variables the server reads, with what each one sets.
@@ -25,6 +27,7 @@ ENVIRONMENT = {
     "TRACKGATE_REDIS_URL": "Redis URL for rate limits shared between replicas",
     "TRACKGATE_RATE_LIMIT": "per-account gateway rate limit (default 10/second)",
     "TRACKGATE_AUTH_FAILURE_LIMIT": "failed authentications per client address (default 20/minute)",
+    "TRACKGATE_TRUSTED_PROXIES": "proxies (CIDRs) whose X-Forwarded-For/Forwarded is believed",
     "TRACKGATE_UPSTREAM_PACING": "per-connection upstream pace, e.g. 1/second; 'off' disables",
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
     "TRACKGATE_EMULATE_QUOTA": "service: Toggl's hourly quota, N or ORG,USER (default off)",
@@ -57,6 +60,7 @@ class Settings:
     redis_url: str | None = None
     rate_limit: str = "10/second"
     auth_failure_limit: str = "20/minute"
+    trusted_proxies: TrustedProxies = ()
     upstream_pacing: str | None = None
     upstream_timeout: float = 30.0
     service_enabled: bool = True
@@ -184,6 +188,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "redis_url": env.get("TRACKGATE_REDIS_URL") or None,
         "rate_limit": env.get("TRACKGATE_RATE_LIMIT") or None,
         "auth_failure_limit": env.get("TRACKGATE_AUTH_FAILURE_LIMIT") or None,
+        "trusted_proxies": parse_trusted_proxies(env.get("TRACKGATE_TRUSTED_PROXIES")) or None,
         "upstream_pacing": env.get("TRACKGATE_UPSTREAM_PACING"),
         "upstream_timeout": _seconds(env, "TRACKGATE_UPSTREAM_TIMEOUT"),
         "emulate_quota": env.get("TRACKGATE_EMULATE_QUOTA") or None,

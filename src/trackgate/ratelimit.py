@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from trackgate.ttlcache import TtlCache
 
 log = logging.getLogger("trackgate.ratelimit")
 
@@ -20,17 +23,33 @@ def make_storage(redis_url: str | None) -> Storage:
     return MemoryStorage()
 
 
+#: How long a successful email:password login keeps its (address, email) pair trusted.
+REMEMBER_SECONDS = 24 * 3600
+REMEMBER_REFRESH_SECONDS = 3600.0
+
+
+def _pair_key(client: str, name: str) -> str:
+    pair = f"{client}\0{name.casefold()}".encode()
+    return "authok/" + hashlib.sha256(pair).hexdigest()
+
+
 class FailureGuard:
     """Counts failed authentications per client address, so secrets cannot be guessed at speed.
 
     ``blocked`` is asked before checking a credential; ``failed`` is told after a wrong one.
+    A blocked address is not locked out: cheap credentials (keys, API tokens) are still
+    checked, and so is a password for an email that logged in from that address lately
+    (``remember`` / ``remembered``), so one guesser cannot shut out everyone behind a proxy.
     When the shared storage (Redis) is down the guard lets checks through and says so in the
     log: a credential is still verified, so an outage costs the limit, never a 500.
     """
 
     def __init__(self, storage: Storage, limit: str) -> None:
+        self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
         self._item: RateLimitItem = parse(limit)
+        #: pairs written to the storage lately, so a busy login does not write on every call
+        self._noted: TtlCache[str, bool] = TtlCache(REMEMBER_REFRESH_SECONDS)
 
     def blocked(self, client: str) -> bool:
         try:
@@ -51,3 +70,23 @@ class FailureGuard:
         except Exception:  # noqa: BLE001 - any storage failure
             return 60
         return max(1, int(reset - time.time()) + 1)
+
+    def remember(self, client: str, name: str) -> None:
+        """``name`` logged in with its password from ``client``: trust the pair for a day."""
+        key = _pair_key(client, name)
+        if self._noted.get(key):
+            return
+        try:
+            self._storage.clear(key)
+            self._storage.incr(key, REMEMBER_SECONDS)
+        except Exception as exc:  # noqa: BLE001 - any storage failure
+            log.warning("failure limit storage unavailable: %s", exc.__class__.__name__)
+            return
+        self._noted.put(key, True)
+
+    def remembered(self, client: str, name: str) -> bool:
+        try:
+            return self._storage.get(_pair_key(client, name)) > 0
+        except Exception as exc:  # noqa: BLE001 - any storage failure
+            log.warning("failure limit storage unavailable: %s", exc.__class__.__name__)
+            return False

@@ -3,6 +3,8 @@
 
 Verified keys are remembered for a few seconds, so a revoked key stops working within
 :data:`KEY_CACHE_SECONDS` in every replica (and at once in the process that revoked it).
+An address over the failure limit is still served with a valid key (checking one is a digest
+look-up); only its wrong keys get 429, so a guesser cannot lock out its neighbours.
 """
 
 from __future__ import annotations
@@ -58,18 +60,19 @@ class KeyVerifier:
         cached = self.cache.get(key_digest)
         if cached is not None:
             return cached
-        client = client_address(conn)
+        client = client_address(conn, self.runtime.settings.trusted_proxies)
         failures = self.runtime.failures
-        if failures.blocked(client):
-            raise too_many(
-                "too_many_failures",
-                "Too many failed authentications from this address",
-                failures.retry_after(client),
-            )
         with self.runtime.db.read() as session:
             found = account_for_key(session, key)
         if found is None:
+            blocked = failures.blocked(client)
             failures.failed(client)
+            if blocked:
+                raise too_many(
+                    "too_many_failures",
+                    "Too many failed authentications from this address",
+                    failures.retry_after(client),
+                )
             raise unauthorized()
         caller = GatewayCaller(account_id=found[0], key_id=found[1])
         self.cache.put(key_digest, caller)

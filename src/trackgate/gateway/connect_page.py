@@ -93,12 +93,27 @@ def _view(state: GatewayState, token: str | None) -> SessionView:
         return view_session(session, token)
 
 
+def _client(state: GatewayState, request: Request) -> str:
+    return client_address(request, state.runtime.settings.trusted_proxies)
+
+
 @router.get("/connect")
 def show_form(request: Request) -> HTMLResponse:
+    """The form. An unknown session token is a failed attempt (tokens must not be guessed at
+    speed); over the limit only a link that works still opens the form."""
     state = gateway_state(request)
     try:
         view = _view(state, request.query_params.get("session_token"))
     except SessionUnusable as exc:
+        if exc.status != 404:
+            return error_page(exc)
+        client = _client(state, request)
+        try:
+            _blocked(state, client)
+        except PageError as blocked:
+            state.runtime.failures.failed(client)
+            return error_page(blocked)
+        state.runtime.failures.failed(client)
         return error_page(exc)
     return form_response(state, view)
 
@@ -149,7 +164,7 @@ def _complete(state: GatewayState, token: str, found: Verified) -> str:
 @router.post("/connect")
 async def submit_form(request: Request) -> HTMLResponse:
     state = gateway_state(request)
-    client = client_address(request)
+    client = _client(state, request)
     token = request.query_params.get("session_token")
     try:
         _blocked(state, client)

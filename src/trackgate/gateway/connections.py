@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from trackgate.crypto import DecryptError, Keyring, digest
 from trackgate.gateway.credential_store import seal_credential
 from trackgate.storage.database import Database
-from trackgate.storage.models import Connection, ConnectSession
+from trackgate.storage.models import Account, Connection, ConnectSession
 from trackgate.storage.types import utcnow
 
 #: Apps a connection can be made for, and the upstream each one calls.
@@ -32,6 +32,8 @@ SESSION_LIFETIME = timedelta(minutes=30)
 #: A url shown to a caller has at least this long left; otherwise a fresh session is issued.
 MIN_URL_LIFETIME = timedelta(minutes=5)
 MAX_FAILED_ATTEMPTS = 5
+#: PENDING connections an account may have waiting at once (with a link that still works).
+MAX_PENDING = 20
 
 
 def stamp(dt: datetime | None) -> str | None:
@@ -131,10 +133,35 @@ def find_session(session: Session, token: str, *, lock: bool = False) -> Connect
 # --- connections ----------------------------------------------------------------------------
 
 
+class TooManyPending(Exception):
+    """The account already has :data:`MAX_PENDING` connections waiting to be completed."""
+
+
+def pending_count(session: Session, account_id: str, now: datetime) -> int:
+    """PENDING connections whose link still works, or that are too new to have one yet."""
+    live_session = exists().where(
+        ConnectSession.connection_id == Connection.id,
+        ConnectSession.consumed_at.is_(None),
+        ConnectSession.failed_attempts < MAX_FAILED_ATTEMPTS,
+        ConnectSession.expires_at > now,
+    )
+    query = select(func.count(Connection.id)).where(
+        Connection.account_id == account_id,
+        Connection.status == "PENDING",
+        or_(Connection.created_at > now - SESSION_LIFETIME, live_session),
+    )
+    return int(session.scalar(query) or 0)
+
+
 def create_connection(session: Session, account_id: str, app: str) -> Connection:
+    """A new PENDING connection; :class:`TooManyPending` past :data:`MAX_PENDING` waiting."""
     if app not in APPS:
         raise LookupError(app)
     now = utcnow()
+    # serialises creations per account (SQLite serialises every write already)
+    session.scalar(select(Account.id).where(Account.id == account_id).with_for_update())
+    if pending_count(session, account_id, now) >= MAX_PENDING:
+        raise TooManyPending(account_id)
     connection = Connection(
         id=str(uuid.uuid4()),
         account_id=account_id,

@@ -16,7 +16,9 @@ from starlette.responses import JSONResponse
 from trackgate.gateway.auth import GatewayCaller
 from trackgate.gateway.connections import (
     APPS,
+    MAX_PENDING,
     STATUSES,
+    TooManyPending,
     connect_url,
     connection_json,
     create_connection,
@@ -105,8 +107,15 @@ async def _read_app(request: Request) -> str:
 
 
 def _create(state: GatewayState, account_id: str, app: str) -> dict[str, Any]:
-    with state.runtime.db.write() as session:
-        connection = create_connection(session, account_id, app)
+    try:
+        with state.runtime.db.write() as session:
+            connection = create_connection(session, account_id, app)
+    except TooManyPending:
+        raise bad_request(
+            f"This account already has {MAX_PENDING} connections waiting to be completed; "
+            "complete or delete one first",
+            "too_many_pending",
+        ) from None
     return _render(state, [connection])[0]
 
 

@@ -49,7 +49,7 @@ def refuse_identity_change(body: bytes) -> None:
     as Go's JSON decoder (the real Toggl's) matches them."""
     try:
         payload = json.loads(body) if body.strip() else {}
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise bad_request("The body of a /me update must be a JSON object") from exc
     if not isinstance(payload, dict):
         raise bad_request("The body of a /me update must be a JSON object")
@@ -86,15 +86,15 @@ def _without_tokens(value: Any) -> tuple[Any, bool]:
 
 
 def strip_tokens(body: bytes, secret: str) -> bytes:
-    """The body without ``api_token`` fields, and without the credential anywhere else."""
+    """The body without ``api_token`` fields, and without the credential anywhere else.
+
+    JSON nested too deep to walk is left as it is, but for the credential's own bytes."""
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        payload = None
-    else:
-        payload, changed = _without_tokens(payload)
+        payload, changed = _without_tokens(json.loads(body))
         if changed:
             body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    except (ValueError, RecursionError):
+        pass
     if secret and secret.encode() in body:
         body = body.replace(secret.encode(), REDACTED)
     return body

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from trackgate.crypto import digest, fingerprint
 from trackgate.runtime import Runtime
+from trackgate.service.auth import AuthenticateFirst
 from trackgate.service.errors import install_error_handlers
 from trackgate.service.quota import QuotaEmulation
 from trackgate.service.quota_middleware import QuotaMiddleware
@@ -22,14 +23,18 @@ from trackgate.service.routes import (
 )
 
 API_PREFIX = "/api/v9"
+OPENAPI_PATH = "/openapi.json"
 
 
 def create_service_app(runtime: Runtime) -> FastAPI:
+    """Paths are answered as given: a trailing slash is a 404 like any unknown path, never a
+    redirect."""
     app = FastAPI(
         title="trackgate Toggl Track v9-compatible service",
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=OPENAPI_PATH,
+        redirect_slashes=False,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -39,6 +44,7 @@ def create_service_app(runtime: Runtime) -> FastAPI:
     namespace = digest(fingerprint(runtime.keyring.primary))[:16]
     emulation = QuotaEmulation.from_settings(runtime.settings, namespace)
     app.state.quota_emulation = emulation
-    if emulation is not None:
+    if emulation is not None:  # inside AuthenticateFirst: it counts known callers only
         app.add_middleware(QuotaMiddleware, runtime=runtime, emulation=emulation)
+    app.add_middleware(AuthenticateFirst, runtime=runtime, open_paths=frozenset({OPENAPI_PATH}))
     return app

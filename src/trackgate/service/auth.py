@@ -1,7 +1,14 @@
 """Who is calling the service: HTTP Basic with ``token:api_token`` or ``email:password``.
 
-No header: 401 with an empty body. Wrong credentials: 403. Too many failures from one
-address: 429 before any credential is checked.
+No header: 401 with an empty body. Wrong credentials: 403. Every call is authenticated by
+:class:`AuthenticateFirst` before the router reads or parses its body, so a caller without
+valid credentials costs no more than its headers.
+
+Failures are limited per client address. Over the limit an API token (a digest look-up) is
+still checked, and a password only for an email that logged in from the same address lately;
+everything else gets 429 without a check, so a guesser cannot lock out everyone else on its
+address, nor make the server run a slow hash for each guess. An unknown email costs a hash
+like a known one, so the time of an answer does not tell which emails exist.
 """
 
 from __future__ import annotations
@@ -10,14 +17,30 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate.basic_auth import parse_basic
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
-from trackgate.service.errors import Forbidden, TooManyRequests, Unauthorized
-from trackgate.service.passwords import verified
+from trackgate.service.errors import (
+    Forbidden,
+    TogglError,
+    TooManyRequests,
+    Unauthorized,
+    log_unexpected,
+    toggl_error_response,
+)
+from trackgate.service.passwords import verified, verify_decoy
 from trackgate.service.users import user_by_email, user_by_token
 from trackgate.storage.models import User
+
+#: Marks a request the gateway itself sends in-process (see ``gateway.upstream``): its
+#: failures are not counted against the shared loopback address.
+INTERNAL_SCOPE_KEY = "trackgate.internal"
+#: Where :class:`AuthenticateFirst` leaves the caller for the routes.
+CALLER_SCOPE_KEY = "trackgate.caller"
 
 
 @dataclass(frozen=True)
@@ -44,30 +67,83 @@ def _check(session: Session, name: str, password: str) -> User | None:
         return user_by_token(session, name)
     user = user_by_email(session, name)
     if user is None or not user.password_hash:
+        verify_decoy(password)
         return None
     return user if verified.verify(user.password_hash, password) else None
 
 
-def current_caller(request: Request) -> Caller:
-    """FastAPI dependency: the calling user, or the Toggl-shaped refusal."""
-    runtime = runtime_of(request)
-    header = request.headers.get("authorization")
+def _too_many(runtime: Runtime, client: str) -> TooManyRequests:
+    return TooManyRequests(
+        "Too many failed authentication attempts; try again later",
+        runtime.failures.retry_after(client),
+    )
+
+
+def authenticate(runtime: Runtime, conn: HTTPConnection) -> User:
+    """The calling user, or the Toggl-shaped refusal (401, 403 or 429) as a TogglError."""
+    header = conn.headers.get("authorization")
     if not header:
         raise Unauthorized()
-    client = client_address(request)
-    guarded = not request.scope.get("trackgate.internal", False)
-    if guarded and runtime.failures.blocked(client):
-        raise TooManyRequests(
-            "Too many failed authentication attempts; try again later",
-            runtime.failures.retry_after(client),
-        )
+    failures = runtime.failures
+    client = client_address(conn, runtime.settings.trusted_proxies)
+    guarded = not conn.scope.get(INTERNAL_SCOPE_KEY, False)
+    blocked = guarded and failures.blocked(client)
     credentials = parse_basic(header)
     user = None
     if credentials is not None:
+        name, password = credentials
+        by_password = password != "api_token"
+        if blocked and by_password and not failures.remembered(client, name):
+            raise _too_many(runtime, client)
         with runtime.db.read() as session:
-            user = _check(session, *credentials)
+            user = _check(session, name, password)
     if user is None:
         if guarded:
-            runtime.failures.failed(client)
-        raise Forbidden()
+            failures.failed(client)
+        raise _too_many(runtime, client) if blocked else Forbidden()
+    if guarded and by_password:
+        failures.remember(client, name)
+    return user
+
+
+def _route_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+class AuthenticateFirst:
+    """ASGI middleware of the service: authenticate before any route reads the body."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime, open_paths: frozenset[str]) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.open_paths = open_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _route_path(scope) in self.open_paths:
+            await self.app(scope, receive, send)
+            return
+        try:
+            user = await run_in_threadpool(authenticate, self.runtime, HTTPConnection(scope))
+        except TogglError as exc:
+            response = toggl_error_response(exc.status, exc.message, exc.headers)
+            await response(scope, receive, send)
+            return
+        except Exception as exc:  # noqa: BLE001 - a database failure: Toggl's 500, logged
+            log_unexpected(exc, scope["method"], scope["path"])
+            await toggl_error_response(500, "Internal Server Error")(scope, receive, send)
+            return
+        scope[CALLER_SCOPE_KEY] = Caller(user=user, runtime=self.runtime)
+        await self.app(scope, receive, send)
+
+
+async def current_caller(request: Request) -> Caller:
+    """FastAPI dependency: the caller :class:`AuthenticateFirst` found (or, for a route
+    served without it, the same check now)."""
+    caller = request.scope.get(CALLER_SCOPE_KEY)
+    if isinstance(caller, Caller):
+        return caller
+    runtime = runtime_of(request)
+    user = await run_in_threadpool(authenticate, runtime, request)
     return Caller(user=user, runtime=runtime)

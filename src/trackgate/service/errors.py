@@ -84,6 +84,12 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "Invalid request"
 
 
+def log_unexpected(exc: Exception, method: str, path: str) -> None:
+    """The message may quote SQL parameters (digests, secrets): log where, never what."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unhandled %s on %s %s\n%s", type(exc).__name__, method, path, frames)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_toggl(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, TogglError)
@@ -100,15 +106,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return toggl_error_response(exc.status_code, message, exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
-        # The message may quote SQL parameters (digests, secrets): log where, never what.
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        log.error(
-            "unhandled %s on %s %s\n%s",
-            type(exc).__name__,
-            request.method,
-            request.url.path,
-            frames,
-        )
+        log_unexpected(exc, request.method, request.url.path)
         return toggl_error_response(500, "Internal Server Error")
 
     app.add_exception_handler(TogglError, on_toggl)

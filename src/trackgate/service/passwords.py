@@ -20,6 +20,21 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_decoy: tuple[object, str] | None = None
+
+
+def verify_decoy(password: str) -> None:
+    """Spend what checking a real password costs, for an email that has none: the time of an
+    answer then does not tell whether the email exists."""
+    global _decoy
+    if _decoy is None or _decoy[0] is not _hasher:
+        _decoy = (_hasher, _hasher.hash(secrets.token_urlsafe(16)))
+    try:
+        _hasher.verify(_decoy[1], password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
 class VerifiedCache:
     """Pairs (stored hash, password) verified lately, keyed by a salted digest."""
 

@@ -1,10 +1,10 @@
 """Applies the emulated Toggl limits (:mod:`trackgate.service.quota`) to the service's requests.
 
-A pure ASGI middleware around the service: it recognises the caller from the Basic header (a
-brief cache keeps this off the database), counts the request in its bucket, and either lets it
-through with the quota headers on the answer or answers 402 / 429 itself. A request whose
-credentials are missing or wrong is not counted; the service answers it as usual. ``GET
-/me/quota`` is not counted either: it is how a client learns what is left.
+A pure ASGI middleware inside the service's authentication (which leaves the caller in the
+scope): it counts the request in its bucket, and either lets it through with the quota headers
+on the answer or answers 402 / 429 itself. A request whose credentials are missing or wrong
+never reaches it, so it is not counted. ``GET /me/quota`` is not counted either: it is how a
+client learns what is left.
 """
 
 from __future__ import annotations
@@ -14,23 +14,21 @@ import logging
 from limits.errors import StorageError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trackgate.basic_auth import parse_basic
-from trackgate.crypto import digest
+from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
+from trackgate.service.auth import CALLER_SCOPE_KEY, Caller
 from trackgate.service.errors import toggl_error_response
-from trackgate.service.passwords import verified
 from trackgate.service.quota import QuotaEmulation, scope_of, spent_message
-from trackgate.service.users import user_by_email, user_by_token
 from trackgate.storage.models import Workspace
 from trackgate.ttlcache import TtlCache
 
 log = logging.getLogger("trackgate.service.quota")
 
-#: How long a recognised Authorization header maps to its user without asking the database.
-CALLER_CACHE_SECONDS = 60.0
+#: How long a workspace's organization is remembered without asking the database.
+ORGANIZATION_CACHE_SECONDS = 300.0
 
 
 class QuotaMiddleware:
@@ -38,18 +36,17 @@ class QuotaMiddleware:
         self.app = app
         self.runtime = runtime
         self.emulation = emulation
-        self._callers: TtlCache[str, int] = TtlCache(CALLER_CACHE_SECONDS)
-        self._organizations: TtlCache[int, int] = TtlCache(300.0)
+        self._organizations: TtlCache[int, int] = TtlCache(ORGANIZATION_CACHE_SECONDS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        header = Headers(scope=scope).get("authorization")
-        user_id = await self._user_id(header) if header else None
-        if user_id is None:
+        caller = scope.get(CALLER_SCOPE_KEY)
+        if not isinstance(caller, Caller):
             await self.app(scope, receive, send)
             return
+        user_id = caller.user_id
         try:
             await self._limited(scope, receive, send, user_id)
         except StorageError as exc:
@@ -58,7 +55,7 @@ class QuotaMiddleware:
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send, user_id: int) -> None:
         path: str = scope["path"]
-        client = scope["client"][0] if scope.get("client") else "unknown"
+        client = client_address(HTTPConnection(scope), self.runtime.settings.trusted_proxies)
         retry_after = await self.emulation.rate_retry_after(user_id, client)
         if retry_after is not None:
             message = "Too many requests; slow down to about one request per second"
@@ -101,29 +98,3 @@ class QuotaMiddleware:
         with self.runtime.db.read() as session:
             query = select(Workspace.organization_id).where(Workspace.id == workspace_id)
             return session.scalar(query)
-
-    async def _user_id(self, header: str) -> int | None:
-        key = digest(header)
-        cached = self._callers.get(key)
-        if cached is not None:
-            return cached
-        found = await run_in_threadpool(self._load_user_id, header)
-        if found is not None:
-            self._callers.put(key, found)
-        return found
-
-    def _load_user_id(self, header: str) -> int | None:
-        credentials = parse_basic(header)
-        if credentials is None or not credentials[0] or "\x00" in credentials[0]:
-            return None
-        name, password = credentials
-        with self.runtime.db.read() as session:
-            if password == "api_token":
-                user = user_by_token(session, name)
-            else:
-                user = user_by_email(session, name)
-                if user is not None and not (
-                    user.password_hash and verified.verify(user.password_hash, password)
-                ):
-                    user = None
-            return user.id if user is not None else None
