@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Person, make_user
-from tests.proxy.conftest import remote_gateway  # noqa: F401 - a fixture for these tests too
+from tests.proxy.conftest import remote_gateway, upstream  # noqa: F401 - fixtures used here too
 from tests.proxy.helpers import Account, make_account, make_connection
 from trackgate.app import create_app
 from trackgate.config import Settings

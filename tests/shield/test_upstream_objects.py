@@ -68,3 +68,15 @@ def test_a_connection_reauthorised_for_another_account_drops_its_mirror(gw: Shie
     gw.client.app.state.gateway.credentials.pop(gw.connection_id)  # as the connect page does
     again = gw.get("/me")
     assert again.headers[CACHE] == "miss" and again.json()["id"] == other.id
+
+
+def test_a_kind_the_upstream_cannot_fill_is_not_asked_for_on_every_read(
+    remote_gateway: Callable[..., Remote], upstream: FakeUpstream
+) -> None:
+    gw = remote_gateway(upstream.url, rate_limit="1000/second")
+    for _ in range(3):
+        answer = gw.client.get("/toggl-track/api/v9/me/time_entries/current", headers=gw.headers)
+        assert answer.status_code == 404 and answer.headers[CACHE] == "bypass"
+    paths = upstream.paths()
+    assert paths[0].startswith("/api/v9/me/time_entries?start_date=")  # the one try to fill
+    assert paths[1:] == ["/api/v9/me/time_entries/current"] * 3

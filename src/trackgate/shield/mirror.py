@@ -32,6 +32,7 @@ from trackgate.shield.reads import Coverage, Read, View, plan
 from trackgate.shield.rules import CATALOGS, PROJECTS, TAGS, TIME_ENTRIES
 from trackgate.storage.database import Database
 from trackgate.storage.models import ShieldKind, ShieldQuota
+from trackgate.ttlcache import TtlCache
 
 log = logging.getLogger("trackgate.shield")
 
@@ -101,6 +102,11 @@ class QuotaShield:
         self.fetch = fetch
         self._locks: dict[str, asyncio.Lock] = {}
         self._known: dict[str, str] = {}
+        #: (connection, kind) whose first fill failed lately: reads of it pass straight
+        #: through for a while instead of asking twice (a refresh, then the call) each time
+        self._unfillable: TtlCache[tuple[str, str], bool] = TtlCache(
+            min(max_age, rules.FILL_BACKOFF_SECONDS)
+        )
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -128,6 +134,8 @@ class QuotaShield:
         now = time.time()
         states = await run_in_threadpool(self._states, connection_id, read.kinds)
         stale = [k for k in read.kinds if not self._fresh(states.get(k), now, limit)]
+        if any(k not in states and self._unfillable.get((connection_id, k)) for k in stale):
+            return None
         outcome = HIT
         if stale:
             try:
@@ -137,6 +145,8 @@ class QuotaShield:
                 if any(k not in states for k in read.kinds):
                     # nothing to fall back on: the caller's own call goes through, unless
                     # the refresh was that very call (no need to ask twice)
+                    for kind in stale:
+                        self._unfillable.put((connection_id, kind), True)
                     return exc.answer if exc.target == forward else None
                 log.info("shield serves stale for %s: %s", connection_id, exc)
                 outcome = STALE

@@ -41,6 +41,9 @@ FILL_DAYS_BACK = 35
 FILL_DAYS_AHEAD = 366
 #: A bucket's last requests are kept for the caller's writes; refreshes never spend them.
 RESERVED_REQUESTS = 5
+#: After a kind could not be filled, reads of it pass through this long (at most the
+#: freshness limit) before the mirror tries again.
+FILL_BACKOFF_SECONDS = 10.0
 #: A refresh lease lasts at most this long; a crashed holder blocks no one for longer.
 LEASE_SECONDS = 15.0
 
