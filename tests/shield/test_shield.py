@@ -135,3 +135,29 @@ def test_deletions_elsewhere_come_back_through_since(gw: Shielded) -> None:
     fresh = gw.get(f"/me/time_entries?{window}", **{"Cache-Control": "max-age=0"})
     assert fresh.json() == [] == gw.direct("GET", f"/me/time_entries?{window}").json()
     assert gw.get(f"/me/time_entries/{entry['id']}").status_code == 404
+
+
+def test_deleting_a_connection_deletes_its_mirror(gw: Shielded) -> None:
+    from sqlalchemy import func, select
+
+    from trackgate.storage.models import ShieldKind, ShieldMirror, ShieldObject
+
+    gw.get("/me")
+    gw.get("/me/time_entries/current")
+
+    def held() -> int:
+        with gw.runtime.db.read() as session:
+            return sum(
+                session.scalar(
+                    select(func.count())
+                    .select_from(model)
+                    .where(model.connection_id == gw.connection_id)
+                )
+                or 0
+                for model in (ShieldMirror, ShieldKind, ShieldObject)
+            )
+
+    assert held() >= 3
+    deleted = gw.client.delete(f"/connections/{gw.connection_id}", headers=gw.account.bearer)
+    assert deleted.status_code == 200
+    assert held() == 0
