@@ -115,6 +115,8 @@ def test_time_entry_ranges_are_answered_only_inside_what_was_filled() -> None:
     assert since is not None and [e["id"] for e in json.loads(since.answer(view) or b"")] == [2]
     early = plan("/api/v9/me/time_entries", "since=1999")
     assert early is not None and early.answer(view) is None
+    naive = plan("/api/v9/me/time_entries", "start_date=1970-01-02T00:00:00")
+    assert naive is not None and naive.answer(view) is None  # the upstream's 400 to give
     elsewhere = View({"me": [Held(1, '{"timezone": "Europe/Paris"}')], "time_entries": entries})
     assert inside.answer(View(elsewhere.objects, Coverage(500.0, 2000.0))) is None
 

@@ -161,3 +161,20 @@ def test_deleting_a_connection_deletes_its_mirror(gw: Shielded) -> None:
     deleted = gw.client.delete(f"/connections/{gw.connection_id}", headers=gw.account.bearer)
     assert deleted.status_code == 200
     assert held() == 0
+
+
+def test_odd_reads_answer_as_the_upstream_does(gw: Shielded) -> None:
+    gw.get("/me/time_entries/current")  # fills the mirror
+    for path in (
+        "/me/time_entries?start_date=2026-11-30&end_date=2026-11-01",
+        "/me/time_entries?start_date=2026-11-01T00:00:00",
+        "/me/time_entries?start_date=yesterday",
+        "/me/time_entries?since=1&before=2",
+        "/me/time_entries/999999",
+        f"/workspaces/{gw.wid}/projects/999999",
+        "/workspaces/999999",
+        "/workspaces/999999/clients",
+    ):
+        shielded, direct = gw.get(path), gw.direct("GET", path)
+        assert shielded.status_code == direct.status_code != 200, path
+        assert shielded.json() == direct.json(), path

@@ -62,10 +62,12 @@ def parse_objects(text: str) -> list[tuple[str, dict[str, Any]]] | None:
 
 
 def epoch(stamp: Any) -> float | None:
-    """An RFC 3339 instant (``Z`` or an offset) as epoch seconds; None if it is not one."""
+    """An RFC 3339 instant (``Z`` or an offset) as epoch seconds; None if it is not one (a
+    time without an offset is not an instant)."""
     if not isinstance(stamp, str) or not stamp:
         return None
     try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+        parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return parsed.timestamp() if parsed.tzinfo is not None else None
