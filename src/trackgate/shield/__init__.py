@@ -6,6 +6,7 @@ can answer exactly, so agents keep working within Toggl's hourly quota.
 - :mod:`.rawjson`: the upstream's JSON kept as written;
 - :mod:`.store`: the mirror in the gateway's database;
 - :mod:`.quota`: the quota the upstream reports, and what refreshes may spend;
+- :mod:`.writes`: what a write through the gateway changes in the mirror;
 - :mod:`.mirror`: the shield at work, driven by the proxy.
 """
 
