@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8080
+# Test processes for `make test` (pytest-xdist, one test file per process at a time, so a
+# module's servers start once); 0 runs the suite in this process.
+# The PostgreSQL pass shares one database between tests, so it runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: serve test test-pg lint typecheck check clean
 
@@ -21,7 +25,7 @@ serve: $(BIN)/trackgate
 	$(BIN)/trackgate serve --port $(PORT) $(ARGS)
 
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The whole suite on a throwaway PostgreSQL database (dropped afterwards).
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres

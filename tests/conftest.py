@@ -24,6 +24,9 @@ from trackgate.runtime import Runtime, build_runtime
 from trackgate.service import wire
 from trackgate.service.users import NewUser, create_user
 
+#: Cheap argon2 for every test; migrated databases copied per test (see each module).
+pytest_plugins = ["tests.cheap_hashing", "tests.databases"]
+
 TEST_DATABASE_URL = os.environ.get("TRACKGATE_TEST_DATABASE_URL")
 _SESSION_KEY = encode_key(generate_key())
 
@@ -40,10 +43,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, seeded_data_dir: Path) -> Settings:
     return load_settings(
         {},
-        data_dir=tmp_path / "data",
+        data_dir=seeded_data_dir,
         key_file=tmp_path / "config" / "secret.key",
         database_url=TEST_DATABASE_URL,
         secret_key=_SESSION_KEY if TEST_DATABASE_URL else None,

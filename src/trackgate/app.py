@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
 from trackgate.access_log import AccessLogMiddleware
+from trackgate.docs import install_docs
 from trackgate.gateway.app import gateway_lifespan, install_gateway
+from trackgate.html_page import PAGE_HEADERS
+from trackgate.landing import landing_page
+from trackgate.openapi import install_openapi
 from trackgate.request_id import RequestIdMiddleware
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, create_service_app
@@ -33,16 +35,6 @@ def embedded_upstream(service: FastAPI) -> ASGIApp:
     )
 
 
-def _merged_openapi(app: FastAPI, service: FastAPI) -> dict[str, Any]:
-    schema = get_openapi(title="trackgate", version=__version__, routes=app.routes)
-    service_schema = service.openapi()
-    for path, item in service_schema.get("paths", {}).items():
-        schema.setdefault("paths", {})[API_PREFIX + path] = item
-    for name, component in service_schema.get("components", {}).get("schemas", {}).items():
-        schema.setdefault("components", {}).setdefault("schemas", {})[name] = component
-    return schema
-
-
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
 
@@ -51,16 +43,30 @@ def create_app(runtime: Runtime) -> FastAPI:
         async with gateway_lifespan(app):
             yield
 
-    app = FastAPI(title="trackgate", version=__version__, lifespan=lifespan, redirect_slashes=False)
+    app = FastAPI(
+        title="trackgate",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+    )
     app.state.runtime = runtime
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
+    @app.get("/", include_in_schema=False)
+    def landing() -> Response:
+        return HTMLResponse(landing_page(runtime.settings), headers=PAGE_HEADERS)
+
+    install_docs(app, "trackgate")
+    mounted: dict[str, FastAPI] = {}
     if service is not None:
         app.mount(API_PREFIX, service)
-        app.openapi = lambda: _merged_openapi(app, service)  # type: ignore[method-assign]
+        mounted[API_PREFIX] = service
+    install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
         install_gateway(app, runtime, embedded_upstream(service) if service else None)
     app.add_middleware(AccessLogMiddleware)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import platformdirs
 
-from trackgate.netaddr import TrustedProxies, parse_trusted_proxies
+from trackgate import setting_values as values
+from trackgate.netaddr import TrustedProxies
+from trackgate.setting_values import Parser
 
 TOGGL_API_ROOT = "https://api.track.toggl.com"
 
@@ -118,88 +120,87 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _seconds(env: Mapping[str, str], name: str) -> float | None:
-    if not env.get(name):
-        return None
-    try:
-        value = float(env[name])
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {env[name]!r}") from None
-    if not 0 < value < 3600:
-        raise ValueError(f"{name} must be between 0 and 3600 seconds")
-    return value
+#: How each variable is read: the field it sets and the parser of its text. A variable that
+#: is unset or empty leaves the default. Secret values are never echoed in an error.
+READERS: dict[str, tuple[str, Parser[object]]] = {
+    "TRACKGATE_DATA_DIR": ("data_dir", Path),
+    "TRACKGATE_DATABASE_URL": ("database_url", values.database_url),
+    "TRACKGATE_SECRET_KEY": ("secret_key", str),
+    "TRACKGATE_KEY_FILE": ("key_file", Path),
+    "TRACKGATE_PUBLIC_URL": ("public_url", values.http_url),
+    "TRACKGATE_TOGGL_URL": ("upstream_url", values.http_url),
+    "TRACKGATE_REDIS_URL": ("redis_url", values.redis_url),
+    "TRACKGATE_RATE_LIMIT": ("rate_limit", values.rate),
+    "TRACKGATE_AUTH_FAILURE_LIMIT": ("auth_failure_limit", values.rate),
+    "TRACKGATE_TRUSTED_PROXIES": ("trusted_proxies", values.networks),
+    "TRACKGATE_UPSTREAM_PACING": ("upstream_pacing", values.pace),
+    "TRACKGATE_UPSTREAM_TIMEOUT": ("upstream_timeout", values.seconds),
+    "TRACKGATE_EMULATE_QUOTA": ("emulate_quota", values.quota),
+    "TRACKGATE_EMULATE_RATE": ("emulate_rate", values.rate),
+    "TRACKGATE_SHIELD": ("shield_enabled", values.switch),
+    "TRACKGATE_SHIELD_MAX_AGE": ("shield_max_age", values.max_age),
+}
+SECRET_VARIABLES = frozenset(
+    {"TRACKGATE_DATABASE_URL", "TRACKGATE_SECRET_KEY", "TRACKGATE_REDIS_URL"}
+)
+
+#: The flag that sets a field, to name it in errors; and the parser of a flag given as text.
+FLAGS = {
+    "host": "--host",
+    "port": "--port",
+    "data_dir": "--data-dir",
+    "upstream_url": "--upstream",
+    "public_url": "--public-url",
+    "emulate_quota": "--emulate-quota",
+    "emulate_rate": "--emulate-rate",
+}
+FLAG_PARSERS: dict[str, Parser[object]] = {
+    "host": values.host,
+    "port": values.port,
+    "upstream_url": values.http_url,
+    "public_url": values.http_url,
+    "rate_limit": values.rate,
+    "auth_failure_limit": values.rate,
+    "redis_url": values.redis_url,
+    "emulate_quota": values.quota,
+    "emulate_rate": values.rate,
+}
 
 
-def quota_sizes(value: str) -> tuple[int, int]:
-    """``N`` (both buckets) or ``ORG,USER``, as (organization bucket, user bucket)."""
-    parts = [part.strip() for part in value.split(",")]
-    if len(parts) not in (1, 2) or not all(part.isdigit() and int(part) > 0 for part in parts):
-        raise ValueError(f"the emulated quota must be N or ORG,USER (positive), got {value!r}")
-    org = int(parts[0])
-    return org, int(parts[-1])
+def variable_for(field_name: str) -> str | None:
+    """The environment variable that sets a field, if any (for help screens)."""
+    return next((name for name, (f, _) in READERS.items() if f == field_name), None)
 
 
-def _rate(value: str | None) -> str | None:
-    if not value:
-        return None
-    from limits import parse
-
-    try:
-        parse(value)
-    except ValueError:
-        raise ValueError(f"the emulated rate must look like 1/second, got {value!r}") from None
-    return value
+def _from_environment(env: Mapping[str, str]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for name, (field_name, parse) in READERS.items():
+        raw = env.get(name)
+        if raw:
+            found[field_name] = values.read(name, raw, parse, secret=name in SECRET_VARIABLES)
+    return found
 
 
-def _switch(env: Mapping[str, str], name: str) -> bool | None:
-    value = env.get(name, "").strip().lower()
-    if not value:
-        return None
-    if value in ("on", "true", "1", "yes"):
-        return True
-    if value in ("off", "false", "0", "no"):
-        return False
-    raise ValueError(f"{name} must be on or off, got {env[name]!r}")
+def _from_flags(overrides: Mapping[str, object]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for field_name, value in overrides.items():
+        if value is None:
+            continue
+        parse = FLAG_PARSERS.get(field_name)
+        if isinstance(value, str) and parse is not None:
+            value = values.read(FLAGS.get(field_name, field_name), value, parse)
+        found[field_name] = value
+    return found
 
 
-def _max_age(env: Mapping[str, str], name: str) -> float | None:
-    if not env.get(name):
-        return None
-    try:
-        value = float(env[name])
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {env[name]!r}") from None
-    if not 0 <= value <= 86400:
-        raise ValueError(f"{name} must be between 0 and 86400 seconds")
-    return value
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings from the environment, then explicit overrides (flags) on top.
 
-
-def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-    """Settings from the environment, then explicit overrides (flags) on top."""
+    Raises :class:`SettingError` naming the first malformed variable or flag.
+    """
     env = os.environ if environ is None else environ
-    base = Settings()
-    from_env: dict[str, object] = {
-        "data_dir": Path(env["TRACKGATE_DATA_DIR"]) if env.get("TRACKGATE_DATA_DIR") else None,
-        "database_url": env.get("TRACKGATE_DATABASE_URL") or None,
-        "secret_key": env.get("TRACKGATE_SECRET_KEY") or None,
-        "key_file": Path(env["TRACKGATE_KEY_FILE"]) if env.get("TRACKGATE_KEY_FILE") else None,
-        "public_url": env.get("TRACKGATE_PUBLIC_URL") or None,
-        "upstream_url": env.get("TRACKGATE_TOGGL_URL") or None,
-        "redis_url": env.get("TRACKGATE_REDIS_URL") or None,
-        "rate_limit": env.get("TRACKGATE_RATE_LIMIT") or None,
-        "auth_failure_limit": env.get("TRACKGATE_AUTH_FAILURE_LIMIT") or None,
-        "trusted_proxies": parse_trusted_proxies(env.get("TRACKGATE_TRUSTED_PROXIES")) or None,
-        "upstream_pacing": env.get("TRACKGATE_UPSTREAM_PACING"),
-        "upstream_timeout": _seconds(env, "TRACKGATE_UPSTREAM_TIMEOUT"),
-        "emulate_quota": env.get("TRACKGATE_EMULATE_QUOTA") or None,
-        "emulate_rate": env.get("TRACKGATE_EMULATE_RATE") or None,
-        "shield_enabled": _switch(env, "TRACKGATE_SHIELD"),
-        "shield_max_age": _max_age(env, "TRACKGATE_SHIELD_MAX_AGE"),
-    }
-    settings = base.with_overrides(**from_env).with_overrides(**overrides)
-    if settings.emulate_quota is not None:
-        quota_sizes(settings.emulate_quota)
-    _rate(settings.emulate_rate)
+    from_env = _from_environment(env)
+    settings = Settings().with_overrides(**from_env).with_overrides(**_from_flags(overrides))
     if isinstance(settings.data_dir, str):
         settings = replace(settings, data_dir=Path(settings.data_dir))
     return settings

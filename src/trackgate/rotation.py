@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from trackgate.crypto import Keyring, fingerprint
@@ -58,6 +58,9 @@ def sealed_columns() -> list[SealedColumn]:
 
 @dataclass
 class RotationReport:
+    """``remaining``: rows still sealed by another key after the pass (a server that still runs
+    with the old key may have written them meanwhile); while any remain, the old key stays."""
+
     resealed: int = 0
     remaining: int = 0
 
@@ -74,8 +77,31 @@ def count_by_key(db: Database, keyring: Keyring) -> dict[str, int]:
     return counts
 
 
+def _not_primary(sealed: SealedColumn, primary_id: str) -> ColumnElement[bool]:
+    return and_(
+        sealed.column.is_not(None),
+        sealed.column != "",
+        ~sealed.column.like(f"v1.{primary_id}.%"),
+    )
+
+
+def count_not_sealed_by(db: Database, primary_id: str) -> int:
+    """How many stored ciphertexts still need a key other than ``primary_id``."""
+    with db.read() as session:
+        counts = (
+            session.scalar(
+                select(func.count())
+                .select_from(sealed.model)
+                .where(_not_primary(sealed, primary_id))
+            )
+            for sealed in sealed_columns()
+        )
+        return sum(count or 0 for count in counts)
+
+
 def reseal_all(db: Database, keyring: Keyring) -> RotationReport:
-    """Re-seal what the primary key did not seal; then record the primary's fingerprint."""
+    """Re-seal what the primary key did not seal, in committed batches (in key order, so a
+    rotation cut short has moved a prefix); the fingerprint moves only when none remain."""
     report = RotationReport()
     primary = keyring.primary_id
     for sealed in sealed_columns():
@@ -83,7 +109,8 @@ def reseal_all(db: Database, keyring: Keyring) -> RotationReport:
             with db.write() as session:
                 rows = session.execute(
                     select(sealed.key_column, sealed.column)
-                    .where(sealed.column.is_not(None), ~sealed.column.like(f"v1.{primary}.%"))
+                    .where(_not_primary(sealed, primary))
+                    .order_by(sealed.key_column)
                     .limit(BATCH)
                 ).all()
                 for key, value in rows:
@@ -96,6 +123,9 @@ def reseal_all(db: Database, keyring: Keyring) -> RotationReport:
                     report.resealed += 1
             if len(rows) < BATCH:
                 break
+    report.remaining = count_not_sealed_by(db, primary)
+    if report.remaining:
+        return report
     with db.write() as session:
         row = session.get(Meta, FINGERPRINT_KEY)
         if row is None:

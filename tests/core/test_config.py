@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from trackgate.config import load_settings
+from trackgate.setting_values import SettingError
 
 
 def test_flags_override_environment_which_overrides_defaults(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_pacing_is_on_for_real_toggl_only_unless_set() -> None:
 
 
 def test_a_bad_timeout_is_a_clear_error_not_a_trace() -> None:
-    with pytest.raises(ValueError, match="TRACKGATE_UPSTREAM_TIMEOUT must be a number"):
+    with pytest.raises(SettingError, match="TRACKGATE_UPSTREAM_TIMEOUT must be a number"):
         load_settings({"TRACKGATE_UPSTREAM_TIMEOUT": "soon"})
     assert load_settings({"TRACKGATE_UPSTREAM_TIMEOUT": "2.5"}).upstream_timeout == 2.5
 
@@ -69,6 +70,6 @@ def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert done.returncode == 1
-    assert done.stderr.strip().startswith("trackgate: bad setting: TRACKGATE_UPSTREAM_TIMEOUT")
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("trackgate: TRACKGATE_UPSTREAM_TIMEOUT must be")
     assert "Traceback" not in done.stderr

@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from trackgate.cli.main import app as cli_app
 from trackgate.config import load_settings
 from trackgate.crypto import (
     DecryptError,
@@ -74,6 +76,14 @@ def test_server_refuses_to_start_with_the_wrong_key(tmp_path: Path) -> None:
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """A command run in this process (only the one-line error test needs a real one)."""
+    result = CliRunner().invoke(cli_app, list(args), env=env)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def _process(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "trackgate", *args],
         env=env,
@@ -104,7 +114,7 @@ def test_database_file_alone_holds_no_token_in_clear(
     assert stored.startswith("v1.") and token not in stored
 
 
-def test_rotate_with_key_file_reseals_and_keeps_tokens_working(
+def test_rotate_with_key_file_leaves_one_key_and_tokens_can_be_reset(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     made = _cli(cli_env, "users", "create", "--email", "r@example.com", "--password", "secret123")
@@ -124,8 +134,10 @@ def test_rotate_with_key_file_reseals_and_keeps_tokens_working(
     assert token not in rotated.stdout + rotated.stderr
 
 
-def test_interrupted_rotation_resumes(cli_env: dict[str, str], tmp_path: Path) -> None:
-    """A key file left holding NEW,OLD (a rotation cut short) still starts, and rotate finishes."""
+def test_a_key_file_left_holding_new_and_old_starts_and_rotate_finishes(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A key file holding NEW,OLD still starts, and rotate finishes (a real kill: test_rotation)."""
     _cli(cli_env, "users", "create", "--email", "i@example.com", "--password", "secret123")
     key_file = Path(cli_env["TRACKGATE_KEY_FILE"])
     old = key_file.read_text().strip()
@@ -140,9 +152,11 @@ def test_interrupted_rotation_resumes(cli_env: dict[str, str], tmp_path: Path) -
 
 
 def test_wrong_key_is_a_one_line_error(cli_env: dict[str, str]) -> None:
+    """A real process: nothing but the one line reaches stderr, nothing reaches stdout."""
     _cli(cli_env, "users", "list")
     cli_env["TRACKGATE_SECRET_KEY"] = encode_key(generate_key())
-    refused = _cli(cli_env, "users", "list")
+    refused = _process(cli_env, "users", "list")
+    assert refused.stdout == ""
     assert refused.returncode != 0
     assert refused.stderr.strip().count("\n") == 0
     assert "does not match" in refused.stderr

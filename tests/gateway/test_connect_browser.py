@@ -131,3 +131,77 @@ def test_the_page_refuses_to_be_framed(server: LiveServer, browser_page: Any) ->
     page.set_content(f'<iframe id="f" src="{connection["url"]}"></iframe>')
     frame = page.frame_locator("#f")
     assert frame.locator("input[name=api_token]").count() == 0
+
+
+#: Contrast of each element's own text against the background it is drawn on, of the button
+#: against what surrounds it, and of its label against the button: WCAG's relative luminance
+#: on the computed styles Chromium uses.
+CONTRAST_SCRIPT = """() => {
+  const rgb = (c) => {
+    const p = c.match(/rgba?\\(([^)]+)\\)/)[1].split(',').map(parseFloat);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const channel = (v) => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const lum = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)];
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.a > 0) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  };
+  const texts = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const style = getComputedStyle(el);
+    if (!own || style.display === 'none' || style.visibility === 'hidden') continue;
+    const text = el.textContent.trim().slice(0, 50);
+    texts.push({text, ratio: ratio(rgb(style.color), background(el))});
+  }
+  const b = document.querySelector('button');
+  const button = b && {
+    against: ratio(rgb(getComputedStyle(b).backgroundColor), background(b.parentElement)),
+    label: ratio(rgb(getComputedStyle(b).color), rgb(getComputedStyle(b).backgroundColor)),
+  };
+  return {texts, button};
+}"""
+
+
+def assert_wcag_aa(page: Any) -> int:
+    """Every text 4.5:1, the button 3:1 against its surroundings; returns the texts checked."""
+    found = page.evaluate(CONTRAST_SCRIPT)
+    low = [(t["text"], round(t["ratio"], 2)) for t in found["texts"] if t["ratio"] < 4.5]
+    assert not low, low
+    if found["button"] is not None:
+        assert found["button"]["against"] >= 3, found["button"]
+        assert found["button"]["label"] >= 4.5, found["button"]
+    return len(found["texts"])
+
+
+def test_every_connect_page_meets_wcag_aa_contrast(server: LiveServer, browser_page: Any) -> None:
+    user = _user(server, "contrast@example.com")
+    _, connection = _pending(server)
+    page = browser_page
+    page.goto(connection["url"])
+    assert "browser asks for access to your Toggl Track account" in page.text_content("main")
+    assert assert_wcag_aa(page) >= 8
+    page.fill("input[name=api_token]", "0" * 32)  # the form again, with its error notice
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.locator("[role=alert]").count() == 1
+    assert_wcag_aa(page)
+    page.fill("input[name=api_token]", user["api_token"])
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "now connected to browser" in " ".join(page.text_content("main").split())
+    assert_wcag_aa(page)
+    page.goto(connection["url"])  # the link is used now: an error page
+    assert "Ask whoever sent it to you for a new link." in page.text_content("[role=alert]")
+    assert_wcag_aa(page)

@@ -181,7 +181,7 @@ def test_completing_again_replaces_the_credential_of_an_active_connection(
     state.credentials.put(pending["connection_id"], user.token)
     fresh = reread(client, account, pending["connection_id"])
     assert fresh["url"] != pending["url"]
-    assert "replaces the credential" in client.get(connect_path(fresh["url"])).text
+    assert "this replaces the sign-in it had" in client.get(connect_path(fresh["url"])).text
     r = submit(client, fresh["url"], api_token=other_user.token)
     assert r.status_code == 200 and other_user.email in r.text
     assert state.credentials.get(pending["connection_id"]) is None

@@ -1,4 +1,5 @@
-"""``--demo``: a demo user, account and ACTIVE connection made once, a new key every run."""
+"""``--demo``: a demo user, account and ACTIVE connection made once; a new key every run, and
+the key of the run before is revoked."""
 
 from __future__ import annotations
 
@@ -13,19 +14,20 @@ import typer
 from fastapi.testclient import TestClient
 
 from tests.conftest import start_live_server, stop_live_server
+from trackgate.cli.demo import DEMO_EMAIL, DemoUnavailable, ensure_demo, run_demo
 from trackgate.config import Settings
 from trackgate.gateway.credential_store import open_credential
-from trackgate.gateway.demo import DEMO_EMAIL, DemoUnavailable, ensure_demo, run_demo
+from trackgate.gateway.keys import issue_key
 from trackgate.runtime import Runtime
 from trackgate.service.users import reset_token, reveal_token, user_by_email
-from trackgate.storage.models import Connection
+from trackgate.storage.models import ApiKey, Connection
 
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def test_demo_objects_are_made_once_and_every_run_adds_a_key(
+def test_demo_objects_are_made_once_and_every_run_replaces_the_key(
     runtime: Runtime, client: TestClient
 ) -> None:
     first = ensure_demo(runtime)
@@ -36,15 +38,26 @@ def test_demo_objects_are_made_once_and_every_run_adds_a_key(
         second.connection_id,
     )
     assert first.api_key != second.api_key and first.key_id != second.key_id
-    for key in (first.api_key, second.api_key):  # earlier keys stay valid
-        r = client.get("/connections?app=toggl-track&status=ACTIVE", headers=bearer(key))
-        assert r.status_code == 200
-        [connection] = r.json()["connections"]
-        assert connection["connection_id"] == first.connection_id
-        assert connection["method"] == "API_KEY"
-        assert connection["metadata"]["email"] == DEMO_EMAIL
-        assert connection["metadata"]["user_id"] == first.user_id
-        assert connection["metadata"]["default_workspace_id"]
+    refused = client.get("/connections", headers=bearer(first.api_key))
+    assert refused.status_code == 401
+    r = client.get("/connections?app=toggl-track&status=ACTIVE", headers=bearer(second.api_key))
+    assert r.status_code == 200
+    [connection] = r.json()["connections"]
+    assert connection["connection_id"] == first.connection_id
+    assert connection["method"] == "API_KEY"
+    assert connection["metadata"]["email"] == DEMO_EMAIL
+    assert connection["metadata"]["user_id"] == first.user_id
+    assert connection["metadata"]["default_workspace_id"]
+
+
+def test_only_demo_keys_are_revoked(runtime: Runtime) -> None:
+    first = ensure_demo(runtime)
+    with runtime.db.write() as session:
+        other = issue_key(session, first.account_id, name="ci")
+    ensure_demo(runtime)
+    with runtime.db.read() as session:
+        assert session.get(ApiKey, first.key_id).revoked_at is not None  # type: ignore[union-attr]
+        assert session.get(ApiKey, other.key_id).revoked_at is None  # type: ignore[union-attr]
 
 
 def test_the_demo_connection_holds_the_demo_users_token_sealed(runtime: Runtime) -> None:
@@ -99,13 +112,15 @@ def test_demo_refuses_an_external_upstream(
         ensure_demo(external)
     with pytest.raises(typer.Exit) as exited:
         run_demo(external)
-    assert exited.value.exit_code == 1
+    assert exited.value.exit_code == 2
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1 and "--upstream" in err
 
 
 @pytest.mark.socket
-def test_serve_demo_prints_a_key_that_works_and_reuses_the_objects(tmp_path: Path) -> None:
+def test_serve_demo_prints_a_key_that_works_reuses_the_objects_and_revokes_the_last_key(
+    tmp_path: Path,
+) -> None:
     keys = []
     for _ in range(2):
         server = start_live_server(tmp_path, "--demo")
@@ -118,6 +133,9 @@ def test_serve_demo_prints_a_key_that_works_and_reuses_the_objects(tmp_path: Pat
             [connection] = r.json()["connections"]
             assert connection["status"] == "ACTIVE"
             keys.append((key, connection["connection_id"]))
+            for earlier, _ in keys[:-1]:
+                gone = httpx.get(f"{server.url}/connections", headers=bearer(earlier), timeout=10)
+                assert gone.status_code == 401
         finally:
             stop_live_server(server)
     assert keys[0][0] != keys[1][0] and keys[0][1] == keys[1][1]
@@ -139,4 +157,5 @@ def test_serve_demo_with_an_upstream_fails_with_one_line(tmp_path: Path) -> None
     )
     assert done.returncode != 0 and done.stdout == ""
     [line] = done.stderr.strip().splitlines()
-    assert line.startswith("trackgate: --demo needs")
+    assert line.startswith("trackgate: --demo needs") and done.returncode == 2
+    assert not (tmp_path / "data").exists() and not (tmp_path / "config").exists()

@@ -38,3 +38,8 @@ def test_a_deeply_nested_answer_is_cleaned_not_crashed() -> None:
     assert secret.encode() not in cleaned
     shallow = json.dumps({"api_token": secret, "a": [[{"api_token": "other"}]]}).encode()
     assert json.loads(guard.strip_tokens(shallow, secret)) == {"a": [[{}]]}
+
+
+def test_a_deeply_nested_control_body_is_400(client: TestClient, gate: Gate) -> None:
+    r = client.post("/connections", headers=gate.headers, content=DEEP_ARRAY)
+    assert_gateway_error(r, 400, "bad_request")

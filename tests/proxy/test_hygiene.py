@@ -245,7 +245,14 @@ def test_parse_target(raw: bytes, query: bytes, forward: str, path: str | None):
 
 
 @pytest.mark.parametrize(
-    "raw", [b"/toggl-track/a/../b", b"/toggl-track/./a", b"/toggl-track/a/%2e%2E", b"/t/a b"]
+    "raw",
+    [
+        b"/toggl-track/a/../b",
+        b"/toggl-track/./a",
+        b"/toggl-track/a/%2e%2E",
+        b"/toggl-track/a/..;x/b",
+        b"/t/a b",
+    ],
 )
 def test_parse_target_refuses(raw: bytes):
     with pytest.raises(GatewayError) as caught:

@@ -159,15 +159,17 @@ def test_replicas_share_the_count_through_redis(settings: Settings) -> None:
 
 @pytest.mark.parametrize("value", ["0", "a", "1,2,3", "-5", "3,"])
 def test_bad_quota_settings_are_refused(value: str) -> None:
-    with pytest.raises(ValueError, match="emulated quota"):
+    with pytest.raises(ValueError, match="TRACKGATE_EMULATE_QUOTA must be N or ORG,USER"):
         load_settings({"TRACKGATE_EMULATE_QUOTA": value})
+    with pytest.raises(ValueError, match="--emulate-quota must be N or ORG,USER"):
+        load_settings({}, emulate_quota=value)
 
 
 def test_settings_read_the_environment() -> None:
     env = {"TRACKGATE_EMULATE_QUOTA": "30", "TRACKGATE_EMULATE_RATE": "1/second"}
     settings = load_settings(env)
     assert (settings.emulate_quota, settings.emulate_rate) == ("30", "1/second")
-    with pytest.raises(ValueError, match="emulated rate"):
+    with pytest.raises(ValueError, match="TRACKGATE_EMULATE_RATE must be a rate"):
         load_settings({"TRACKGATE_EMULATE_RATE": "often"})
 
 
@@ -175,11 +177,11 @@ def test_serve_refuses_a_malformed_quota_in_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "TRACKGATE_DATA_DIR": str(tmp_path / "data")}
     env.pop("TRACKGATE_TEST_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "trackgate", "serve", "--port", "0", "--emulate-quota", "lots"],
+        [sys.executable, "-m", "trackgate", "serve", "--port", "1", "--emulate-quota", "lots"],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode != 0
-    assert done.stderr.strip().count("\n") == 0 and "emulated quota" in done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "--emulate-quota must be" in done.stderr

@@ -222,3 +222,22 @@ def test_an_invalid_body_without_credentials_is_401_not_400(client: TestClient) 
         headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 401 and r.content == b""
+
+
+@pytest.mark.socket
+def test_a_live_server_refuses_before_the_body_arrives(live_server: Any) -> None:
+    """Headers promising 200 MB, and no body: the refusal comes at once, nothing is awaited."""
+    import socket
+
+    request = (
+        f"POST {API}/workspaces/1/time_entries HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{live_server.port}\r\n"
+        "Content-Type: application/json\r\n"
+        "Content-Length: 200000000\r\n\r\n"
+    ).encode()
+    for extra in (b"", b"Authorization: Basic bm9ib2R5OmFwaV90b2tlbg==\r\n"):
+        with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as sock:
+            sock.sendall(request[:-2] + extra + b"\r\n")
+            answer = sock.recv(4096)
+        status = answer.split(b"\r\n", 1)[0]
+        assert status == (b"HTTP/1.1 401 Unauthorized" if not extra else b"HTTP/1.1 403 Forbidden")

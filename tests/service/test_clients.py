@@ -112,17 +112,18 @@ def test_list_name_is_a_case_insensitive_substring(client: TestClient, user: Per
     assert names(client.get(url, params={"name": "_"}, headers=user.auth)) == []
 
 
-def test_unknown_and_foreign_ids_are_404(
+def test_unknown_and_foreign_ids_are_404_with_toggls_message(
     client: TestClient, user: Person, other_user: Person
 ) -> None:
     theirs = make_client(client, other_user, "Theirs")
     for client_id in (999_999_999, theirs["id"]):
         one = ws_url(user, "clients", client_id)
-        assert_error(client.get(one, headers=user.auth), 404)
-        assert_error(client.put(one, json={"name": "X"}, headers=user.auth), 404)
-        assert_error(client.delete(one, headers=user.auth), 404)
-        assert_error(client.post(one + "/archive", headers=user.auth), 404)
-        assert_error(client.post(one + "/restore", json={}, headers=user.auth), 404)
+        toggls = f"No client with ID {client_id} was found"
+        assert_error(client.get(one, headers=user.auth), 404, toggls)
+        assert_error(client.put(one, json={"name": "X"}, headers=user.auth), 404, toggls)
+        assert_error(client.delete(one, headers=user.auth), 404, toggls)
+        assert_error(client.post(one + "/archive", headers=user.auth), 404, toggls)
+        assert_error(client.post(one + "/restore", json={}, headers=user.auth), 404, toggls)
     assert_error(client.get(ws_url(user, "clients", 2**64), headers=user.auth), 400)
 
 

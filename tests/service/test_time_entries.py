@@ -339,6 +339,28 @@ def test_at_most_999_hours(client: TestClient, user: Person) -> None:
     assert_error(r, 400, "Max allowed duration per 1 time entry is 999 hours")
 
 
+def test_a_timer_over_999_hours_is_capped_at_999_when_another_starts_our_choice(
+    client: TestClient, user: Person
+) -> None:
+    """Toggl refuses to stop such a timer (its known message) and documents nothing for a new
+    timer started meanwhile: we stop the old one at exactly 999 hours, never longer."""
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1000)
+    old = create_entry(client, user, start=start.isoformat().replace("+00:00", "Z"), duration=-1)
+    refused = client.patch(entries_url(user, old["id"], "stop"), headers=user.auth)
+    assert_error(refused, 400, "Max allowed duration per 1 time entry is 999 hours")
+
+    new = create_entry(client, user, duration=-1)
+
+    assert current_id(client, user) == new["id"]
+    stopped = read(client, user, old["id"])
+    assert stopped["duration"] == 999 * 3600
+    assert instant(stopped["stop"]) == start + timedelta(hours=999)
+    again = client.put(
+        entries_url(user, old["id"]), json={"description": "still editable"}, headers=user.auth
+    )
+    assert again.status_code == 200, again.text
+
+
 def test_times_at_the_end_of_the_calendar_are_a_400(client: TestClient, user: Person) -> None:
     base = {"workspace_id": user.workspace_id, "created_with": "tests"}
     for extra in (
@@ -442,7 +464,7 @@ def test_unicode_round_trips(client: TestClient, user: Person) -> None:
     assert got["description"] == text and sorted(got["tags"]) == sorted(["ünï", "🏷"])
 
 
-def test_unknown_project_or_task_is_a_400(
+def test_unknown_project_is_a_400_with_toggls_message_and_unknown_task_our_own(
     client: TestClient, runtime: Runtime, user: Person, other_user: Person
 ) -> None:
     theirs, their_task = add_project(runtime, other_user, with_task=True)
@@ -451,8 +473,11 @@ def test_unknown_project_or_task_is_a_400(
         "created_with": "tests",
         "start": "2024-12-16T01:00:00Z",
     }
-    for extra in ({"project_id": 987654321}, {"project_id": theirs}, {"task_id": their_task}):
-        assert_error(client.post(entries_url(user), json={**base, **extra}, headers=user.auth), 400)
+    for extra in ({"project_id": 987654321}, {"project_id": theirs}):
+        r = client.post(entries_url(user), json={**base, **extra}, headers=user.auth)
+        assert_error(r, 400, "Invalid project_id")
+    r = client.post(entries_url(user), json={**base, "task_id": their_task}, headers=user.auth)
+    assert_error(r, 400, "Task not found")
 
 
 # --- tags ----------------------------------------------------------------------------------------
@@ -568,7 +593,8 @@ def test_put_on_unknown_or_foreign_entry_is_404(
         r = client.put(entries_url(user, entry_id), json={"description": "x"}, headers=user.auth)
         assert_error(r, 404, "Time entry not found")
     assert read(client, other_user, theirs["id"])["description"] is None
-    assert_error(client.get(f"{API}/me/time_entries/{theirs['id']}", headers=user.auth), 404)
+    r = client.get(f"{API}/me/time_entries/{theirs['id']}", headers=user.auth)
+    assert_error(r, 404, "Time entry not found")
 
 
 def test_delete(client: TestClient, user: Person) -> None:

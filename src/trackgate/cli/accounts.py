@@ -17,7 +17,9 @@ app = typer.Typer(help="Manage gateway accounts.", no_args_is_help=True)
 
 @app.command("create")
 def create(
-    name: str = typer.Option(..., "--name", help="A name people recognise, e.g. a team."),
+    name: str = typer.Option(
+        ..., "--name", metavar="NAME", help="A name people recognise, e.g. a team."
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Make an account and its first key; the key is shown this once."""

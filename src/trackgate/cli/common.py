@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,12 +14,26 @@ from typing import Any, NoReturn
 
 import typer
 
-from trackgate.config import Settings, load_settings
+from trackgate.config import Settings, load_settings, variable_for
 from trackgate.crypto import SecretKeyError
+from trackgate.preflight import check_directories
 from trackgate.runtime import Runtime, build_runtime
 from trackgate.service.errors import TogglError
+from trackgate.setting_values import SettingError
 
-DataDirOption = typer.Option(None, "--data-dir", help="Data directory (default: per-user).")
+
+def option_help(text: str, field: str) -> str:
+    """An option's help, naming the TRACKGATE_* variable that sets the same thing."""
+    variable = variable_for(field)
+    return f"{text} [env: {variable}]" if variable else text
+
+
+DataDirOption = typer.Option(
+    None,
+    "--data-dir",
+    metavar="DIR",
+    help=option_help("Data directory (default: per-user).", "data_dir"),
+)
 
 
 def setup_logging(level: int = logging.INFO) -> None:
@@ -32,21 +48,56 @@ def print_json(value: Any) -> None:
     sys.stdout.flush()
 
 
+#: The exit code of a command given a setting it cannot use (as for any usage error).
+USAGE_ERROR = 2
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     sys.stderr.write(f"trackgate: {message}\n")
     raise typer.Exit(code)
 
 
+def bad_setting(exc: SettingError) -> NoReturn:
+    """One line naming the setting and what it expects; exit 2."""
+    fail(str(exc), USAGE_ERROR)
+
+
 def settings_for(data_dir: Path | None, **overrides: object) -> Settings:
+    """Settings from TRACKGATE_* variables and these flags; a malformed one ends the command."""
     try:
         return load_settings(None, data_dir=data_dir, **overrides)
-    except ValueError as exc:
-        fail(f"bad setting: {exc}")
+    except SettingError as exc:
+        bad_setting(exc)
+
+
+def private_files(settings: Settings) -> None:
+    """Files made from now on (the database, its -wal/-shm, keys, logs) are the user's alone;
+    an existing data directory other users can open is worth a warning."""
+    os.umask(0o077)
+    if not settings.is_sqlite:
+        return
+    try:
+        mode = stat.S_IMODE(settings.data_dir.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        sys.stderr.write(
+            f"trackgate: warning: other users can open the data directory {settings.data_dir} "
+            f"(mode {mode:04o}); make it private with: chmod 700 {settings.data_dir}\n"
+        )
 
 
 @contextmanager
 def opened(settings: Settings) -> Iterator[Runtime]:
-    """A runtime for one command; known failures become a one-line message and exit 1."""
+    """A runtime for one command; known failures become a one-line message and exit 1.
+
+    The directories are checked first, so a setting pointing nowhere writes nothing (exit 2).
+    """
+    try:
+        check_directories(settings)
+    except SettingError as exc:
+        bad_setting(exc)
+    private_files(settings)
     try:
         runtime = build_runtime(settings)
     except SecretKeyError as exc:

@@ -13,7 +13,7 @@ from trackgate.storage.models import Account, ApiKey
 
 app = typer.Typer(help="Manage gateway API keys.", no_args_is_help=True)
 
-AccountOption = typer.Option(..., "--account", help="The account id.")
+AccountOption = typer.Option(..., "--account", metavar="ACCOUNT_ID", help="The account id.")
 
 
 def key_json(key: ApiKey) -> dict[str, str | None]:
@@ -30,7 +30,7 @@ def key_json(key: ApiKey) -> dict[str, str | None]:
 @app.command("create")
 def create(
     account: str = AccountOption,
-    name: str | None = typer.Option(None, "--name", help="A label for the key."),
+    name: str | None = typer.Option(None, "--name", metavar="NAME", help="A label for the key."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Issue a new key for an account; the key is shown this once."""
@@ -54,10 +54,15 @@ def list_command(account: str = AccountOption, data_dir: Path | None = DataDirOp
 
 @app.command("revoke")
 def revoke(
-    key_id: str = typer.Argument(..., help="The key id, from `keys list`."),
+    # Described in the docstring: an argument's own help row would show a type tag.
+    key_id: str = typer.Argument(..., metavar="KEY_ID", hidden=True),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Revoke a key: it stops working at once here, within 5 s in every running server."""
+    """Revoke the key KEY_ID (an id from `keys list`).
+
+    A server stops accepting it within 5 s: at once if the server revoked it itself,
+    otherwise when its cache of verified keys expires.
+    """
     with opened(settings_for(data_dir)) as runtime:
         try:
             with runtime.db.write() as session:

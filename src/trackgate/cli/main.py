@@ -11,6 +11,8 @@ app = typer.Typer(
     help="Managed-auth gateway and Toggl-compatible time tracking service.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help screens: paragraphs rewrapped, no type tags such as <bool> or <str>.
+    rich_markup_mode=None,
 )
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")

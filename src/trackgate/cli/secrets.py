@@ -49,8 +49,8 @@ def rotate(data_dir: Path | None = DataDirOption) -> None:
     """Re-encrypt every stored secret under a new key. Safe to interrupt: run it again.
 
     With the key file, everything is automatic. With TRACKGATE_SECRET_KEY, first set it to
-    ``NEW,OLD`` (a new key from ``trackgate secrets generate`` in front), run this, then set it
-    to ``NEW`` alone.
+    NEW,OLD (NEW from `trackgate secrets generate`, in front), run this, then set it to NEW
+    alone.
     """
     settings = settings_for(data_dir)
     with opened(settings) as runtime:
@@ -65,12 +65,13 @@ def rotate(data_dir: Path | None = DataDirOption) -> None:
             ring = Keyring((generate_key(), *ring.keys))
             write_key_file(settings.key_file, ring.keys)
         report = reseal_all(runtime.db, ring)
-        if not settings.secret_key:
+        if not settings.secret_key and not report.remaining:
             write_key_file(settings.key_file, (ring.primary,))
         print_json(
             {
                 "primary_key_id": ring.primary_id,
                 "resealed": report.resealed,
+                "remaining": report.remaining,
                 "next_step": (
                     "set TRACKGATE_SECRET_KEY to the first key alone and restart servers"
                     if settings.secret_key
@@ -78,3 +79,8 @@ def rotate(data_dir: Path | None = DataDirOption) -> None:
                 ),
             }
         )
+        if report.remaining:
+            fail(
+                f"{report.remaining} stored secrets still need the old key (written meanwhile "
+                "by a server running with it): the old key is kept; run rotate again"
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -17,15 +18,44 @@ app = typer.Typer(
 )
 
 
+def read_password(given: str | None, from_stdin: bool) -> str:
+    """The password from the flag, the first line of stdin, or a prompt on a terminal."""
+    if given is not None and from_stdin:
+        fail("give --password or --password-stdin, not both", 2)
+    if given is not None:
+        return given
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail("--password-stdin: standard input held no password", 2)
+        return password
+    if sys.stdin.isatty():
+        answer: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+        return answer
+    fail("no password: pass --password-stdin (or --password P, or run on a terminal)", 2)
+
+
 @app.command("create")
 def create(
-    email: str = typer.Option(..., "--email", help="Login e-mail."),
-    password: str = typer.Option(..., "--password", help="Login password (6+ characters)."),
-    fullname: str = typer.Option("", "--fullname", help="Full name."),
-    timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone, e.g. Europe/Berlin."),
+    email: str = typer.Option(..., "--email", metavar="EMAIL", help="Login e-mail."),
+    password: str | None = typer.Option(
+        None,
+        "--password",
+        metavar="PASSWORD",
+        help="Login password (6+ characters). Other users can see it in `ps`: "
+        "prefer the prompt (leave this out on a terminal) or --password-stdin.",
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of stdin."
+    ),
+    fullname: str = typer.Option("", "--fullname", metavar="NAME", help="Full name."),
+    timezone: str = typer.Option(
+        "UTC", "--timezone", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin."
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Create a user with an organization and workspace; print the user as GET /me shows it."""
+    password = read_password(password, password_stdin)
     with opened(settings_for(data_dir)) as runtime:
         with runtime.db.write() as session:
             user, token = create_user(
@@ -55,7 +85,7 @@ def list_users(data_dir: Path | None = DataDirOption) -> None:
 
 @app.command("reset-token")
 def reset(
-    email: str = typer.Option(..., "--email", help="The user's e-mail."),
+    email: str = typer.Option(..., "--email", metavar="EMAIL", help="The user's e-mail."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Issue a new API token for a user; the old one stops working at once."""

@@ -2,7 +2,7 @@
 ``api_token`` as password (so Toggl clients work by changing base URL and token only).
 
 Verified keys are remembered for a few seconds, so a revoked key stops working within
-:data:`KEY_CACHE_SECONDS` in every replica (and at once in the process that revoked it).
+:data:`REVOCATION_SECONDS` in every replica (and at once in the process that revoked it).
 An address over the failure limit is still served with a valid key (checking one is a digest
 look-up); only its wrong keys get 429, so a guesser cannot lock out its neighbours.
 """
@@ -21,7 +21,10 @@ from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
 from trackgate.ttlcache import TtlCache
 
-KEY_CACHE_SECONDS = 5.0
+#: The promise: a revoked key, and a deleted or re-connected connection, stop working in every
+#: running server within this many seconds. No cache of either may outlive it.
+REVOCATION_SECONDS = 5.0
+KEY_CACHE_SECONDS = REVOCATION_SECONDS
 
 
 @dataclass(frozen=True)

@@ -1,65 +1,74 @@
-"""The connect page's HTML. Every value put into a page goes through :func:`html.escape`.
+"""The connect page's HTML, written for the person connecting, not for a developer.
 
-No scripts: the page is a plain form, so it works in any browser and under a strict CSP.
+It names the gateway account asking for access, says what that account will be able to do,
+and tells where to find an API token on the upstream in use. Every value put into a page goes
+through :func:`html.escape`. No scripts: a plain form, so it works under a strict CSP.
 """
 
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlsplit
+
+from trackgate.html_page import document
 
 APP_LABELS = {"toggl-track": "Toggl Track"}
+TOGGL_HOST = "api.track.toggl.com"
 
-_STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f6f4f1;
-color:#2c1338;margin:0;padding:2rem 1rem}
-main{max-width:28rem;margin:0 auto;background:#fff;border-radius:8px;padding:1.5rem 2rem;
-box-shadow:0 1px 4px rgba(0,0,0,.12)}
-h1{font-size:1.35rem;margin-top:0}
-label{display:block;margin:.8rem 0 .25rem;font-weight:600}
-input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:border-box;
-padding:.5rem;border:1px solid #bbb;border-radius:4px;font-size:1rem}
-button{margin-top:1.2rem;padding:.6rem 1.2rem;border:0;border-radius:4px;background:#e57cd8;
-color:#fff;font-size:1rem;font-weight:600;cursor:pointer}
-.error{background:#fde8e8;border:1px solid #e99;padding:.6rem .8rem;border-radius:4px}
-.ok{background:#e6f6ea;border:1px solid #8c8;padding:.6rem .8rem;border-radius:4px}
-.or{margin:1rem 0 0;color:#777;font-size:.9rem}
-small{color:#666}
-"""
+#: What a connection lets the gateway account do, and what the gateway keeps from it.
+CAN_DO = "read and change your time entries, projects, clients and tags"
+CANNOT_DO = "it cannot see your API token or change your email or password"
 
 
 def app_label(app: str) -> str:
     return APP_LABELS.get(app, app)
 
 
-def _document(title: str, body: str) -> str:
-    return (
-        "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><main>{body}</main></body></html>\n"
-    )
+def token_hint(upstream_url: str | None) -> str:
+    """Where the person finds an API token, true for the upstream this gateway calls."""
+    if upstream_url is None:
+        return (
+            "Your API token was given to you by the person who runs this server (it is shown "
+            "when your user is made)."
+        )
+    host = urlsplit(upstream_url).hostname or upstream_url
+    if host == TOGGL_HOST:
+        return (
+            "Find it at the bottom of your Profile settings in Toggl Track "
+            "(track.toggl.com/profile)."
+        )
+    return f"Use your API token for {host}."
 
 
-def form_page(*, app: str, csrf_token: str, error: str | None, reauthorise: bool) -> str:
+def form_page(
+    *,
+    app: str,
+    account_name: str,
+    upstream_url: str | None,
+    csrf_token: str,
+    error: str | None,
+    reauthorise: bool,
+) -> str:
     """The form: a token alone, or email and password, suffice (so nothing is ``required``)."""
-    label = app_label(app)
+    label = escape(app_label(app))
+    who = f"<strong>{escape(account_name)}</strong>"
     notice = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
-    purpose = (
-        f"This replaces the credential of an existing {escape(label)} connection."
+    asks = (
+        f"{who} asks to keep using your {label} account: this replaces the sign-in it had."
         if reauthorise
-        else f"Give the gateway access to your {escape(label)} account."
+        else f"{who} asks for access to your {label} account."
     )
     body = (
-        f"<h1>Connect {escape(label)}</h1>{notice}<p>{purpose}</p>"
+        f"<h1>Connect your {label} account</h1>{notice}<p>{asks}</p>"
+        f"<p>If you connect, {who} will be able to {CAN_DO}; {CANNOT_DO}.</p>"
         '<form method="post" autocomplete="off">'
         f'<input type="hidden" name="csrf_token" value="{escape(csrf_token)}">'
         '<label for="api_token">API token</label>'
-        '<input type="password" id="api_token" name="api_token" autocomplete="off">'
-        "<small>Found at the bottom of your Toggl Track profile page.</small>"
-        '<p class="or">or sign in with your email and password (they are exchanged for the '
-        "API token; the password is not stored):</p>"
+        '<input type="password" id="api_token" name="api_token" autocomplete="off" '
+        'aria-describedby="token_hint">'
+        f'<span class="hint" id="token_hint">{escape(token_hint(upstream_url))}</span>'
+        f'<p class="or">Or sign in with your {label} email and password. They are used once '
+        "to fetch your API token; the password is not stored.</p>"
         '<label for="email">Email</label>'
         '<input type="email" id="email" name="email" autocomplete="username">'
         '<label for="password">Password</label>'
@@ -67,20 +76,22 @@ def form_page(*, app: str, csrf_token: str, error: str | None, reauthorise: bool
         '<button type="submit">Connect</button>'
         "</form>"
     )
-    return _document(f"Connect {label}", body)
+    return document(f"Connect your {app_label(app)} account", body)
 
 
-def connected_page(*, app: str, email: str, fullname: str) -> str:
-    label = app_label(app)
+def connected_page(*, app: str, account_name: str, email: str, fullname: str) -> str:
+    label = escape(app_label(app))
     who = f"{escape(fullname)} ({escape(email)})" if fullname else escape(email)
     body = (
-        f"<h1>{escape(label)} connected</h1>"
-        f'<p class="ok" role="status">Connected: the account {who} is now connected.</p>'
-        "<p>You can close this page.</p>"
+        f"<h1>{label} connected</h1>"
+        f'<p class="ok" role="status">Your {label} account {who} is now connected to '
+        f"<strong>{escape(account_name)}</strong>.</p>"
+        "<p>You can close this page. To take the access back later, ask them to delete the "
+        "connection.</p>"
     )
-    return _document(f"{label} connected", body)
+    return document(f"{app_label(app)} connected", body)
 
 
 def message_page(*, title: str, message: str) -> str:
     body = f'<h1>{escape(title)}</h1><p class="error" role="alert">{escape(message)}</p>'
-    return _document(title, body)
+    return document(title, body)

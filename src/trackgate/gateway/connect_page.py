@@ -27,23 +27,13 @@ from trackgate.gateway.connections import (
 )
 from trackgate.gateway.state import GatewayState, gateway_state
 from trackgate.gateway.verify import Refused, VerifyUnavailable, verify_credential
+from trackgate.html_page import PAGE_HEADERS
 from trackgate.netaddr import client_address
 
 log = logging.getLogger("trackgate.connect")
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "Pragma": "no-cache",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
 MAX_FORM_BYTES = 16 * 1024
 MAX_FIELD_CHARS = 1024
 FORM_FIELDS = ("csrf_token", "api_token", "email", "password")
@@ -81,6 +71,8 @@ def form_response(
     )
     html = connect_html.form_page(
         app=view.app,
+        account_name=view.account_name,
+        upstream_url=state.runtime.settings.upstream_url,
         csrf_token=token,
         error=error,
         reauthorise=view.connection_status == "ACTIVE",
@@ -124,14 +116,20 @@ async def read_form(request: Request) -> dict[str, str]:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            raise PageError(413, "Form too large", "The submitted form is too large.")
+            raise PageError(
+                413, "Form too large", "The form sent was too large. Go back and try again."
+            )
     try:
         parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise PageError(400, "Form not readable", "The submitted form could not be read.") from exc
+        raise PageError(
+            400, "Form not readable", "The form sent could not be read. Go back and try again."
+        ) from exc
     fields = {name: parsed.get(name, [""])[0] for name in FORM_FIELDS}
     if any(len(value) > MAX_FIELD_CHARS for value in fields.values()):
-        raise PageError(400, "Form not readable", "A field of the form is too long.")
+        raise PageError(
+            400, "Form not readable", "A field of the form was too long. Go back and try again."
+        )
     return fields
 
 
@@ -198,7 +196,9 @@ async def submit_form(request: Request) -> HTMLResponse:
         return error_page(exc)
     email_shown = str(outcome.metadata.get("email") or email)
     fullname = str(outcome.metadata.get("fullname") or "")
-    html = connect_html.connected_page(app=view.app, email=email_shown, fullname=fullname)
+    html = connect_html.connected_page(
+        app=view.app, account_name=view.account_name, email=email_shown, fullname=fullname
+    )
     return page(html)
 
 

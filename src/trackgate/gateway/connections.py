@@ -295,18 +295,28 @@ class SessionView:
     connection_id: str
     app: str
     connection_status: str
+    #: the gateway account asking for access, named on the page
+    account_name: str
 
 
-_ASK_AGAIN = "Read the connection again (GET /connections/{id}) for a fresh link."
+#: What the person holding a dead link can do: the link came from whoever asked for access.
+_ASK_AGAIN = "Ask whoever sent it to you for a new link."
 
 
 def usable_session(session: Session, token: str | None, *, lock: bool = False) -> ConnectSession:
     """The live session of a token, or :class:`SessionUnusable` saying why not."""
     if not token:
-        raise SessionUnusable(400, "Link incomplete", "This link has no session token.")
+        raise SessionUnusable(
+            400,
+            "Link incomplete",
+            "This link is missing its last part. Copy the whole link into the address bar, or "
+            "ask whoever sent it to you for a new link.",
+        )
     row = find_session(session, token, lock=lock)
     if row is None:
-        raise SessionUnusable(404, "Link not valid", f"This link is not valid. {_ASK_AGAIN}")
+        raise SessionUnusable(
+            404, "Link not valid", f"This link is not valid or no longer exists. {_ASK_AGAIN}"
+        )
     if row.consumed_at is not None:
         raise SessionUnusable(410, "Link already used", f"This link was already used. {_ASK_AGAIN}")
     if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
@@ -314,7 +324,9 @@ def usable_session(session: Session, token: str | None, *, lock: bool = False) -
             410, "Link closed", f"Too many failed attempts closed this link. {_ASK_AGAIN}"
         )
     if row.expires_at <= utcnow():
-        raise SessionUnusable(410, "Link expired", f"This link has expired. {_ASK_AGAIN}")
+        raise SessionUnusable(
+            410, "Link expired", f"This link has expired (links last 30 minutes). {_ASK_AGAIN}"
+        )
     return row
 
 
@@ -322,8 +334,12 @@ def view_session(session: Session, token: str | None) -> SessionView:
     row = usable_session(session, token)
     connection = session.get(Connection, row.connection_id)
     if connection is None:  # pragma: no cover - sessions are deleted with their connection
-        raise SessionUnusable(404, "Link not valid", "This connection no longer exists.")
-    return SessionView(row.token_digest, connection.id, connection.app, connection.status)
+        raise SessionUnusable(404, "Link not valid", f"This link no longer exists. {_ASK_AGAIN}")
+    account = session.get(Account, connection.account_id)
+    account_name = account.name if account is not None else "A gateway account"
+    return SessionView(
+        row.token_digest, connection.id, connection.app, connection.status, account_name
+    )
 
 
 def record_failure(session: Session, token: str, reason: str) -> int:

@@ -94,7 +94,7 @@ async def _read_app(request: Request) -> str:
             raise bad_request("The request body is too large")
     try:
         payload = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise bad_request('The request body must be JSON such as {"app": "toggl-track"}') from exc
     if not isinstance(payload, dict):
         raise bad_request('The request body must be a JSON object such as {"app": "toggl-track"}')

@@ -124,13 +124,14 @@ def parse_target(raw_path: bytes, query: bytes) -> Target:
     """Split ``/{app}/{native-path}?query`` into the app and the target sent upstream.
 
     Dot segments are refused rather than resolved, so that what the gateway judges and what
-    the upstream serves are the same path.
+    the upstream serves are the same path; ``..;x`` counts, as servers that drop ``;params``
+    read it as ``..``.
     """
     path = _printable(raw_path)
     query_text = _printable(query) if query else ""
     app_raw, _, rest = path[1:].partition("/")
     native = "/" + rest
-    if any(segment in (".", "..") for segment in unquote(native).replace("\\", "/").split("/")):
+    if any(segment in (".", "..") for segment in canonical_path(native).split("/")):
         raise bad_request("Paths with '.' or '..' segments are not forwarded")
     forward = native + ("?" + query_text if query_text else "")
     return Target(app=unquote(app_raw), forward=forward, path=canonical_path(native))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
 
-from trackgate.gateway.auth import KeyVerifier
+from trackgate.gateway.auth import REVOCATION_SECONDS, KeyVerifier
 from trackgate.gateway.upstream import Upstream
 from trackgate.runtime import Runtime
 from trackgate.ttlcache import TtlCache
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 #: How long a decrypted credential is reused; a deleted connection stops working in every
 #: replica within this time (at once in the process that deleted it, which pops the entry).
-CREDENTIAL_CACHE_SECONDS = 5.0
+CREDENTIAL_CACHE_SECONDS = REVOCATION_SECONDS
 
 
 @dataclass

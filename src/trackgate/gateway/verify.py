@@ -60,7 +60,7 @@ async def _ask_me(upstream: Upstream, user: str, password: str) -> tuple[int, An
     retry_after = next((v for k, v in answer.headers if k.lower() == "retry-after"), None)
     try:
         body = json.loads(raw) if answer.status == 200 else None
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     return answer.status, body, retry_after
 

@@ -15,7 +15,6 @@ from trackgate.service.payloads import Id, Payload, Text
 from trackgate.storage.models import Client, Project
 from trackgate.storage.types import utcnow
 
-NOT_FOUND = "Client not found"
 MAX_NOTES_BYTES = 3000
 STATUSES = ("active", "archived", "both")
 
@@ -48,7 +47,7 @@ def _notes(raw: str | None) -> str | None:
 def get(session: Session, workspace_id: int, client_id: int) -> Client:
     found = session.get(Client, client_id)
     if found is None or found.workspace_id != workspace_id or found.server_deleted_at is not None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(f"No client with ID {client_id} was found")  # Toggl's words
     return found
 
 

@@ -24,7 +24,8 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
-from trackgate.config import Settings, quota_sizes
+from trackgate.config import Settings
+from trackgate.setting_values import quota_sizes
 
 REMAINING = "X-Toggl-Quota-Remaining"
 RESETS_IN = "X-Toggl-Quota-Resets-In"

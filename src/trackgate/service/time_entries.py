@@ -72,9 +72,12 @@ def running_entry(session: Session, user_id: int) -> TimeEntry | None:
 
 
 def stop_running(session: Session, user_id: int, at: datetime) -> None:
+    """Stop the running entry as a new one starts; one that ran past the limit stops at the limit
+    (Toggl documents no behaviour here; this never stores an entry ``stop`` would refuse)."""
     current = running_entry(session, user_id)
     if current is not None:
-        current.stop = max(at, current.start)
+        longest = current.start + timedelta(seconds=MAX_DURATION)
+        current.stop = min(max(at, current.start), longest)
         current.running = False
         current.at = utcnow()
         session.flush()

@@ -1,8 +1,9 @@
 """``trackgate serve --demo``: a demo user, gateway account, key and ACTIVE connection.
 
 The user, account and connection are made once and found again on later runs through ids
-kept in the ``meta`` table; every run issues a new key (earlier ones stay valid until revoked).
-The demo user lives in the embedded service, so demo mode needs the embedded upstream.
+kept in the ``meta`` table; every run issues a new key and revokes the demo keys before it, so
+only the key printed last works. The demo needs both the embedded service (its user) and the
+gateway (its account and connection), so it lives with the command that wires the two.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from trackgate.cli.common import USAGE_ERROR, fail
+from trackgate.config import Settings
 from trackgate.gateway.connections import Verified, activate, create_connection
-from trackgate.gateway.keys import create_account, issue_key
+from trackgate.gateway.keys import create_account, issue_key, list_keys, revoke_key
 from trackgate.runtime import Runtime
 from trackgate.service.users import NewUser, create_user, reveal_token, user_by_email
 from trackgate.storage.models import Account, Connection, Meta, User
@@ -22,6 +25,7 @@ DEMO_EMAIL = "demo@trackgate.local"
 DEMO_FULLNAME = "Demo User"
 DEMO_ACCOUNT_NAME = "demo"
 DEMO_APP = "toggl-track"
+DEMO_KEY_NAME = "demo"
 _ACCOUNT_KEY = "demo.account_id"
 _CONNECTION_KEY = "demo.connection_id"
 
@@ -86,34 +90,46 @@ def _demo_connection(session: Session, runtime: Runtime, account: Account, user:
     return connection.id
 
 
-def ensure_demo(runtime: Runtime) -> Demo:
-    """Make or reuse the demo objects and issue a new key for the demo account."""
-    if runtime.settings.upstream_url or not runtime.settings.service_enabled:
+def _revoke_earlier_keys(session: Session, account: Account) -> None:
+    """The demo keys printed by earlier runs stop working: only the newest one is shown."""
+    for key in list_keys(session, account.id):
+        if key.name == DEMO_KEY_NAME and key.revoked_at is None:
+            revoke_key(session, key.id)
+
+
+def check_demo_possible(settings: Settings) -> None:
+    """The demo user lives in the embedded service: refuse another upstream before any write."""
+    if settings.upstream_url or not settings.service_enabled:
         raise DemoUnavailable(
             "--demo needs the embedded service as upstream; drop --upstream / TRACKGATE_TOGGL_URL"
         )
+
+
+def ensure_demo(runtime: Runtime) -> Demo:
+    """Make or reuse the demo objects; issue a new demo key and revoke the earlier ones."""
+    check_demo_possible(runtime.settings)
     with runtime.db.write() as session:
         user = _demo_user(session, runtime)
         account = _demo_account(session)
         connection_id = _demo_connection(session, runtime, account, user)
-        issued = issue_key(session, account.id, name="demo")
+        _revoke_earlier_keys(session, account)
+        issued = issue_key(session, account.id, name=DEMO_KEY_NAME)
         return Demo(user.id, account.id, connection_id, issued.key_id, issued.api_key)
 
 
 def run_demo(runtime: Runtime) -> None:
     """Make (once) or reuse the demo objects and print ``export MATON_API_KEY=...``."""
-    from trackgate.cli.common import fail
-
     try:
         demo = ensure_demo(runtime)
     except DemoUnavailable as exc:
-        fail(str(exc))
+        fail(str(exc), USAGE_ERROR)
     sys.stdout.write(f"export MATON_API_KEY={demo.api_key}\n")
     sys.stdout.flush()
     root = runtime.settings.root_url
     sys.stderr.write(
         f"trackgate: demo account {demo.account_id} is ready with an ACTIVE toggl-track "
-        f"connection; paste the export line above into a shell, then try: "
+        f"connection; earlier demo keys are revoked. Paste the export line above into "
+        f"another shell, then try: "
         f'curl -H "Authorization: Bearer $MATON_API_KEY" {root}/toggl-track/api/v9/me\n'
     )
     sys.stderr.flush()
