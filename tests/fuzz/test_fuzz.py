@@ -1,5 +1,6 @@
-"""A seeded fuzz run over the service, the control API and the proxy, generated from the
-OpenAPI document: no 5xx, no secret in any answer or log line, no read across accounts.
+"""A seeded fuzz run over the service, the control API (with the connect page) and the proxy,
+generated from the OpenAPI document: no 5xx, no redirect, no secret in any answer or log line,
+and nothing of another account read or changed.
 
 ``TRACKGATE_FUZZ_SEED`` and ``TRACKGATE_FUZZ_REQUESTS`` change the run; a failure names the
 seed and the requests that failed, so it can be replayed.
@@ -17,12 +18,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import basic
-from tests.fuzz.generate import Generator, Operation, Pools, operations
+from tests.fuzz.generate import BROKEN_BODIES, Generator, Operation, Pools, operations
 from tests.fuzz.world import MARKER, Tenant, snapshot, tenant
 from tests.service.core_helpers import cheap_hashing  # noqa: F401 (autouse: cheap argon2)
 from trackgate.app import create_app
@@ -154,8 +156,23 @@ class Fuzzer:
             return {}
         return {"Authorization": "Bearer tgk_" + "0" * 43}
 
-    def next_call(self) -> Call:
+    def connect_call(self, tokens: list[str]) -> Call:
+        """The connect page, with a link seen in an answer or a guessed one, and a form."""
+        rng = self.rng
+        token = rng.choice(tokens) if tokens and rng.random() < 0.6 else self.generator.string()
+        query = {"session_token": token} if rng.random() < 0.95 else {}
+        if rng.random() < 0.4:
+            return Call("connect", "GET", "/connect", query, {}, None)
+        names = ("csrf_token", "api_token", "email", "password")
+        form = {name: self.generator.string() for name in names if rng.random() < 0.7}
+        body = urlencode(form).encode() if rng.random() < 0.9 else rng.choice(BROKEN_BODIES)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return Call("connect", "POST", "/connect", query, headers, body)
+
+    def next_call(self, tokens: list[str]) -> Call:
         roll = self.rng.random()
+        if roll < 0.04:
+            return self.connect_call(tokens)
         if roll < 0.4:
             surface, op, headers = "service", self.rng.choice(self.service), self._service_auth()
         elif roll < 0.85:
@@ -166,7 +183,7 @@ class Fuzzer:
             surface, op, headers = "control", self.rng.choice(self.control), self._gateway_auth()
         method, path, query, body = self.generator.request(op)
         if method == "DELETE" and self.a.connection_ids[0] in path:
-            return self.next_call()  # the proxied calls go through that connection
+            return self.next_call(tokens)  # the proxied calls go through that connection
         if body is not None and self.rng.random() < 0.9:
             headers["Content-Type"] = "application/json"
         return Call(surface, method, path, query, headers, body)
@@ -193,7 +210,7 @@ def test_fuzz_the_three_surfaces(fuzz_runtime: Runtime, captured: Captured) -> N
         answered: Counter[tuple[str, int]] = Counter()
         captured.lines.clear()
         for n in range(REQUESTS):
-            call = fuzzer.next_call()
+            call = fuzzer.next_call(sorted(session_tokens))
             r = client.request(
                 call.method,
                 call.path,
