@@ -201,7 +201,7 @@ class QuotaShield:
         async with lock:
             holder = str(uuid.uuid4())
             deadline = time.monotonic() + rules.LEASE_SECONDS
-            while not await run_in_threadpool(self._lease, connection_id, holder):
+            while not await self._leased(connection_id, holder):
                 if time.monotonic() > deadline:
                     raise RefreshFailed("the refresh lease stayed taken")
                 await asyncio.sleep(0.05)
@@ -216,6 +216,13 @@ class QuotaShield:
                 return True
             finally:
                 await run_in_threadpool(self._release, connection_id, holder)
+
+    async def _leased(self, connection_id: str, holder: str) -> bool:
+        try:
+            return await run_in_threadpool(self._lease, connection_id, holder)
+        except store.MirrorGone as exc:
+            self._known.pop(connection_id, None)
+            raise RefreshFailed("the connection was deleted") from exc
 
     def _lease(self, connection_id: str, holder: str) -> bool:
         with self.db.write() as session:

@@ -180,10 +180,16 @@ def workspace_organization(session: Session, connection_id: str, workspace_id: i
 # --- the refresh lease ---------------------------------------------------------------------
 
 
+class MirrorGone(Exception):
+    """The connection's mirror row is gone: the connection was deleted meanwhile."""
+
+
 def try_lease(
     session: Session, connection_id: str, holder: str, now: float, seconds: float
 ) -> bool:
     """Take the connection's refresh lease if no one holds it (or the holder's has run out)."""
+    if session.get(ShieldMirror, connection_id) is None:
+        raise MirrorGone(connection_id)
     taken = session.execute(
         update(ShieldMirror)
         .where(
