@@ -125,7 +125,7 @@ def normalise_database_url(url: str) -> str:
 READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_DATA_DIR": ("data_dir", Path),
     "TRACKGATE_DATABASE_URL": ("database_url", values.database_url),
-    "TRACKGATE_SECRET_KEY": ("secret_key", str),
+    "TRACKGATE_SECRET_KEY": ("secret_key", values.secret_keys),
     "TRACKGATE_KEY_FILE": ("key_file", Path),
     "TRACKGATE_PUBLIC_URL": ("public_url", values.http_url),
     "TRACKGATE_TOGGL_URL": ("upstream_url", values.http_url),

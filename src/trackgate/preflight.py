@@ -32,15 +32,28 @@ def _can_make(directory: Path) -> bool:
     return os.access(existing, os.W_OK | os.X_OK)
 
 
-def check_directories(settings: Settings) -> None:
-    """The data directory (SQLite) and the key file's directory can be written."""
+def check_storage(settings: Settings) -> None:
+    """The data directory (SQLite) and the key file's directory can be written, and a key is
+    given where one must be (PostgreSQL: every replica needs the same one)."""
+    if not settings.is_sqlite and not settings.secret_key:
+        raise SettingError(
+            "TRACKGATE_SECRET_KEY",
+            "set with TRACKGATE_DATABASE_URL (make one with `trackgate secrets generate`; "
+            "every server of the database needs the same)",
+        )
     if settings.is_sqlite and not _can_make(settings.data_dir):
         raise SettingError(
             "--data-dir (or TRACKGATE_DATA_DIR)",
             "a directory this user can write",
             str(settings.data_dir),
         )
-    if settings.secret_key or settings.key_file.exists():
+    if settings.secret_key:
+        return
+    if settings.key_file.is_dir():
+        raise SettingError(
+            "TRACKGATE_KEY_FILE", "the path of a file, not a directory", str(settings.key_file)
+        )
+    if settings.key_file.exists():
         return
     if not _can_make(settings.key_file.parent):
         raise SettingError(

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 
+from trackgate.crypto import SecretKeyError, parse_keys
 from trackgate.netaddr import TrustedProxies, parse_trusted_proxies
 
 T = TypeVar("T")
@@ -150,7 +151,31 @@ def networks(raw: str) -> TrustedProxies:
     try:
         return parse_trusted_proxies(raw)
     except ValueError:
-        raise ValueError("comma-separated addresses or CIDRs such as 10.0.0.0/8") from None
+        wrong = next(p.strip() for p in raw.split(",") if not _parses_as_network(p))
+        raise ValueError(
+            f"comma-separated addresses or CIDRs such as 10.0.0.0/8 ({wrong!r} is neither)"
+        ) from None
+
+
+def _parses_as_network(part: str) -> bool:
+    try:
+        parse_trusted_proxies(part)
+    except ValueError:
+        return False
+    return True
+
+
+def secret_keys(raw: str) -> str:
+    """Base64 AES-256 keys, comma-separated, newest first; kept as written."""
+    try:
+        if not parse_keys(raw):
+            raise SecretKeyError("no key")
+    except SecretKeyError:
+        raise ValueError(
+            "base64 of a 32-byte key (several comma-separated, newest first), "
+            "such as one printed by `trackgate secrets generate`"
+        ) from None
+    return raw.strip()
 
 
 def quota_sizes(raw: str) -> tuple[int, int]:

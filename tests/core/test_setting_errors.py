@@ -65,6 +65,8 @@ BAD_VARIABLES = [
     ("TRACKGATE_REDIS_URL", "notaurl", "a Redis URL"),
     ("TRACKGATE_DATABASE_URL", "mysql://x/y", "a database URL"),
     ("TRACKGATE_TRUSTED_PROXIES", "everyone", "comma-separated addresses or CIDRs"),
+    ("TRACKGATE_SECRET_KEY", "not-a-key", "base64 of a 32-byte key"),
+    ("TRACKGATE_KEY_FILE", "/", "the path of a file, not a directory"),
 ]
 
 
@@ -76,7 +78,7 @@ def test_a_malformed_variable_is_one_line_before_anything_is_written(
     line = assert_one_line(done, variable, expects)
     assert "Traceback" not in done.stderr
     assert written(tmp_path) == []
-    if variable in ("TRACKGATE_REDIS_URL", "TRACKGATE_DATABASE_URL"):
+    if variable in ("TRACKGATE_REDIS_URL", "TRACKGATE_DATABASE_URL", "TRACKGATE_SECRET_KEY"):
         assert value not in line  # may hold a password: never echoed
 
 
@@ -102,6 +104,26 @@ def test_other_commands_refuse_a_malformed_variable_the_same_way(tmp_path: Path)
     done = run_trackgate(tmp_path, "accounts", "list", env={"TRACKGATE_REDIS_URL": "notaurl"})
     assert_one_line(done, "TRACKGATE_REDIS_URL")
     assert written(tmp_path) == []
+
+
+def test_postgresql_without_a_key_names_the_key_setting(tmp_path: Path) -> None:
+    env = {"TRACKGATE_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"}
+    done = run_trackgate(tmp_path, "serve", "--demo", env=env)
+    assert_one_line(done, "TRACKGATE_SECRET_KEY", "set with TRACKGATE_DATABASE_URL")
+    assert written(tmp_path) == []
+
+
+def test_a_database_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    key = run_trackgate(tmp_path, "secrets", "generate").stdout.strip()
+    env = {
+        "TRACKGATE_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none",
+        "TRACKGATE_SECRET_KEY": key,
+    }
+    done = run_trackgate(tmp_path, "users", "list", env=env)
+    assert done.returncode == 1 and done.stdout == ""
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("trackgate: cannot open the database: ")
+    assert key not in line
 
 
 def test_an_unwritable_config_directory_names_the_key_file_setting(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from trackgate.config import load_settings
 from trackgate.runtime import Runtime, build_runtime
 
 HUGE = 10**30
+NO_ENTRY = "Time entry not found"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Case:
     content: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
     auth: bool = True
+    toggl_message: str | None = None  # Toggl's own words, where they are known
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} -> {self.status}"
@@ -55,7 +57,7 @@ CASES = [
     Case("GET", "/me/time_entries/abc", 400),
     Case("GET", "/me/time_entries/1.5", 400),
     Case("GET", f"/me/time_entries/{HUGE}", 400),
-    Case("GET", "/me/time_entries/987654321", 404),
+    Case("GET", "/me/time_entries/987654321", 404, toggl_message=NO_ENTRY),
     Case("GET", "/workspaces/abc", 400),
     Case("GET", f"/workspaces/{HUGE}", 400),
     Case("GET", "/workspaces/{other}", 403),
@@ -63,9 +65,14 @@ CASES = [
     Case("PUT", "/workspaces/{wid}/time_entries/abc", 400, json={"description": "x"}),
     Case("PUT", f"/workspaces/{{wid}}/time_entries/{HUGE}", 400, json={"description": "x"}),
     Case("PATCH", "/workspaces/{wid}/time_entries/abc/stop", 400),
-    Case("PATCH", "/workspaces/{wid}/time_entries/987654321/stop", 404),
-    Case("PATCH", "/workspaces/{wid}/time_entries/{eid}/stop", 409),
-    Case("DELETE", "/workspaces/{wid}/time_entries/987654321", 404),
+    Case("PATCH", "/workspaces/{wid}/time_entries/987654321/stop", 404, toggl_message=NO_ENTRY),
+    Case(
+        "PATCH",
+        "/workspaces/{wid}/time_entries/{eid}/stop",
+        409,
+        toggl_message="Time entry already stopped",
+    ),
+    Case("DELETE", "/workspaces/{wid}/time_entries/987654321", 404, toggl_message=NO_ENTRY),
     Case("DELETE", "/workspaces/{wid}/time_entries/x", 400),
     Case("POST", f"/workspaces/{HUGE}/time_entries", 400, json=entry()),
     Case("POST", "/workspaces/{other}/time_entries", 403, json=entry()),
@@ -232,6 +239,8 @@ def test_error_shape(world: World, case: Case) -> None:
     assert isinstance(body, str) and body.strip(), r.text
     assert "Traceback" not in body and "sqlalchemy" not in body.lower()
     assert user.token not in r.text and user.password not in r.text
+    if case.toggl_message is not None:
+        assert body == case.toggl_message
 
 
 def test_an_unexpected_failure_is_a_500_json_string_without_details(

@@ -601,9 +601,11 @@ def test_delete(client: TestClient, user: Person) -> None:
     entry = create_entry(client, user)
     r = client.delete(entries_url(user, entry["id"]), headers=user.auth)
     assert r.status_code == 200 and r.content == b""
-    assert_error(client.get(f"{API}/me/time_entries/{entry['id']}", headers=user.auth), 404)
+    gone = client.get(f"{API}/me/time_entries/{entry['id']}", headers=user.auth)
+    assert_error(gone, 404, "Time entry not found")
     assert client.get(f"{API}/me/time_entries", headers=user.auth).json() == []
-    assert_error(client.delete(entries_url(user, entry["id"]), headers=user.auth), 404)
+    again = client.delete(entries_url(user, entry["id"]), headers=user.auth)
+    assert_error(again, 404, "Time entry not found")
     r = client.put(entries_url(user, entry["id"]), json={"description": "x"}, headers=user.auth)
     assert_error(r, 404)
 

@@ -16,7 +16,7 @@ import typer
 
 from trackgate.config import Settings, load_settings, variable_for
 from trackgate.crypto import SecretKeyError
-from trackgate.preflight import check_directories
+from trackgate.preflight import check_storage
 from trackgate.runtime import Runtime, build_runtime
 from trackgate.service.errors import TogglError
 from trackgate.setting_values import SettingError
@@ -91,10 +91,10 @@ def private_files(settings: Settings) -> None:
 def opened(settings: Settings) -> Iterator[Runtime]:
     """A runtime for one command; known failures become a one-line message and exit 1.
 
-    The directories are checked first, so a setting pointing nowhere writes nothing (exit 2).
+    Paths and the key are checked first, so a setting pointing nowhere writes nothing (exit 2).
     """
     try:
-        check_directories(settings)
+        check_storage(settings)
     except SettingError as exc:
         bad_setting(exc)
     private_files(settings)
@@ -103,7 +103,8 @@ def opened(settings: Settings) -> Iterator[Runtime]:
     except SecretKeyError as exc:
         fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - a database that cannot be opened
-        fail(f"cannot open the database: {exc.__class__.__name__}: {exc}")
+        reason = (str(exc).strip().splitlines() or [""])[0]
+        fail(f"cannot open the database: {exc.__class__.__name__}: {reason}")
     try:
         yield runtime
     except TogglError as exc:
