@@ -1,66 +1,80 @@
-"""Requests per second and latency through the gateway's proxy, against a tiny upstream.
+"""The gateway's proxy against nginx ``proxy_pass`` and a bare Python pass-through, all to
+the same static upstream, one worker each, the same ``wrk`` load on loopback.
 
-Run by hand (not by the test suite), from the repository root::
+Run by hand, from the repository root (needs ``wrk`` and ``nginx``:
+``apt-get install -y wrk nginx-light``)::
 
-    .venv/bin/python bench/proxy_bench.py --concurrency 32 --duration 10
+    .venv/bin/python bench/proxy_bench.py                 # 32 connections, 10 s a row
 
-It starts, all on loopback:
+It starts, all on loopback and each in its own process:
 
-1. a tiny aiohttp upstream (a separate process) answering every path with a small JSON body;
-2. ``trackgate serve --upstream <that>`` on a fresh data dir holding one account, one key and
-   one ACTIVE connection, with the rate limit raised and pacing off, so that the numbers
-   measure the proxy and not its limits;
+1. the upstream: nginx answering every path with a small static JSON body;
+2. nginx ``proxy_pass`` to it (keep-alive upstream connections, one header added);
+3. ``bench/bare_proxy.py``: a minimal ASGI app forwarding with aiohttp (the gateway's client),
+   on uvicorn and, if installed, on granian;
+4. ``trackgate serve --upstream <the upstream>`` on a fresh data dir with one account, key and
+   ACTIVE connection. The per-account rate limit is raised to 1,000,000/second and pacing is
+   off, so the limits do not refuse calls; their per-call cost (and the key check's) is
+   still paid and is part of the gateway row.
 
-then drives N concurrent keep-alive clients (aiohttp, one process) for a bounded time, first
-straight at the upstream (the baseline) and then through the proxy, and prints both. The
-load generator shares the machine with what it measures, so the numbers are a floor; compare
-runs on the same machine only. Results measured so far are in ``bench/README.md``.
+It prints a Markdown table: requests/s, p50 and p99 latency, and the ratio to the bare
+pass-through on the same server software and to nginx.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
-from aiohttp import web
+from common import PYTHON, ROOT, best_of, free_port, machine_line, stop, wait_until_up
 
 TARGET = "/toggl-track/api/v9/me/time_entries/current"
+UPSTREAM_PATH = "/api/v9/me/time_entries/current"
 UPSTREAM_BODY = json.dumps({"id": 1, "workspace_id": 1, "duration": -1, "description": "x"})
 
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {prefix}/nginx-{port}.pid;
+error_log {prefix}/error-{port}.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    upstream static {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{port};
+        {body}
+    }}
+}}
+"""
+STATIC = "location / {{ default_type application/json; return 200 '{json}'; }}"
+PROXY = (
+    "location / { proxy_pass http://static; proxy_http_version 1.1; "
+    'proxy_set_header Connection ""; proxy_set_header Authorization "Basic eDp5"; }'
+)
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
-
-# --- the upstream -----------------------------------------------------------------------------
-
-
-def run_upstream(port: int) -> None:
-    async def answer(_: web.Request) -> web.Response:
-        return web.Response(text=UPSTREAM_BODY, content_type="application/json")
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
-
-
-# --- the gateway ------------------------------------------------------------------------------
+def nginx(prefix: Path, port: int, upstream: int, body: str) -> subprocess.Popen[bytes]:
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    conf = prefix / f"nginx-{port}.conf"
+    conf.write_text(
+        NGINX_CONF.format(prefix=prefix, port=port, upstream=upstream or port, body=body)
+    )
+    found = shutil.which("nginx") or "/usr/sbin/nginx"
+    return subprocess.Popen([found, "-c", str(conf), "-p", str(prefix)], stderr=subprocess.DEVNULL)
 
 
 def prepare_data(data_dir: Path, key_file: Path) -> str:
@@ -93,160 +107,114 @@ def prepare_data(data_dir: Path, key_file: Path) -> str:
         runtime.close()
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up in {seconds} s")
-
-
-# --- the load -----------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    name: str
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    def line(self) -> str:
-        lat = sorted(self.latencies) or [0.0]
-        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-        return (
-            f"{self.name:<10} {self.requests / self.seconds:>9,.0f} req/s   "
-            f"mean {statistics.fmean(lat) * 1000:6.2f} ms   "
-            f"p50 {lat[len(lat) // 2] * 1000:6.2f} ms   p99 {p99 * 1000:6.2f} ms   "
-            f"errors {self.errors}"
-        )
-
-
-async def load(
-    name: str, url: str, headers: dict[str, str], clients: int, seconds: float
-) -> Result:
-    connector = aiohttp.TCPConnector(limit=clients, force_close=False)
-    latencies: list[float] = []
-    errors = 0
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-
-        async def client(until: float, record: bool) -> None:
-            nonlocal errors
-            while (now := time.perf_counter()) < until:
-                try:
-                    async with session.get(url) as response:
-                        await response.read()
-                        ok = response.status == 200
-                except aiohttp.ClientError:
-                    ok = False
-                if record:
-                    latencies.append(time.perf_counter() - now)
-                    errors += not ok
-
-        warm_until = time.perf_counter() + min(2.0, seconds / 5)
-        await asyncio.gather(*(client(warm_until, False) for _ in range(clients)))
-        started = time.perf_counter()
-        await asyncio.gather(*(client(started + seconds, True) for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    return Result(name, len(latencies), errors, elapsed, latencies)
-
-
-def wrk(name: str, url: str, headers: dict[str, str], clients: int, seconds: float) -> str:
-    """The same load from ``wrk`` (C, one thread), which leaves more CPU to what it measures."""
-    command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency"]
-    for key, value in headers.items():
-        command += ["-H", f"{key}: {value}"]
-    subprocess.run([*command[:3], "-d1s", *command[4:], url], capture_output=True, check=True)
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    fields = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if line.startswith("Requests/sec:"):
-            fields["rps"] = float(parts[1])
-        elif parts[:1] == ["Latency"] and len(parts) > 2:
-            fields["mean"] = parts[1]
-        elif parts[:1] == ["99%"]:
-            fields["p99"] = parts[1]
-        elif parts[:1] == ["50%"]:
-            fields["p50"] = parts[1]
-        elif "Non-2xx" in line or "Socket errors" in line:
-            fields["errors"] = line.strip()
-    return (
-        f"{name:<10} {fields.get('rps', 0):>9,.0f} req/s   mean {fields.get('mean')}   "
-        f"p50 {fields.get('p50')}   p99 {fields.get('p99')}   {fields.get('errors', 'errors 0')}"
-    )
+def has_granian() -> bool:
+    try:
+        import granian  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--concurrency", "-c", type=int, default=32)
+    parser.add_argument("--connections", "-c", type=int, default=32)
     parser.add_argument("--duration", "-d", type=float, default=10.0)
-    parser.add_argument("--no-baseline", action="store_true", help="skip the direct run")
-    parser.add_argument(
-        "--tool",
-        choices=("auto", "wrk", "python"),
-        default="auto",
-        help="load generator: wrk if installed (auto), or the built-in aiohttp one",
-    )
-    parser.add_argument("--upstream-only", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", "-r", type=int, default=3, help="best of N interleaved runs")
     args = parser.parse_args()
-    if args.upstream_only:
-        run_upstream(args.upstream_only)
-        return
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-
-    upstream_port, gateway_port = free_port(), free_port()
-    upstream_url = f"http://127.0.0.1:{upstream_port}"
-    gateway_url = f"http://127.0.0.1:{gateway_port}"
-    with tempfile.TemporaryDirectory(prefix="trackgate-bench-") as tmp:
-        data_dir, key_file = Path(tmp) / "data", Path(tmp) / "secret.key"
+    load = {"connections": args.connections, "seconds": args.duration}
+    processes: list[subprocess.Popen[bytes]] = []
+    targets: list[tuple[str, str, dict[str, str] | None]] = []
+    with tempfile.TemporaryDirectory(prefix="trackgate-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        data_dir, key_file = tmp / "data", tmp / "secret.key"
         api_key = prepare_data(data_dir, key_file)
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("TRACKGATE_")},
-            "TRACKGATE_KEY_FILE": str(key_file),
-            "TRACKGATE_RATE_LIMIT": "1000000/second",
-            "TRACKGATE_UPSTREAM_PACING": "off",
-        }
-        upstream = subprocess.Popen(
-            [sys.executable, __file__, "--upstream-only", str(upstream_port)]
-        )
-        gateway = subprocess.Popen(
-            [sys.executable, "-m", "trackgate", "serve", "--port", str(gateway_port),
-             "--data-dir", str(data_dir), "--upstream", upstream_url],
-            env=env,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        auth = {"Authorization": f"Bearer {api_key}"}
+        upstream_port = free_port()
+        upstream_url = f"http://127.0.0.1:{upstream_port}"
+
+        def start(
+            name: str,
+            command: list[str],
+            env: dict[str, str] | None,
+            url: str,
+            headers: dict[str, str] | None = None,
+            ready: str = "",
+        ) -> None:
+            process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+            processes.append(process)
+            wait_until_up(ready or url, process, headers=headers)
+            targets.append((name, url, headers))
+
         try:
-            wait_until_up(upstream_url + "/", upstream)
-            wait_until_up(gateway_url + "/healthz", gateway)
-            print(f"{args.concurrency} clients, {args.duration:g} s each, {os.cpu_count()} CPUs")
-            use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
-            runs = [] if args.no_baseline else [("direct", upstream_url + TARGET, {})]
-            runs.append(("proxy", gateway_url + TARGET, {"Authorization": f"Bearer {api_key}"}))
-            print(f"load generator: {'wrk' if use_wrk else 'python (aiohttp)'}")
-            for name, url, headers in runs:
-                if use_wrk:
-                    print(wrk(name, url, headers, args.concurrency, args.duration))
-                else:
-                    result = asyncio.run(load(name, url, headers, args.concurrency, args.duration))
-                    print(result.line())
+            processes.append(nginx(tmp, upstream_port, 0, STATIC.format(json=UPSTREAM_BODY)))
+            wait_until_up(upstream_url + "/", processes[-1])
+            targets.append(("upstream alone (nginx static)", upstream_url + UPSTREAM_PATH, None))
+            port = free_port()
+            processes.append(nginx(tmp, port, upstream_port, PROXY))
+            wait_until_up(f"http://127.0.0.1:{port}/", processes[-1])
+            targets.append(("nginx proxy_pass", f"http://127.0.0.1:{port}{UPSTREAM_PATH}", None))
+            bare_env = {**os.environ, "BENCH_UPSTREAM": upstream_url}
+            servers = ["uvicorn", *(["granian"] if has_granian() else [])]
+            for server in servers:
+                port = free_port()
+                start(
+                    f"bare pass-through ({server})",
+                    [PYTHON, str(ROOT / "bench" / "bare_proxy.py"), str(port), server],
+                    bare_env,
+                    f"http://127.0.0.1:{port}{UPSTREAM_PATH}",
+                )
+            gate_env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith("TRACKGATE_")},
+                "TRACKGATE_KEY_FILE": str(key_file),
+                "TRACKGATE_DATA_DIR": str(data_dir),
+                "TRACKGATE_TOGGL_URL": upstream_url,
+                "TRACKGATE_RATE_LIMIT": "1000000/second",
+                "TRACKGATE_UPSTREAM_PACING": "off",
+            }
+            port = free_port()
+            start(
+                "trackgate gateway (uvicorn)",
+                [PYTHON, "-m", "trackgate", "serve", "--port", str(port)],
+                gate_env,
+                f"http://127.0.0.1:{port}{TARGET}",
+                auth,
+                f"http://127.0.0.1:{port}/healthz",
+            )
+            if has_granian():
+                port = free_port()
+                start(
+                    "trackgate gateway (granian)",
+                    [PYTHON, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+                     "--port", str(port), "--workers", "1", "--loop", "uvloop",
+                     "--no-log", "--working-dir", str(ROOT / "bench"), "gateway_asgi:app"],
+                    gate_env,
+                    f"http://127.0.0.1:{port}{TARGET}",
+                    auth,
+                    f"http://127.0.0.1:{port}/healthz",
+                )  # fmt: skip
+            runs = best_of(args.rounds, targets, load)
         finally:
-            for process in (gateway, upstream):
-                process.terminate()
-                process.wait(10)
+            stop(*processes)
+    by_name = {run.name: run for run in runs}
+    nginx_run = by_name.get("nginx proxy_pass")
+    print(
+        f"{machine_line()}; wrk 1 thread, {args.connections} connections, "
+        f"best of {args.rounds} interleaved {args.duration:g} s runs"
+    )
+    print("| what | requests/s | p50 ms | p99 ms | errors | × bare (same server) | × nginx |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for run in runs:
+        server = "granian" if "granian" in run.name else "uvicorn"
+        bare = by_name.get(f"bare pass-through ({server})")
+        to_bare = f"{run.rps / bare.rps:.2f}" if bare and "trackgate" in run.name else "-"
+        to_nginx = (
+            f"{run.rps / nginx_run.rps:.2f}" if nginx_run and "upstream" not in run.name else "-"
+        )
+        print(
+            f"| {run.name} | {run.rps:,.0f} | {run.p50_ms:.2f} | {run.p99_ms:.2f} | "
+            f"{run.errors} | {to_bare} | {to_nginx} |"
+        )
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

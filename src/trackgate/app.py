@@ -5,21 +5,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate import __version__
-from trackgate.access_log import AccessLogMiddleware
 from trackgate.docs import install_docs
+from trackgate.edge import Edge
 from trackgate.gateway.app import gateway_lifespan, install_gateway
+from trackgate.gateway.connections import APPS
+from trackgate.gateway.proxy import proxy_endpoint
 from trackgate.html_page import PAGE_HEADERS
 from trackgate.landing import landing_page
+from trackgate.metrics import Metrics, allowed
 from trackgate.openapi import install_openapi
-from trackgate.request_id import RequestIdMiddleware
+from trackgate.readiness import readiness
+from trackgate.reports import REPORTS_PREFIX, create_reports_app
 from trackgate.runtime import Runtime
-from trackgate.service.app import API_PREFIX, create_service_app
+from trackgate.service.app import API_PREFIX, RequestSession, create_service_app
 from trackgate.service.errors import toggl_error_response
 
 
@@ -27,23 +31,49 @@ async def _toggl_not_found(scope: Scope, receive: Receive, send: Send) -> None:
     await toggl_error_response(404, "Not Found")(scope, receive, send)
 
 
-def embedded_upstream(service: FastAPI) -> ASGIApp:
-    """The service alone, as the gateway's in-process upstream: no other path is reachable,
-    and a path is answered as given (a 404 as Toggl spells it, never a redirect)."""
+def embedded_upstream(service: ASGIApp, reports: ASGIApp) -> ASGIApp:
+    """The service and its reports alone, as the gateway's in-process upstream: no other path
+    is reachable, and a path is answered as given (a 404 as Toggl spells it, never a
+    redirect)."""
     return Router(
-        routes=[Mount(API_PREFIX, app=service)], redirect_slashes=False, default=_toggl_not_found
+        routes=[Mount(API_PREFIX, app=service), Mount(REPORTS_PREFIX, app=reports)],
+        redirect_slashes=False,
+        default=_toggl_not_found,
     )
+
+
+class TrackgateApp(FastAPI):
+    """FastAPI behind :class:`Edge`: request ids, the access log, size caps and the proxy's
+    fast path in one layer that runs before the framework's own per-request work."""
+
+    _edge: Edge | None = None
+    #: the service's prefix and application, reached from the edge without the outer router
+    _service: tuple[str, ASGIApp] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._edge is None:
+            runtime: Runtime = self.state.runtime
+            self._edge = Edge(
+                super().__call__,
+                max_body=runtime.settings.max_body,
+                proxy=proxy_endpoint(self),
+                proxy_prefixes=tuple(f"/{name}/" for name in APPS),
+                mounted=self._service,
+                metrics=self.state.metrics,
+            )
+        await self._edge(scope, receive, send)
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
+    reports = create_reports_app(runtime) if service is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with gateway_lifespan(app):
             yield
 
-    app = FastAPI(
+    app = TrackgateApp(
         title="trackgate",
         version=__version__,
         lifespan=lifespan,
@@ -52,10 +82,31 @@ def create_app(runtime: Runtime) -> FastAPI:
         redirect_slashes=False,
     )
     app.state.runtime = runtime
+    proxy_prefixes = tuple(f"/{name}/" for name in APPS) if runtime.settings.gateway_enabled else ()
+    app.state.metrics = Metrics(proxy_prefixes)
+    metrics_networks = runtime.settings.metrics_allow
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> Response:
+    async def healthz() -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> Response:
+        ready, checks = readiness(runtime)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        client = request.client.host if request.client else None
+        if not allowed(client, metrics_networks):
+            return JSONResponse(
+                {"error": {"code": "not_found", "message": "Not Found"}}, status_code=404
+            )
+        body, content_type = app.state.metrics.exposition()
+        return Response(body, media_type=content_type)
 
     @app.get("/", include_in_schema=False)
     def landing() -> Response:
@@ -63,12 +114,17 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     install_docs(app, "trackgate")
     mounted: dict[str, FastAPI] = {}
-    if service is not None:
-        app.mount(API_PREFIX, service)
+    served: ASGIApp | None = None
+    embedded = None
+    if service is not None and reports is not None:
+        served = RequestSession(service, runtime.db)
+        app.mount(API_PREFIX, served)  # for url_for and the router; calls come via the edge
+        app._service = (API_PREFIX, served)
+        app.mount(REPORTS_PREFIX, reports)
         mounted[API_PREFIX] = service
+        mounted[REPORTS_PREFIX] = reports
+        embedded = embedded_upstream(served, reports)
     install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
-        install_gateway(app, runtime, embedded_upstream(service) if service else None)
-    app.add_middleware(AccessLogMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+        install_gateway(app, runtime, embedded)
     return app

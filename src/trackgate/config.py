@@ -36,6 +36,8 @@ ENVIRONMENT = {
     "TRACKGATE_EMULATE_RATE": "service: Toggl's short-term rate, e.g. 1/second (default off)",
     "TRACKGATE_SHIELD": "gateway: 'off' makes the proxy pure pass-through (default on)",
     "TRACKGATE_SHIELD_MAX_AGE": "gateway: seconds a mirror answer may be old (default 60)",
+    "TRACKGATE_MAX_BODY": "largest request body in bytes, on every path (default 1048576)",
+    "TRACKGATE_METRICS_ALLOW": "CIDRs besides loopback that may read /metrics",
 }
 
 
@@ -65,6 +67,8 @@ class Settings:
     trusted_proxies: TrustedProxies = ()
     upstream_pacing: str | None = None
     upstream_timeout: float = 30.0
+    max_body: int = 1024 * 1024
+    metrics_allow: TrustedProxies = ()
     service_enabled: bool = True
     gateway_enabled: bool = True
     #: the service's emulation of Toggl's hourly quota: "N" or "ORG,USER"; None is off
@@ -139,6 +143,8 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_EMULATE_RATE": ("emulate_rate", values.rate),
     "TRACKGATE_SHIELD": ("shield_enabled", values.switch),
     "TRACKGATE_SHIELD_MAX_AGE": ("shield_max_age", values.max_age),
+    "TRACKGATE_MAX_BODY": ("max_body", values.byte_count),
+    "TRACKGATE_METRICS_ALLOW": ("metrics_allow", values.networks),
 }
 SECRET_VARIABLES = frozenset(
     {"TRACKGATE_DATABASE_URL", "TRACKGATE_SECRET_KEY", "TRACKGATE_REDIS_URL"}

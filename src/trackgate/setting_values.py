@@ -117,6 +117,14 @@ def seconds(raw: str) -> float:
     return value
 
 
+def byte_count(raw: str) -> int:
+    """A positive whole number of bytes."""
+    text = raw.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError("a positive number of bytes, such as 1048576")
+    return int(text)
+
+
 def port(raw: str) -> int:
     """A TCP port, 1 to 65535."""
     expects = "a port number from 1 to 65535"

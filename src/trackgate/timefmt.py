@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 
+def _seconds(dt: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` in UTC (a listing spells hundreds of these: no strftime)."""
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
 def read_stamp(dt: datetime | None) -> str | None:
     """Time entry start/stop on reads, and project/client stamps: ``2024-12-16T02:18:20+00:00``."""
     if dt is None:
         return None
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return _seconds(dt) + "+00:00"
 
 
 def write_stamp(dt: datetime | None) -> str | None:
     """Time entry start/stop in answers to writes: ``2024-12-16T01:55:24Z``."""
     if dt is None:
         return None
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _seconds(dt) + "Z"
 
 
 def precise_stamp(dt: datetime | None) -> str | None:
@@ -24,7 +29,7 @@ def precise_stamp(dt: datetime | None) -> str | None:
     if dt is None:
         return None
     dt = dt.astimezone(UTC)
-    text = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    text = _seconds(dt)
     if dt.microsecond:
         text += f".{dt.microsecond:06d}".rstrip("0")
     return text + "Z"

@@ -115,7 +115,7 @@ def test_a_large_body_streams_through_whole(
 def test_a_large_request_body_streams_to_the_upstream(
     remote_gateway: Callable[..., Remote], upstream: FakeUpstream
 ):
-    gw = remote_gateway(upstream.url)
+    gw = remote_gateway(upstream.url, max_body=4 * 1024 * 1024)
     payload = BIG_CHUNK * 40  # 2.5 MiB, above what the gateway reads before calling
 
     def chunks():  # no Content-Length: sent chunked

@@ -36,10 +36,19 @@ DataDirOption = typer.Option(
 )
 
 
-def setup_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def setup_logging(level: int = logging.INFO, json_lines: bool = False) -> None:
+    if json_lines:
+        from trackgate.logformat import JsonFormatter
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=level, handlers=[handler])
+    else:
+        logging.basicConfig(
+            level=level,
+            stream=sys.stderr,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 

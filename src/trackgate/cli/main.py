@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trackgate.cli import accounts, keys, secrets, serve, users
+from trackgate.cli import accounts, db, keys, secrets, serve, users
 
 app = typer.Typer(
     name="trackgate",
@@ -19,6 +19,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(keys.app, name="keys")
+app.add_typer(db.app, name="db")
 
 
 def main() -> None:

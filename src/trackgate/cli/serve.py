@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 import uvicorn
 
+from trackgate.access_log import buffer_lines
 from trackgate.app import create_app
 from trackgate.cli.common import (
     USAGE_ERROR,
@@ -19,8 +24,15 @@ from trackgate.cli.common import (
     setup_logging,
 )
 from trackgate.cli.demo import DemoUnavailable, check_demo_possible, run_demo
+from trackgate.config import load_settings
 from trackgate.preflight import check_port
+from trackgate.runtime import build_runtime
 from trackgate.setting_values import SettingError
+
+#: How ``serve`` hands its settings to ``--workers`` processes.
+WORKER_SETTINGS = "TRACKGATE_SERVE_WORKER_SETTINGS"
+#: On SIGTERM or SIGINT, calls in flight get this long to finish before the process exits.
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 def serve(
@@ -77,12 +89,26 @@ def serve(
             "emulate_rate",
         ),
     ),
+    log_format: str = typer.Option(
+        "text",
+        "--log-format",
+        metavar="FORMAT",
+        help="Log lines as 'text' or 'json' (one object per line).",
+    ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        metavar="N",
+        help="Server processes on this port (more than 1 needs TRACKGATE_REDIS_URL).",
+    ),
 ) -> None:
     """Run the Toggl-compatible service and the gateway.
 
     Every setting is also read from its TRACKGATE_* variable; a flag wins over the variable.
     """
-    setup_logging()
+    if log_format not in ("text", "json"):
+        fail(f"--log-format must be 'text' or 'json', not {log_format!r}", USAGE_ERROR)
+    setup_logging(json_lines=log_format == "json")
     settings = settings_for(
         data_dir,
         host=host,
@@ -96,6 +122,13 @@ def serve(
     )
     if no_service and not settings.upstream_url:
         fail("--no-service needs --upstream (or TRACKGATE_TOGGL_URL)", 2)
+    if workers < 1:
+        fail("--workers must be 1 or more", USAGE_ERROR)
+    if workers > 1 and not settings.redis_url:
+        fail(
+            "--workers above 1 needs TRACKGATE_REDIS_URL, so that limits stay per account",
+            USAGE_ERROR,
+        )
     if demo:
         try:
             check_demo_possible(settings)
@@ -105,16 +138,48 @@ def serve(
         check_port(settings.host, settings.port)
     except SettingError as exc:
         bad_setting(exc)
-    with opened(settings) as runtime:
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "access_log": False,
+        "log_config": None,
+        "server_header": False,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+    }
+    with opened(settings) as runtime:  # migrates and checks the key once, before any worker
         if demo:
             run_demo(runtime)
-        app = create_app(runtime)
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            access_log=False,
-            log_config=None,
-            server_header=False,
-            proxy_headers=False,
-        )
+        if workers == 1:
+            app = create_app(runtime)
+            buffer_lines(sys.stderr, json_lines=log_format == "json")
+            uvicorn.run(app, **options)
+            return
+    # Each worker process builds its own runtime from the same flags and environment.
+    os.environ[WORKER_SETTINGS] = json.dumps(
+        {
+            "data_dir": str(data_dir) if data_dir else None,
+            "host": host,
+            "port": port,
+            "upstream_url": upstream,
+            "public_url": public_url,
+            "service_enabled": not no_service,
+            "gateway_enabled": not no_gateway,
+            "emulate_quota": emulate_quota,
+            "emulate_rate": emulate_rate,
+            "log_json": log_format == "json",
+        }
+    )
+    uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+
+
+def worker_app() -> Any:
+    """The application of one ``--workers`` process (uvicorn calls this in each one)."""
+    overrides = json.loads(os.environ[WORKER_SETTINGS])
+    json_lines = overrides.pop("log_json")
+    setup_logging(json_lines=json_lines)
+    if overrides["data_dir"]:
+        overrides["data_dir"] = Path(overrides["data_dir"])
+    runtime = build_runtime(load_settings(None, **overrides))
+    buffer_lines(sys.stderr, json_lines=json_lines)
+    return create_app(runtime)

@@ -15,6 +15,7 @@ from trackgate.gateway.errors import GatewayError, gateway_error_response
 from trackgate.gateway.proxy import close_proxy, install_proxy
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import InProcessUpstream, Upstream
+from trackgate.metrics import Metrics, TimedUpstream
 from trackgate.runtime import Runtime
 
 
@@ -52,6 +53,9 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         return
     state.upstream = make_upstream(state.runtime, app.state.gateway_embedded)
+    metrics: Metrics | None = getattr(app.state, "metrics", None)
+    if metrics is not None:
+        state.upstream = TimedUpstream(state.upstream, metrics)
     try:
         yield
     finally:

@@ -19,6 +19,7 @@ from trackgate.gateway.errors import GatewayError, too_many, unauthorized
 from trackgate.gateway.keys import account_for_key
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
+from trackgate.singleflight import SingleFlight
 from trackgate.ttlcache import TtlCache
 
 #: The promise: a revoked key, and a deleted or re-connected connection, stop working in every
@@ -49,6 +50,14 @@ class KeyVerifier:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.cache: TtlCache[str, GatewayCaller] = TtlCache(KEY_CACHE_SECONDS)
+        self._loads: SingleFlight[GatewayCaller] = SingleFlight()
+
+    async def caller_shared(self, conn: HTTPConnection, key_digest: str) -> GatewayCaller:
+        """:meth:`caller` off the event loop, once for all calls that present the same key
+        while it is being looked up."""
+        client = client_address(conn, self.runtime.settings.trusted_proxies)
+        flight = (key_digest, client)  # each address is judged on its own
+        return await self._loads.run(flight, lambda: self.caller(conn))
 
     def forget(self, key_id: str) -> None:
         """Called by whoever revokes a key in this process: it stops working at once."""

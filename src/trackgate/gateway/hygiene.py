@@ -9,6 +9,7 @@ upstream root, so no path can choose the host.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -106,8 +107,11 @@ class Target:
     path: str
 
 
+_UNPRINTABLE = re.compile(rb"[^\x21-\x7e]")
+
+
 def _printable(raw: bytes) -> str:
-    if any(b < 0x21 or b > 0x7E for b in raw):
+    if _UNPRINTABLE.search(raw):
         raise bad_request("The request target must be printable ASCII (percent-encode the rest)")
     return raw.decode("ascii")
 

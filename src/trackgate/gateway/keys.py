@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trackgate.basic_auth import GATEWAY_KEY_PREFIX
 from trackgate.crypto import digest
 from trackgate.storage.models import Account, ApiKey
 from trackgate.storage.types import utcnow
 
-KEY_PREFIX = "tgk_"
+KEY_PREFIX = GATEWAY_KEY_PREFIX
 
 
 @dataclass(frozen=True)

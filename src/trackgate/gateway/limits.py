@@ -2,8 +2,9 @@
 policy for an upstream 429. (The quota shield, which answers reads from a mirror, is the
 ``trackgate.shield`` package.)
 
-The rate limit uses the ``limits`` library's sliding window counter (constant time and memory
-per account, whatever the limit): in memory for one process, in Redis when
+The rate limit uses the sliding window counter of the ``limits`` library (constant time and
+memory per account, whatever the limit): in memory for one process (the same algorithm in a
+plain dictionary, see :class:`MemorySlidingWindow`), in Redis when
 ``TRACKGATE_REDIS_URL`` is set, so that replicas share one count. If Redis fails, calls are let
 through with a warning rather than refused.
 """
@@ -20,12 +21,12 @@ from email.utils import parsedate_to_datetime
 from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter as AsyncSlidingWindow
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.storage import storage_from_string
 
 from trackgate.config import Settings
 from trackgate.gateway.errors import too_many
 from trackgate.gateway.pacing import Busy, Pacer, make_pacer
+from trackgate.ratelimit import MemorySlidingWindow
 
 log = logging.getLogger("trackgate.limits")
 
@@ -41,7 +42,7 @@ class AccountLimit:
 
     def __init__(self, limit: str, redis_url: str | None) -> None:
         self.item: RateLimitItem = parse(limit)
-        self._memory: SlidingWindowCounterRateLimiter | None = None
+        self._memory: MemorySlidingWindow | None = None
         self._redis: AsyncSlidingWindow | None = None
         if redis_url:
             storage = storage_from_string(
@@ -49,14 +50,14 @@ class AccountLimit:
             )
             self._redis = AsyncSlidingWindow(storage)
         else:
-            self._memory = SlidingWindowCounterRateLimiter(MemoryStorage())
+            self._memory = MemorySlidingWindow(self.item)
 
     async def _hit(self, account_id: str) -> tuple[bool, float]:
         """(allowed, epoch seconds when the window frees a slot)."""
         if self._memory is not None:
-            if self._memory.hit(self.item, "account", account_id):
+            if self._memory.hit(account_id):
                 return True, 0.0
-            return False, self._memory.get_window_stats(self.item, "account", account_id)[0]
+            return False, self._memory.reset_at(account_id)
         assert self._redis is not None
         try:
             if await self._redis.hit(self.item, "account", account_id):

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from trackgate.crypto import digest
-from trackgate.gateway import guard, hygiene
+from trackgate.gateway import guard, hygiene, reads
 from trackgate.gateway.auth import GatewayCaller, presented_key
+from trackgate.gateway.catch_all import KnownAppsOnly
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.errors import (
     GatewayError,
@@ -170,10 +170,11 @@ class ProxyEndpoint:
         key = presented_key(conn.headers.get("authorization"))
         if key is None:
             raise unauthorized()
-        cached = self.state.keys.cache.get(digest(key))
+        key_digest = digest(key)
+        cached = self.state.keys.cache.get(key_digest)
         if cached is not None:
             return cached
-        return await run_in_threadpool(self.state.keys.caller, conn)
+        return await self.state.keys.caller_shared(conn, key_digest)
 
     async def _prepare(self, scope: Scope, receive: Receive) -> Call:
         raw: hygiene.RawHeaders = scope["headers"]
@@ -243,7 +244,8 @@ class ProxyEndpoint:
             if answer.status != 429 or not replayable:
                 return answer
             retry_after = _answer_header(answer, "retry-after")
-            delay = retry_delay(call.method, attempt, retry_after, waited)
+            method = reads.retry_method(call.method, call.target.path)
+            delay = retry_delay(method, attempt, retry_after, waited)
             if delay is None:
                 return answer
             try:
@@ -440,32 +442,14 @@ async def _reply_served(served: Served, send: Send) -> None:
     await send({"type": "http.response.body", "body": served.body, "more_body": False})
 
 
-class ProxyFastPath:
-    """Sends calls for known apps straight to the proxy, ahead of the router, so the hot path
-    skips route matching and the per-route machinery of the framework. It sits inside the
-    request-id and access-log middleware. Every other path, unknown apps included, goes
-    through the router as usual, where the proxy's catch-all route answers them."""
-
-    def __init__(self, app: ASGIApp, endpoint: ProxyEndpoint) -> None:
-        self.app = app
-        self.endpoint = endpoint
-        self.prefixes = tuple(f"/{name}/" for name in APPS)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
-            await self.endpoint(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
-
-
 def install_proxy(app: FastAPI) -> None:
-    """Add the catch-all proxy route (it must be the last route, so that it shadows none) and
-    the fast path for the apps it knows."""
+    """Add the catch-all proxy route (it must be the last route, so that it shadows none).
+    Calls for the apps it knows reach the endpoint straight from the server's edge layer."""
     state: GatewayState = app.state.gateway
     endpoint = ProxyEndpoint(state)
     state.proxy = endpoint
-    app.router.routes.append(Route(PROXY_PATH, endpoint, include_in_schema=False))
-    app.add_middleware(ProxyFastPath, endpoint=endpoint)
+    catch_all = KnownAppsOnly(endpoint)
+    app.router.routes.append(Route(PROXY_PATH, catch_all, include_in_schema=False))
 
 
 def proxy_endpoint(app: FastAPI) -> ProxyEndpoint | None:

@@ -19,6 +19,7 @@ from trackgate.gateway.connections import owned_connection
 from trackgate.gateway.credential_store import open_credential
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
 from trackgate.gateway.state import CREDENTIAL_CACHE_SECONDS, GatewayState
+from trackgate.singleflight import SingleFlight
 from trackgate.storage.models import Connection
 from trackgate.storage.types import utcnow
 from trackgate.ttlcache import TtlCache
@@ -41,6 +42,8 @@ class ConnectionRouter:
         self.state = state
         #: (account id, app, requested connection id or "") -> connection id
         self.choices: TtlCache[tuple[str, str, str], str] = TtlCache(CREDENTIAL_CACHE_SECONDS)
+        #: a choice that expired under load is looked up once, not by every waiting call
+        self._loads: SingleFlight[Chosen] = SingleFlight()
 
     async def choose(self, account_id: str, app: str, requested: str | None) -> Chosen:
         """The connection for this call, or a 404 / 400 GatewayError."""
@@ -50,7 +53,7 @@ class ConnectionRouter:
             token = self.state.credentials.get(connection_id)
             if token is not None:
                 return Chosen(connection_id, token)
-        chosen = await run_in_threadpool(self._load, account_id, app, requested)
+        chosen = await self._loads.run(key, lambda: self._load(account_id, app, requested))
         self.state.credentials.put(chosen.connection_id, chosen.api_token)
         self.choices.put(key, chosen.connection_id)
         return chosen

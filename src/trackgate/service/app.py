@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate.crypto import digest, fingerprint
 from trackgate.runtime import Runtime
@@ -21,6 +22,7 @@ from trackgate.service.routes import (
     time_entries,
     workspaces,
 )
+from trackgate.storage.database import Database
 
 API_PREFIX = "/api/v9"
 OPENAPI_PATH = "/openapi.json"
@@ -48,3 +50,19 @@ def create_service_app(runtime: Runtime) -> FastAPI:
         app.add_middleware(QuotaMiddleware, runtime=runtime, emulation=emulation)
     app.add_middleware(AuthenticateFirst, runtime=runtime, open_paths=frozenset({OPENAPI_PATH}))
     return app
+
+
+class RequestSession:
+    """Runs each request to the service in a :meth:`Database.request_scope`, so that
+    authentication and the route read through one session and one pooled connection."""
+
+    def __init__(self, app: ASGIApp, db: Database) -> None:
+        self.app = app
+        self.db = db
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.db.request_scope():
+            await self.app(scope, receive, send)

@@ -1,15 +1,21 @@
 """Engine and sessions. SQLite: WAL, ``synchronous=FULL``, writes serialised with
-``BEGIN IMMEDIATE`` and reads concurrent. PostgreSQL: pooled connections."""
+``BEGIN IMMEDIATE`` and reads concurrent. Both databases keep a pool of open connections, so
+a session costs a checkout, not a connect plus the SQLite pragmas."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+
+#: Open SQLite connections kept for reuse (one per busy worker thread is plenty); more are
+#: opened under bursts and closed again when returned.
+SQLITE_POOL_SIZE = 16
+SQLITE_POOL_OVERFLOW = 48
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -31,14 +37,60 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool if ":memory:" not in url else None)
+        if ":memory:" in url:
+            engine = create_engine(url)
+        else:
+            engine = create_engine(
+                url,
+                pool_size=SQLITE_POOL_SIZE,
+                max_overflow=SQLITE_POOL_OVERFLOW,
+                connect_args={"check_same_thread": False},
+            )
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+class _SharedRead:
+    """The read session of one request, opened on first use and closed when it ends."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.session: Session | None = None
+        #: a write committed since the session last read: its objects may be stale
+        self.stale = False
+
+    def get(self) -> Session:
+        if self.session is None:
+            self.session = self.database._read()
+        elif self.stale:
+            self.session.expire_all()
+        self.stale = False
+        return self.session
+
+    def before_write(self) -> None:
+        """End the read transaction (its snapshot predates the write) and mark it stale."""
+        if self.session is not None:
+            self.session.commit()
+            self.stale = True
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+_shared_read: ContextVar[_SharedRead | None] = ContextVar("trackgate_shared_read", default=None)
+
+
 class Database:
-    """Sessions for reading and for writing; a write session commits on success."""
+    """Sessions for reading and for writing; a write session commits on success.
+
+    Inside :meth:`request_scope`, every ``read()`` shares one session: authentication and
+    the route then cost one pooled connection and one transaction, and an object the first
+    read loaded (the caller) comes from the session's identity map. A ``write()`` in the
+    scope ends that transaction first, so reads after it see what it committed.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -50,13 +102,31 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        shared = _shared_read.get()
+        if shared is not None and shared.database is self:
+            yield shared.get()
+            return
         with self._read() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        shared = _shared_read.get()
+        if shared is not None and shared.database is self:
+            shared.before_write()
         with self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def request_scope(self) -> Iterator[None]:
+        """Share one read session among the ``read()`` calls of one request."""
+        shared = _SharedRead(self)
+        token = _shared_read.set(shared)
+        try:
+            yield
+        finally:
+            _shared_read.reset(token)
+            shared.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -190,6 +190,7 @@ class TimeEntry(Stamped, Base):
     __table_args__ = (
         Index("ix_time_entries_user_start", "user_id", "start"),
         Index("ix_time_entries_user_at", "user_id", "at"),
+        Index("ix_time_entries_workspace_start", "workspace_id", "start", "id"),
         Index(
             "uq_time_entries_one_running",
             "user_id",

@@ -95,7 +95,7 @@ def _related(session: Session, caller: Caller) -> wire.Json:
 
 
 @router.get("/me")
-def get_me(caller: CallerDep, with_related_data: str | None = None) -> Response:
+async def get_me(caller: CallerDep, with_related_data: str | None = None) -> Response:
     with caller.runtime.db.read() as session:
         user = session.get(User, caller.user_id)
         assert user is not None

@@ -52,14 +52,16 @@ def list_time_entries(
 
 
 @router.get("/me/time_entries/current")
-def current_time_entry(caller: CallerDep) -> Response:
+async def current_time_entry(caller: CallerDep) -> Response:
     with caller.runtime.db.read() as session:
         entry = domain.running_entry(session, caller.user_id)
         return TogglJSON(render_entry(session, entry, caller.user) if entry else None)
 
 
 @router.get("/me/time_entries/{time_entry_id}")
-def get_time_entry(caller: CallerDep, time_entry_id: PathId, meta: str | None = None) -> Response:
+async def get_time_entry(
+    caller: CallerDep, time_entry_id: PathId, meta: str | None = None
+) -> Response:
     with caller.runtime.db.read() as session:
         entry = domain.get_own(session, caller.user_id, time_entry_id)
         return TogglJSON(render_entry(session, entry, caller.user, meta=bool(flag(meta, "meta"))))
