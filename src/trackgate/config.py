@@ -32,6 +32,10 @@ ENVIRONMENT = {
     "TRACKGATE_TRUSTED_PROXIES": "proxies (CIDRs) whose X-Forwarded-For/Forwarded is believed",
     "TRACKGATE_UPSTREAM_PACING": "per-connection upstream pace, e.g. 1/second; 'off' disables",
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
+    "TRACKGATE_EMULATE_QUOTA": "service: Toggl's hourly quota, N or ORG,USER (default off)",
+    "TRACKGATE_EMULATE_RATE": "service: Toggl's short-term rate, e.g. 1/second (default off)",
+    "TRACKGATE_SHIELD": "gateway: 'off' makes the proxy pure pass-through (default on)",
+    "TRACKGATE_SHIELD_MAX_AGE": "gateway: seconds a mirror answer may be old (default 60)",
     "TRACKGATE_MAX_BODY": "largest request body in bytes, on every path (default 1048576)",
     "TRACKGATE_METRICS_ALLOW": "CIDRs besides loopback that may read /metrics",
 }
@@ -67,6 +71,12 @@ class Settings:
     metrics_allow: TrustedProxies = ()
     service_enabled: bool = True
     gateway_enabled: bool = True
+    #: the service's emulation of Toggl's hourly quota: "N" or "ORG,USER"; None is off
+    emulate_quota: str | None = None
+    #: the service's emulation of Toggl's short-term rate limit, e.g. "1/second"
+    emulate_rate: str | None = None
+    shield_enabled: bool = True
+    shield_max_age: float = 60.0
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -129,6 +139,10 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_TRUSTED_PROXIES": ("trusted_proxies", values.networks),
     "TRACKGATE_UPSTREAM_PACING": ("upstream_pacing", values.pace),
     "TRACKGATE_UPSTREAM_TIMEOUT": ("upstream_timeout", values.seconds),
+    "TRACKGATE_EMULATE_QUOTA": ("emulate_quota", values.quota),
+    "TRACKGATE_EMULATE_RATE": ("emulate_rate", values.rate),
+    "TRACKGATE_SHIELD": ("shield_enabled", values.switch),
+    "TRACKGATE_SHIELD_MAX_AGE": ("shield_max_age", values.max_age),
     "TRACKGATE_MAX_BODY": ("max_body", values.byte_count),
     "TRACKGATE_METRICS_ALLOW": ("metrics_allow", values.networks),
 }
@@ -143,6 +157,8 @@ FLAGS = {
     "data_dir": "--data-dir",
     "upstream_url": "--upstream",
     "public_url": "--public-url",
+    "emulate_quota": "--emulate-quota",
+    "emulate_rate": "--emulate-rate",
 }
 FLAG_PARSERS: dict[str, Parser[object]] = {
     "host": values.host,
@@ -152,6 +168,8 @@ FLAG_PARSERS: dict[str, Parser[object]] = {
     "rate_limit": values.rate,
     "auth_failure_limit": values.rate,
     "redis_url": values.redis_url,
+    "emulate_quota": values.quota,
+    "emulate_rate": values.rate,
 }
 
 

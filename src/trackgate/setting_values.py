@@ -184,3 +184,39 @@ def secret_keys(raw: str) -> str:
             "such as one printed by `trackgate secrets generate`"
         ) from None
     return raw.strip()
+
+
+def quota_sizes(raw: str) -> tuple[int, int]:
+    """``N`` (both buckets) or ``ORG,USER``, as (organization bucket, user bucket)."""
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) not in (1, 2) or not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise ValueError("N or ORG,USER requests per hour (positive), such as 30 or 240,30")
+    return int(parts[0]), int(parts[-1])
+
+
+def quota(raw: str) -> str:
+    """An emulated hourly quota: ``N`` or ``ORG,USER``."""
+    quota_sizes(raw)
+    return raw.strip()
+
+
+def switch(raw: str) -> bool:
+    """``on`` or ``off`` (also true/false, yes/no, 1/0)."""
+    value = raw.strip().lower()
+    if value in ("on", "true", "1", "yes"):
+        return True
+    if value in ("off", "false", "0", "no"):
+        return False
+    raise ValueError("on or off")
+
+
+def max_age(raw: str) -> float:
+    """A freshness limit: seconds from 0 to a day."""
+    expects = "a number of seconds from 0 to 86400"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(expects) from None
+    if not 0 <= value <= 86400:
+        raise ValueError(expects)
+    return value

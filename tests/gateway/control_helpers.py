@@ -24,6 +24,7 @@ CONNECTION_KEYS = {
     "app",
     "method",
     "metadata",
+    "quota",
 }
 PAGE_HEADERS = {
     "cache-control": "no-store",

@@ -21,7 +21,7 @@ from tests.proxy.conftest import Remote
 from tests.proxy.helpers import FakeUpstream, assert_gateway_error, make_account, make_connection
 from trackgate.app import create_app
 from trackgate.config import Settings
-from trackgate.gateway import shield
+from trackgate.gateway import limits
 from trackgate.gateway.errors import GatewayError
 from trackgate.gateway.pacing import Busy, MemoryPacer, Pace, RedisPacer, parse_pace
 from trackgate.gateway.proxy import proxy_endpoint
@@ -126,7 +126,7 @@ def test_a_full_pacing_queue_answers_upstream_busy(
     gw = remote_gateway(upstream.url, upstream_pacing="2/second")
     endpoint = proxy_endpoint(gw.app)
     assert endpoint is not None
-    endpoint.shield.pacer = MemoryPacer(Pace(interval=30.0, burst=1, queue=0))
+    endpoint.limits.pacer = MemoryPacer(Pace(interval=30.0, burst=1, queue=0))
     assert gw.client.get("/toggl-track/echo", headers=gw.headers).status_code == 200
     r = gw.client.get("/toggl-track/echo", headers=gw.headers)
     assert_gateway_error(r, 429, "upstream_busy")
@@ -138,7 +138,7 @@ def test_pacing_is_per_connection(remote_gateway: Callable[..., Remote], upstrea
     gw = remote_gateway(upstream.url)
     endpoint = proxy_endpoint(gw.app)
     assert endpoint is not None
-    endpoint.shield.pacer = MemoryPacer(Pace(interval=30.0, burst=1, queue=0))
+    endpoint.limits.pacer = MemoryPacer(Pace(interval=30.0, burst=1, queue=0))
     second = make_connection(gw.runtime, gw.account.account_id, "tok-second")
     assert gw.client.get("/toggl-track/echo", headers=gw.headers).status_code == 200
     other = gw.client.get("/toggl-track/echo", headers={**gw.headers, "Maton-Connection": second})
@@ -188,29 +188,29 @@ async def test_redis_pacer_lets_calls_through_when_redis_is_down():
 
 
 def test_retry_after_is_read_as_seconds_or_a_date():
-    assert shield.retry_after_seconds("3") == 3.0
-    assert shield.retry_after_seconds(None) is None
-    assert shield.retry_after_seconds("soon") is None
+    assert limits.retry_after_seconds("3") == 3.0
+    assert limits.retry_after_seconds(None) is None
+    assert limits.retry_after_seconds("soon") is None
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    assert 25 <= (shield.retry_after_seconds(later) or 0) <= 31
+    assert 25 <= (limits.retry_after_seconds(later) or 0) <= 31
 
 
 def test_retry_policy():
-    assert shield.retry_delay("GET", 0, "1", 0.0) == 1.0
-    assert shield.retry_delay("POST", 0, "0", 0.0) is None
-    assert shield.retry_delay("PATCH", 0, "0", 0.0) is None
-    assert shield.retry_delay("GET", shield.MAX_TRIES - 1, "0", 0.0) is None
-    assert shield.retry_delay("GET", 0, "3600", 0.0) is None  # beyond the budget
-    assert shield.retry_delay("GET", 1, "2", shield.RETRY_BUDGET - 1) is None
-    backoff = shield.retry_delay("DELETE", 0, None, 0.0)
+    assert limits.retry_delay("GET", 0, "1", 0.0) == 1.0
+    assert limits.retry_delay("POST", 0, "0", 0.0) is None
+    assert limits.retry_delay("PATCH", 0, "0", 0.0) is None
+    assert limits.retry_delay("GET", limits.MAX_TRIES - 1, "0", 0.0) is None
+    assert limits.retry_delay("GET", 0, "3600", 0.0) is None  # beyond the budget
+    assert limits.retry_delay("GET", 1, "2", limits.RETRY_BUDGET - 1) is None
+    backoff = limits.retry_delay("DELETE", 0, None, 0.0)
     assert backoff is not None and 0 < backoff <= 1
 
 
 async def test_the_rate_limit_lets_calls_through_when_redis_is_down():
-    limit = shield.AccountLimit("1/minute", "redis://127.0.0.1:1")
+    limit = limits.AccountLimit("1/minute", "redis://127.0.0.1:1")
     for _ in range(3):
         await limit.check("account")  # no 429, no crash
-    memory = shield.AccountLimit("1/minute", None)
+    memory = limits.AccountLimit("1/minute", None)
     await memory.check("account")
     with pytest.raises(GatewayError) as caught:
         await memory.check("account")

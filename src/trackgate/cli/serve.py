@@ -71,6 +71,24 @@ def serve(
     no_service: bool = typer.Option(
         False, "--no-service", help="Serve only the gateway (needs --upstream)."
     ),
+    emulate_quota: str | None = typer.Option(
+        None,
+        "--emulate-quota",
+        metavar="N|ORG,USER",
+        help=option_help(
+            "Emulate Toggl's hourly quota in the service: N, or ORG,USER requests per hour.",
+            "emulate_quota",
+        ),
+    ),
+    emulate_rate: str | None = typer.Option(
+        None,
+        "--emulate-rate",
+        metavar="RATE",
+        help=option_help(
+            "Emulate Toggl's short-term rate limit in the service, e.g. 1/second.",
+            "emulate_rate",
+        ),
+    ),
     log_format: str = typer.Option(
         "text",
         "--log-format",
@@ -99,6 +117,8 @@ def serve(
         public_url=public_url,
         service_enabled=not no_service,
         gateway_enabled=not no_gateway,
+        emulate_quota=emulate_quota,
+        emulate_rate=emulate_rate,
     )
     if no_service and not settings.upstream_url:
         fail("--no-service needs --upstream (or TRACKGATE_TOGGL_URL)", 2)
@@ -145,6 +165,8 @@ def serve(
             "public_url": public_url,
             "service_enabled": not no_service,
             "gateway_enabled": not no_gateway,
+            "emulate_quota": emulate_quota,
+            "emulate_rate": emulate_rate,
             "log_json": log_format == "json",
         }
     )

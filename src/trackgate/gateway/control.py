@@ -29,6 +29,7 @@ from trackgate.gateway.connections import (
 )
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
 from trackgate.gateway.state import GatewayState, gateway_state
+from trackgate.shield import connection_quotas
 from trackgate.storage.models import Connection
 
 router = APIRouter(tags=["connections"])
@@ -52,8 +53,13 @@ def _render(state: GatewayState, connections: list[Connection]) -> list[dict[str
     runtime = state.runtime
     tokens = ensure_tokens(runtime.db, runtime.keyring, [c.id for c in connections])
     root = runtime.settings.root_url
+    with runtime.db.read() as session:
+        quotas = connection_quotas(session, [c.id for c in connections])
     return [
-        connection_json(c, connect_url(root, tokens[c.id]) if c.id in tokens else None)
+        {
+            **connection_json(c, connect_url(root, tokens[c.id]) if c.id in tokens else None),
+            "quota": quotas[c.id],
+        }
         for c in connections
     ]
 

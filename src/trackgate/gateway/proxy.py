@@ -34,8 +34,8 @@ from trackgate.gateway.errors import (
     not_found,
     unauthorized,
 )
+from trackgate.gateway.limits import MAX_TRIES, GatewayLimits, retry_delay
 from trackgate.gateway.routing import Chosen, ConnectionRouter
-from trackgate.gateway.shield import MAX_TRIES, Shield, retry_delay
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import (
     Headers,
@@ -43,6 +43,7 @@ from trackgate.gateway.upstream import (
     UpstreamResponse,
     UpstreamTimeout,
 )
+from trackgate.shield.mirror import BYPASS, Fetched, QuotaShield, Served
 from trackgate.ttlcache import TtlCache
 
 log = logging.getLogger("trackgate.proxy")
@@ -124,14 +125,32 @@ class ProxyEndpoint:
     def __init__(self, state: GatewayState) -> None:
         self.state = state
         self.router = ConnectionRouter(state)
-        self.shield = Shield(state.runtime.settings)
+        self.limits = GatewayLimits(state.runtime.settings)
         self._checked: TtlCache[str, bool] = TtlCache(CHECK_INTERVAL)
+        settings = state.runtime.settings
+        self.mirror: QuotaShield | None = (
+            QuotaShield(state.runtime.db, settings.shield_max_age, self._fetch)
+            if settings.shield_enabled
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             call = await self._prepare(scope, receive)
-            answer = await self._exchange(call)
-            await self._reply(call, answer, send)
+            extra: list[tuple[bytes, bytes]] = []
+            answered: UpstreamResponse | None = None
+            if self.mirror is not None and call.method == "GET":
+                served = await self._from_mirror(self.mirror, call, scope)
+                if isinstance(served, Served):
+                    await _reply_served(served, send)
+                    return
+                if served is not None:
+                    answered = _as_answer(served)
+                extra = [(b"x-trackgate-cache", BYPASS.encode()), (b"age", b"0")]
+            answer = answered or await self._exchange(call)
+            if self.mirror is not None:
+                answer = await self._keep(self.mirror, call, answer)
+            await self._reply(call, answer, send, extra)
         except GatewayError as exc:
             await gateway_error_response(exc)(scope, receive, send)
             return
@@ -161,7 +180,7 @@ class ProxyEndpoint:
         raw: hygiene.RawHeaders = scope["headers"]
         method: str = scope["method"]
         caller = await self._caller(scope)
-        await self.shield.admit(caller.account_id)
+        await self.limits.admit(caller.account_id)
         raw_path = scope.get("raw_path") or quote(scope["path"]).encode()
         target = hygiene.parse_target(raw_path, scope.get("query_string", b""))
         if target.app not in APPS:
@@ -210,7 +229,7 @@ class ProxyEndpoint:
         waited = 0.0
         for attempt in range(MAX_TRIES):
             try:
-                await self.shield.pace(connection_id)
+                await self.limits.pace(connection_id)
             except GatewayError:
                 if last is None:
                     raise
@@ -238,22 +257,88 @@ class ProxyEndpoint:
         assert last is not None
         return last
 
+    # --- the quota shield ---------------------------------------------------------------
+
+    async def _from_mirror(
+        self, mirror: QuotaShield, call: Call, scope: Scope
+    ) -> Served | Fetched | None:
+        """A read answered from the connection's mirror, or None to pass it through. A
+        failing mirror never fails the call: it passes through."""
+        read = mirror.plan(call.method, call.target.forward)
+        if read is None:
+            return None
+        wanted = hygiene.header(scope["headers"], b"cache-control")
+        chosen = call.chosen
+        try:
+            return await mirror.serve(
+                chosen.connection_id, chosen.api_token, call.target.forward, read, wanted
+            )
+        except Exception:  # noqa: BLE001 - the read still has the upstream
+            log.exception("quota shield failed on a read; passing it through")
+            return None
+
+    async def _keep(
+        self, mirror: QuotaShield, call: Call, answer: UpstreamResponse
+    ) -> UpstreamResponse:
+        """Record the quota the answer reports; let the mirror learn from a write."""
+        connection_id = call.chosen.connection_id
+        forward = call.target.forward
+        try:
+            await mirror.observe(connection_id, forward.partition("?")[0], answer.headers)
+            if call.method in ("GET", "HEAD", "OPTIONS"):
+                return answer
+            body: bytes | None = None
+            if mirror.wants_answer(call.method, forward) and 200 <= answer.status < 300:
+                try:
+                    body = await answer.read()
+                except UpstreamError as exc:
+                    raise upstream_failure(exc) from exc
+                answer = UpstreamResponse(answer.status, answer.headers, _once(body))
+                try:
+                    body = guard.decoded(body, _answer_header(answer, "content-encoding"))
+                except guard.UnreadableAnswer:
+                    body = None  # the mirror marks what it cannot read as unsure
+            await mirror.wrote(connection_id, call.method, forward, answer.status, body)
+        except GatewayError:
+            raise
+        except Exception:  # noqa: BLE001 - the write is done; the mirror must not hide it
+            log.exception("quota shield failed after a write; marking the mirror unsure")
+        return answer
+
+    async def _fetch(self, connection_id: str, api_token: str, target: str) -> Fetched:
+        """One paced GET of the mirror's own, its answer decoded and cleaned of the token."""
+        headers = [("authorization", basic_credential(api_token)), ("accept", "application/json")]
+        await self.limits.pace(connection_id)
+        answer = await self.state.live_upstream.send("GET", target, headers, None)
+        body = guard.decoded(await answer.read(), _answer_header(answer, "content-encoding"))
+        return Fetched(answer.status, answer.headers, guard.strip_tokens(body, api_token))
+
     # --- answering ----------------------------------------------------------------------
 
-    async def _reply(self, call: Call, answer: UpstreamResponse, send: Send) -> None:
+    async def _reply(
+        self,
+        call: Call,
+        answer: UpstreamResponse,
+        send: Send,
+        extra: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
         if call.inspect:
-            await self._reply_cleaned(call, answer, send)
+            await self._reply_cleaned(call, answer, send, extra or [])
             return
         chunks = answer.body
         try:
-            await self._stream(answer, chunks, send)
+            await self._stream(answer, chunks, send, extra or [])
         finally:
             closing = getattr(chunks, "aclose", None)
             if closing is not None:
                 await closing()
 
     async def _stream(
-        self, answer: UpstreamResponse, chunks: AsyncIterator[bytes], send: Send
+        self,
+        answer: UpstreamResponse,
+        chunks: AsyncIterator[bytes],
+        send: Send,
+        extra: list[tuple[bytes, bytes]],
     ) -> None:
         try:
             first = await anext(chunks, b"")
@@ -262,7 +347,7 @@ class ProxyEndpoint:
         start: Message = {
             "type": "http.response.start",
             "status": answer.status,
-            "headers": hygiene.caller_headers(answer.headers),
+            "headers": hygiene.caller_headers(answer.headers) + extra,
         }
         await send(start)
         await send({"type": "http.response.body", "body": first, "more_body": True})
@@ -276,7 +361,13 @@ class ProxyEndpoint:
             return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    async def _reply_cleaned(self, call: Call, answer: UpstreamResponse, send: Send) -> None:
+    async def _reply_cleaned(
+        self,
+        call: Call,
+        answer: UpstreamResponse,
+        send: Send,
+        extra: list[tuple[bytes, bytes]],
+    ) -> None:
         try:
             raw_body = await answer.read()
         except UpstreamError as exc:
@@ -288,7 +379,7 @@ class ProxyEndpoint:
                 502, "upstream_unreadable", "The upstream answered in an unreadable encoding"
             ) from exc
         body = guard.strip_tokens(body, call.chosen.api_token)
-        headers = hygiene.caller_headers(answer.headers, body_changed=True)
+        headers = hygiene.caller_headers(answer.headers, body_changed=True) + extra
         if call.method != "HEAD" and answer.status not in (204, 304):
             headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
@@ -317,7 +408,7 @@ class ProxyEndpoint:
             ("accept", "application/json"),
         ]
         try:
-            await self.shield.pace(chosen.connection_id)
+            await self.limits.pace(chosen.connection_id)
             answer = await self.state.live_upstream.send("GET", ME_PATH, headers, None)
             await answer.read()
         except (GatewayError, UpstreamError):
@@ -325,7 +416,30 @@ class ProxyEndpoint:
         return answer.status == 403
 
     async def close(self) -> None:
-        await self.shield.close()
+        await self.limits.close()
+
+
+def _as_answer(fetched: Fetched) -> UpstreamResponse:
+    """The upstream's answer to a refresh that was the caller's very call (body decoded)."""
+    headers = [
+        (k, v)
+        for k, v in fetched.headers
+        if k.lower() not in ("content-encoding", "content-length")
+    ]
+    headers.append(("content-length", str(len(fetched.body))))
+    return UpstreamResponse(fetched.status, headers, _once(fetched.body))
+
+
+async def _reply_served(served: Served, send: Send) -> None:
+    """A mirror answer: the upstream's objects, none of its headers (no stale quota figures)."""
+    headers = [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(len(served.body)).encode()),
+        (b"x-trackgate-cache", served.cache.encode()),
+        (b"age", str(served.age).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": served.body, "more_body": False})
 
 
 def install_proxy(app: FastAPI) -> None:

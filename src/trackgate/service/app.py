@@ -5,9 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from trackgate.crypto import digest, fingerprint
 from trackgate.runtime import Runtime
 from trackgate.service.auth import AuthenticateFirst
 from trackgate.service.errors import install_error_handlers
+from trackgate.service.quota import QuotaEmulation
+from trackgate.service.quota_middleware import QuotaMiddleware
 from trackgate.service.routes import (
     clients,
     me,
@@ -16,6 +19,7 @@ from trackgate.service.routes import (
     organizations,
     project_users,
     projects,
+    quota,
     reference,
     tags,
     tasks,
@@ -41,6 +45,7 @@ def create_service_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.include_router(quota.router)
     for module in (
         me,
         me_listings,
@@ -57,6 +62,11 @@ def create_service_app(runtime: Runtime) -> FastAPI:
         tasks,
     ):
         app.include_router(module.router)
+    namespace = digest(fingerprint(runtime.keyring.primary))[:16]
+    emulation = QuotaEmulation.from_settings(runtime.settings, namespace)
+    app.state.quota_emulation = emulation
+    if emulation is not None:  # inside AuthenticateFirst: it counts known callers only
+        app.add_middleware(QuotaMiddleware, runtime=runtime, emulation=emulation)
     app.add_middleware(AuthenticateFirst, runtime=runtime, open_paths=frozenset({OPENAPI_PATH}))
     return app
 

@@ -315,3 +315,72 @@ class ConnectSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# --- the quota shield's mirror of each connection's upstream account ------------------------
+# Instants the shield reasons about are epoch seconds (floats): compared, never shown.
+
+
+class ShieldMirror(Base):
+    """One connection's mirror: whose credential filled it, and the refresh lease."""
+
+    __tablename__ = "shield_mirrors"
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    credential_digest: Mapped[str] = mapped_column(String(64))
+    lease_holder: Mapped[str | None] = mapped_column(String(36))
+    lease_until: Mapped[float | None] = mapped_column(Float)
+
+
+class ShieldKind(Base):
+    """How fresh one kind of object (time entries, projects, ...) of a mirror is."""
+
+    __tablename__ = "shield_kinds"
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: when (our clock) the last refresh asked the upstream
+    fetched_at: Mapped[float] = mapped_column(Float)
+    #: a write whose effects the mirror could not apply exactly (our clock)
+    dirty_at: Mapped[float | None] = mapped_column(Float)
+    #: the next incremental refresh asks for changes since this (upstream clock)
+    since: Mapped[float | None] = mapped_column(Float)
+    #: time entries: every entry starting at or after this is held (upstream clock)
+    covered_from: Mapped[float | None] = mapped_column(Float)
+    #: time entries: ``since`` queries from this instant on can be answered
+    changes_from: Mapped[float | None] = mapped_column(Float)
+
+
+class ShieldObject(Base):
+    """One upstream object, as the upstream's own JSON text in read spelling."""
+
+    __tablename__ = "shield_objects"
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    object_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: place in the upstream's listing, for kinds whose order is the upstream's
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    workspace_id: Mapped[int | None] = mapped_column(BigInteger)
+    start: Mapped[float | None] = mapped_column(Float)
+    at: Mapped[float | None] = mapped_column(Float)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ShieldQuota(Base):
+    """The last quota the upstream reported for one bucket of a connection."""
+
+    __tablename__ = "shield_quotas"
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: "user", or "organization:<id>"
+    bucket: Mapped[str] = mapped_column(String(48), primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(BigInteger)
+    remaining: Mapped[int] = mapped_column(Integer)
+    resets_in: Mapped[int] = mapped_column(Integer)
+    observed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,7 +1,7 @@
 """reports: time entries of a workspace in start order
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 
 Reports read a workspace's entries by start date, and the detailed report pages through them
 in (start, id) order; this index serves both without sorting the whole range.
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

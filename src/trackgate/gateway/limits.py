@@ -1,5 +1,6 @@
-"""Shielding the upstream: the per-account rate limit, pacing per connection, and the retry
-policy for an upstream 429.
+"""The gateway's own limits: the per-account rate limit, pacing per connection, and the retry
+policy for an upstream 429. (The quota shield, which answers reads from a mirror, is the
+``trackgate.shield`` package.)
 
 The rate limit uses the sliding window counter of the ``limits`` library (constant time and
 memory per account, whatever the limit): in memory for one process (the same algorithm in a
@@ -27,7 +28,7 @@ from trackgate.gateway.errors import too_many
 from trackgate.gateway.pacing import Busy, Pacer, make_pacer
 from trackgate.ratelimit import MemorySlidingWindow
 
-log = logging.getLogger("trackgate.shield")
+log = logging.getLogger("trackgate.limits")
 
 #: Methods whose repetition is harmless; only these are retried after an upstream 429.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -104,7 +105,7 @@ def retry_delay(method: str, attempt: int, retry_after: str | None, waited: floa
     return delay if waited + delay <= RETRY_BUDGET else None
 
 
-class Shield:
+class GatewayLimits:
     """The limits one gateway process applies, built from the settings."""
 
     def __init__(self, settings: Settings) -> None:

@@ -1,0 +1,170 @@
+"""What is true of the mirror, apart from storage and HTTP: the kinds it holds and how each is
+listed upstream, when a copy is fresh, how Toggl spells a time entry on reads, and what a
+write changes.
+
+Catalog kinds (the user, workspaces, projects, clients, tags) are small and their ``since``
+listings do not report deletions, so each refresh lists them whole: the same one request, and
+a deletion can never outlive the freshness limit. Time entries are many; they are filled once
+over a window of start dates and then refreshed with ``since`` (which reports deletions).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+ME = "me"
+WORKSPACES = "workspaces"
+PROJECTS = "projects"
+CLIENTS = "clients"
+TAGS = "tags"
+TIME_ENTRIES = "time_entries"
+KINDS = (ME, WORKSPACES, PROJECTS, CLIENTS, TAGS, TIME_ENTRIES)
+CATALOGS = (ME, WORKSPACES, PROJECTS, CLIENTS, TAGS)
+
+API = "/api/v9"
+#: What the mirror asks the upstream for, to list a catalog kind whole.
+LISTINGS = {
+    ME: f"{API}/me",
+    WORKSPACES: f"{API}/me/workspaces",
+    PROJECTS: f"{API}/me/projects?include_archived=true",
+    CLIENTS: f"{API}/me/clients",
+    TAGS: f"{API}/me/tags",
+}
+CURRENT_ENTRY = f"{API}/me/time_entries/current"
+#: The first fill of time entries covers starts from this many days back ...
+FILL_DAYS_BACK = 35
+#: ... up to this many days ahead (entries can be dated in the future).
+FILL_DAYS_AHEAD = 366
+#: A bucket's last requests are kept for the caller's writes; refreshes never spend them.
+RESERVED_REQUESTS = 5
+#: After a kind could not be filled, reads of it pass through this long (at most the
+#: freshness limit) before the mirror tries again.
+FILL_BACKOFF_SECONDS = 10.0
+#: A refresh lease lasts at most this long; a crashed holder blocks no one for longer.
+LEASE_SECONDS = 15.0
+
+
+def is_fresh(fetched_at: float, dirty_at: float | None, now: float, max_age: float) -> bool:
+    """Fresh: asked of the upstream at most ``max_age`` seconds ago, and no write since then
+    whose effects the mirror could not apply."""
+    if dirty_at is not None and dirty_at >= fetched_at:
+        return False
+    return now - fetched_at <= max_age
+
+
+def fill_window(now: float) -> tuple[float, float]:
+    """The start dates the first fill of time entries lists: whole UTC days around now."""
+    today = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    begin = today - timedelta(days=FILL_DAYS_BACK)
+    end = today + timedelta(days=FILL_DAYS_AHEAD)
+    return begin.timestamp(), end.timestamp()
+
+
+def rfc3339(epoch_seconds: float) -> str:
+    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def fill_target(begin: float, end: float) -> str:
+    return f"{API}/me/time_entries?start_date={rfc3339(begin)}&end_date={rfc3339(end)}"
+
+
+def changes_target(since: float) -> str:
+    return f"{API}/me/time_entries?since={math.floor(since)}"
+
+
+def next_since(previous: float | None, newest_at: float | None) -> float | None:
+    """Ask next for changes since the newest modification seen, less a second (the upstream's
+    clock; a change stamped in the same second is not lost)."""
+    candidates = [v for v in (previous, newest_at - 1 if newest_at is not None else None) if v]
+    return max(candidates) if candidates else None
+
+
+# --- spelling ------------------------------------------------------------------------------
+
+
+def _read_stamp(value: Any) -> Any:
+    if isinstance(value, str) and value.endswith("Z") and len(value) == 20:
+        return value[:-1] + "+00:00"
+    return value
+
+
+def entry_in_read_spelling(entry: dict[str, Any], start_epoch: float) -> dict[str, Any]:
+    """A time entry from a write's answer, spelled as reads spell it: ``+00:00`` instead of
+    ``Z``, ``[]`` for absent tags, ``-(start epoch)`` as a running entry's duration, and a
+    create without duration or stop read back as a zero-length stopped entry."""
+    out = dict(entry)
+    out["start"] = _read_stamp(out.get("start"))
+    out["stop"] = _read_stamp(out.get("stop"))
+    duration = out.get("duration")
+    if out.get("stop") is None and isinstance(duration, int):
+        if duration < 0:
+            out["duration"] = -math.floor(start_epoch)
+        else:
+            out["stop"] = out["start"]
+    for key in ("tags", "tag_ids"):
+        if out.get(key) is None:
+            out[key] = []
+    return out
+
+
+def is_running(entry: dict[str, Any]) -> bool:
+    duration = entry.get("duration")
+    return entry.get("stop") is None and isinstance(duration, int) and duration < 0
+
+
+# --- writes --------------------------------------------------------------------------------
+
+_WS = rf"^{API}/workspaces/\d+"
+_ENTRY_CREATE = re.compile(_WS + r"/time_entries$")
+_ENTRY_ONE = re.compile(_WS + r"/time_entries/(\d+)$")
+_ENTRY_STOP = re.compile(_WS + r"/time_entries/(\d+)/stop$")
+_ENTRY_ANY = re.compile(_WS + r"/time_entries")
+_PROJECTS = re.compile(_WS + r"/projects")
+_CLIENTS = re.compile(_WS + r"/clients")
+_TAGS = re.compile(_WS + r"/tags")
+_TASKS = re.compile(_WS + r"/(projects/\d+/)?tasks")
+_WORKSPACE = re.compile(_WS + r"$")
+_ME = re.compile(rf"^{API}/me(/|$)")
+
+
+@dataclass(frozen=True)
+class WriteEffect:
+    """What a successful write changes: an entry the mirror can store from the answer
+    (``entry``: "created" or "changed") or hide ("deleted"), and the kinds it can only mark
+    dirty."""
+
+    entry: str | None = None
+    dirty: tuple[str, ...] = ()
+
+
+def write_effect(method: str, path: str) -> WriteEffect:
+    """The effect of a write on the mirror; anything unknown dirties every kind."""
+    if method == "POST" and _ENTRY_CREATE.match(path):
+        return WriteEffect(entry="created")
+    if (method == "PUT" and _ENTRY_ONE.match(path)) or (
+        method == "PATCH" and _ENTRY_STOP.match(path)
+    ):
+        return WriteEffect(entry="changed")
+    if method == "DELETE" and _ENTRY_ONE.match(path):  # gone at once; its tombstone comes
+        return WriteEffect(entry="deleted", dirty=(TIME_ENTRIES, PROJECTS))  # with a refresh
+    if _ENTRY_ANY.match(path):  # deletes and bulk edits answer no entry to store; projects
+        return WriteEffect(dirty=(TIME_ENTRIES, PROJECTS))  # count their tracked time
+    if _TASKS.match(path):
+        return WriteEffect(dirty=(PROJECTS,))
+    # workspaces count their active projects; client_name may make a client; a project's
+    # deletion touches its entries; archiving a client archives its projects
+    if _PROJECTS.match(path):
+        return WriteEffect(dirty=(PROJECTS, CLIENTS, TIME_ENTRIES, WORKSPACES))
+    if _CLIENTS.match(path):
+        return WriteEffect(dirty=(CLIENTS, PROJECTS, WORKSPACES))
+    if _TAGS.match(path):  # a deleted tag leaves its entries
+        return WriteEffect(dirty=(TAGS, TIME_ENTRIES))
+    if _WORKSPACE.match(path):
+        return WriteEffect(dirty=(WORKSPACES,))
+    if _ME.match(path) and not path.startswith(f"{API}/me/time_entries"):
+        return WriteEffect(dirty=(ME,))
+    return WriteEffect(dirty=KINDS)

@@ -1,0 +1,238 @@
+"""The mirror in the gateway's database (SQLite or PostgreSQL), so it survives restarts and
+replicas share it. Plain synchronous functions on a session; the caller picks the thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from trackgate.shield.rawjson import epoch
+from trackgate.shield.reads import Held
+from trackgate.shield.rules import TIME_ENTRIES, WORKSPACES, is_running
+from trackgate.storage.models import ShieldKind, ShieldMirror, ShieldObject, ShieldQuota
+
+Item = tuple[str, dict[str, Any]]
+
+
+def ensure_mirror(session: Session, connection_id: str, credential_digest: str) -> None:
+    """Start the connection's mirror; a new credential (a reconnect, perhaps to another Toggl
+    user) drops everything held for the old one."""
+    row = session.get(ShieldMirror, connection_id)
+    if row is None:  # two processes at once: one commit fails; the caller tries again
+        session.add(ShieldMirror(connection_id=connection_id, credential_digest=credential_digest))
+        return
+    if row.credential_digest != credential_digest:
+        drop(session, connection_id)
+        row.credential_digest = credential_digest
+
+
+def drop(session: Session, connection_id: str) -> None:
+    for model in (ShieldObject, ShieldKind, ShieldQuota):
+        session.execute(delete(model).where(model.connection_id == connection_id))
+
+
+def kind_states(
+    session: Session, connection_id: str, kinds: Iterable[str]
+) -> dict[str, ShieldKind]:
+    query = select(ShieldKind).where(
+        ShieldKind.connection_id == connection_id, ShieldKind.kind.in_(list(kinds))
+    )
+    return {row.kind: row for row in session.scalars(query)}
+
+
+def held(session: Session, connection_id: str, kinds: Iterable[str]) -> dict[str, list[Held]]:
+    query = select(ShieldObject).where(
+        ShieldObject.connection_id == connection_id, ShieldObject.kind.in_(list(kinds))
+    )
+    found: dict[str, list[Held]] = {}
+    for row in session.scalars(query):
+        found.setdefault(row.kind, []).append(
+            Held(
+                object_id=row.object_id,
+                body=row.body,
+                position=row.position,
+                workspace_id=row.workspace_id,
+                start=row.start,
+                at=row.at,
+                deleted=row.deleted,
+            )
+        )
+    return found
+
+
+def _object(
+    connection_id: str, kind: str, text: str, value: dict[str, Any], position: int
+) -> ShieldObject:
+    workspace = value.get("workspace_id", value.get("wid"))
+    if kind == WORKSPACES:
+        workspace = value.get("id")
+    return ShieldObject(
+        connection_id=connection_id,
+        kind=kind,
+        object_id=int(value["id"]),
+        position=position,
+        workspace_id=workspace if isinstance(workspace, int) else None,
+        start=epoch(value.get("start")) if kind == TIME_ENTRIES else None,
+        at=epoch(value.get("at")),
+        deleted=value.get("server_deleted_at") is not None,
+        body=text,
+    )
+
+
+def _state(session: Session, connection_id: str, kind: str, fetched_at: float) -> ShieldKind:
+    row = session.get(ShieldKind, (connection_id, kind))
+    if row is None:
+        row = ShieldKind(connection_id=connection_id, kind=kind, fetched_at=fetched_at)
+        session.add(row)
+    row.fetched_at = fetched_at
+    return row
+
+
+def replace_kind(
+    session: Session, connection_id: str, kind: str, items: list[Item], fetched_at: float
+) -> ShieldKind:
+    """A whole listing replaces what was held of its kind, in the upstream's order."""
+    session.execute(
+        delete(ShieldObject).where(
+            ShieldObject.connection_id == connection_id, ShieldObject.kind == kind
+        )
+    )
+    seen: set[int] = set()
+    for position, (text, value) in enumerate(items):
+        if isinstance(value.get("id"), int) and value["id"] not in seen:
+            seen.add(value["id"])
+            session.add(_object(connection_id, kind, text, value, position))
+    return _state(session, connection_id, kind, fetched_at)
+
+
+def merge_entries(session: Session, connection_id: str, items: list[Item]) -> None:
+    """Changed entries over held ones; of two versions the newer ``at`` wins."""
+    for text, value in items:
+        if not isinstance(value.get("id"), int):
+            continue
+        fresh = _object(connection_id, TIME_ENTRIES, text, value, 0)
+        row = session.get(ShieldObject, (connection_id, TIME_ENTRIES, fresh.object_id))
+        if row is None:
+            session.add(fresh)
+        elif row.at is None or fresh.at is None or fresh.at >= row.at:
+            row.body, row.start, row.at = fresh.body, fresh.start, fresh.at
+            row.deleted, row.workspace_id = fresh.deleted, fresh.workspace_id
+
+
+def touch_kind(session: Session, connection_id: str, kind: str, fetched_at: float) -> ShieldKind:
+    return _state(session, connection_id, kind, fetched_at)
+
+
+def mark_dirty(session: Session, connection_id: str, kinds: Iterable[str], when: float) -> None:
+    session.execute(
+        update(ShieldKind)
+        .where(ShieldKind.connection_id == connection_id, ShieldKind.kind.in_(list(kinds)))
+        .values(dirty_at=when)
+    )
+
+
+def other_running(session: Session, connection_id: str, entry_id: int) -> bool:
+    """Whether the mirror holds a running entry other than ``entry_id``."""
+    query = select(ShieldObject.body).where(
+        ShieldObject.connection_id == connection_id,
+        ShieldObject.kind == TIME_ENTRIES,
+        ShieldObject.deleted.is_(False),
+        ShieldObject.object_id != entry_id,
+    )
+    return any(is_running(json.loads(body)) for body in session.scalars(query))
+
+
+def hide_entry(session: Session, connection_id: str, entry_id: int) -> None:
+    """A deleted entry leaves the listings at once (its tombstone comes with a refresh)."""
+    row = session.get(ShieldObject, (connection_id, TIME_ENTRIES, entry_id))
+    if row is not None:
+        row.deleted = True
+
+
+def held_entry(session: Session, connection_id: str, entry_id: int) -> dict[str, Any] | None:
+    row = session.get(ShieldObject, (connection_id, TIME_ENTRIES, entry_id))
+    if row is None:
+        return None
+    value: dict[str, Any] = json.loads(row.body)
+    return value
+
+
+def held_ids(session: Session, connection_id: str, kind: str) -> set[int]:
+    query = select(ShieldObject.object_id).where(
+        ShieldObject.connection_id == connection_id, ShieldObject.kind == kind
+    )
+    return set(session.scalars(query))
+
+
+def workspace_organization(session: Session, connection_id: str, workspace_id: int) -> int | None:
+    row = session.get(ShieldObject, (connection_id, WORKSPACES, workspace_id))
+    if row is None:
+        return None
+    organization = json.loads(row.body).get("organization_id")
+    return organization if isinstance(organization, int) else None
+
+
+# --- the refresh lease ---------------------------------------------------------------------
+
+
+class MirrorGone(Exception):
+    """The connection's mirror row is gone: the connection was deleted meanwhile."""
+
+
+def try_lease(
+    session: Session, connection_id: str, holder: str, now: float, seconds: float
+) -> bool:
+    """Take the connection's refresh lease if no one holds it (or the holder's has run out)."""
+    if session.get(ShieldMirror, connection_id) is None:
+        raise MirrorGone(connection_id)
+    taken = session.execute(
+        update(ShieldMirror)
+        .where(
+            ShieldMirror.connection_id == connection_id,
+            or_(
+                ShieldMirror.lease_until.is_(None),
+                ShieldMirror.lease_until < now,
+                ShieldMirror.lease_holder == holder,
+            ),
+        )
+        .values(lease_holder=holder, lease_until=now + seconds)
+    )
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def release_lease(session: Session, connection_id: str, holder: str) -> None:
+    session.execute(
+        update(ShieldMirror)
+        .where(ShieldMirror.connection_id == connection_id, ShieldMirror.lease_holder == holder)
+        .values(lease_holder=None, lease_until=None)
+    )
+
+
+# --- quotas --------------------------------------------------------------------------------
+
+
+def record_quota(
+    session: Session,
+    connection_id: str,
+    bucket: str,
+    organization_id: int | None,
+    remaining: int,
+    resets_in: int,
+    observed_at: datetime,
+) -> None:
+    row = session.get(ShieldQuota, (connection_id, bucket))
+    if row is None:
+        row = ShieldQuota(connection_id=connection_id, bucket=bucket)
+        session.add(row)
+    row.organization_id = organization_id
+    row.remaining, row.resets_in, row.observed_at = remaining, resets_in, observed_at
+
+
+def quotas(session: Session, connection_ids: list[str]) -> list[ShieldQuota]:
+    query = select(ShieldQuota).where(ShieldQuota.connection_id.in_(connection_ids))
+    return list(session.scalars(query.order_by(ShieldQuota.bucket)))
