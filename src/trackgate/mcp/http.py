@@ -9,6 +9,7 @@ The key never reaches Toggl and the Toggl token never reaches the agent.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -86,9 +87,24 @@ class McpEndpoint:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """The MCP session manager's task group, for the server's lifespan."""
-        async with self.server.session_manager.run():
-            try:
-                yield
-            finally:
-                await self._http.aclose()
+        """The MCP session manager's task group, for the server's lifespan. It lives in a task
+        of its own, so a lifespan entered and left by different tasks still closes it."""
+        started, stop = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with self.server.session_manager.run():
+                started.set()
+                await stop.wait()
+
+        holder = asyncio.create_task(hold())
+        await asyncio.wait(
+            {holder, asyncio.create_task(started.wait())}, return_when="FIRST_COMPLETED"
+        )
+        if holder.done():
+            holder.result()  # the manager failed to start: raise its error here
+        try:
+            yield
+        finally:
+            stop.set()
+            await holder
+            await self._http.aclose()
