@@ -21,9 +21,11 @@ WORKSPACES = "workspaces"
 PROJECTS = "projects"
 CLIENTS = "clients"
 TAGS = "tags"
+TASKS = "tasks"
+ORGANIZATIONS = "organizations"
 TIME_ENTRIES = "time_entries"
-KINDS = (ME, WORKSPACES, PROJECTS, CLIENTS, TAGS, TIME_ENTRIES)
-CATALOGS = (ME, WORKSPACES, PROJECTS, CLIENTS, TAGS)
+KINDS = (ME, WORKSPACES, PROJECTS, CLIENTS, TAGS, TASKS, ORGANIZATIONS, TIME_ENTRIES)
+CATALOGS = (ME, WORKSPACES, PROJECTS, CLIENTS, TAGS, TASKS, ORGANIZATIONS)
 
 API = "/api/v9"
 #: What the mirror asks the upstream for, to list a catalog kind whole.
@@ -33,6 +35,8 @@ LISTINGS = {
     PROJECTS: f"{API}/me/projects?include_archived=true",
     CLIENTS: f"{API}/me/clients",
     TAGS: f"{API}/me/tags",
+    TASKS: f"{API}/me/tasks?include_not_active=true",
+    ORGANIZATIONS: f"{API}/me/organizations",
 }
 CURRENT_ENTRY = f"{API}/me/time_entries/current"
 #: The first fill of time entries covers starts from this many days back ...
