@@ -135,6 +135,8 @@ class QuotaShield:
         await self._ensure(connection_id, api_token)
         now = time.time()
         states = await run_in_threadpool(self._states, connection_id, read.kinds)
+        if not read.viable(_coverage(states.get(TIME_ENTRIES))):
+            return None
         stale = [k for k in read.kinds if not self._fresh(states.get(k), now, limit)]
         if any(k not in states and self._unfillable.get((connection_id, k)) for k in stale):
             return None
@@ -170,10 +172,7 @@ class QuotaShield:
         with self.db.read() as session:
             states = store.kind_states(session, connection_id, kinds)
             objects = store.held(session, connection_id, kinds)
-        entries = states.get(TIME_ENTRIES)
-        coverage = Coverage(
-            entries.covered_from if entries else None, entries.changes_from if entries else None
-        )
+        coverage = _coverage(states.get(TIME_ENTRIES))
         oldest = min((s.fetched_at for s in states.values()), default=time.time())
         return View(objects, coverage), oldest
 
@@ -342,6 +341,12 @@ class QuotaShield:
                 resets_in,
                 datetime.now(UTC),
             )
+
+
+def _coverage(entries: ShieldKind | None) -> Coverage:
+    if entries is None:
+        return Coverage()
+    return Coverage(entries.covered_from, entries.changes_from)
 
 
 def _items(text: str, *, single: bool = False) -> list[store.Item]:
