@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trackgate.crypto import digest
 from trackgate.shield import rules, store
+from trackgate.shield.keep import AnswerKeeper, kind_of
 from trackgate.shield.quota import bucket_key, may_refresh, named_by, reported
 from trackgate.shield.rawjson import epoch, parse_objects
 from trackgate.shield.reads import Coverage, Read, View, plan
@@ -102,6 +103,7 @@ class QuotaShield:
         self.max_age = max_age
         self.fetch = fetch
         self.writes = WritePatcher(db)
+        self.keeper = AnswerKeeper(db)
         self._locks: dict[str, asyncio.Lock] = {}
         self._known: dict[str, str] = {}
         #: (connection, kind) whose first fill failed lately: reads of it pass straight
@@ -301,6 +303,18 @@ class QuotaShield:
             store.merge_entries(session, connection_id, items)
             state = store.touch_kind(session, connection_id, TIME_ENTRIES, started)
             state.since = rules.next_since(since, _newest(items))
+
+    # --- reads that passed through ----------------------------------------------------
+
+    @staticmethod
+    def keeps(method: str, forward: str) -> bool:
+        """Whether the mirror keeps what this read's answer holds (see :mod:`.keep`)."""
+        return method == "GET" and kind_of(forward) is not None
+
+    async def kept(self, connection_id: str, forward: str, status: int, body: bytes) -> None:
+        """Keep what a read that passed through answered, if the upstream answered it."""
+        if status == 200:
+            await self.keeper.kept(connection_id, forward, body)
 
     # --- writes --------------------------------------------------------------------------
 
