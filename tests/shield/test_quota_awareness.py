@@ -27,7 +27,7 @@ def test_the_connection_shows_each_buckets_last_reported_quota(
     assert _quota(gw) == {"remaining": None, "resets_in": None, "observed_at": None, "buckets": []}
     assert gw.get("/me").headers[CACHE] == "miss"
     assert gw.get("/me/workspaces").headers[CACHE] == "miss"
-    passed = gw.get(f"/workspaces/{gw.wid}/tasks")
+    passed = gw.get(f"/workspaces/{gw.wid}/statistics")
     assert passed.headers[CACHE] == "bypass" and passed.headers[REMAINING] == "19"
     quota = _quota(gw)
     user, organization = quota["buckets"]

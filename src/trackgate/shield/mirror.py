@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trackgate.crypto import digest
 from trackgate.shield import rules, store
+from trackgate.shield.keep import AnswerKeeper, kind_of
 from trackgate.shield.quota import bucket_key, headroom, named_by, reported
 from trackgate.shield.rawjson import epoch, parse_objects
 from trackgate.shield.reads import Coverage, Read, View, plan
@@ -103,6 +104,7 @@ class QuotaShield:
         self.max_age = max_age
         self.fetch = fetch
         self.writes = WritePatcher(db)
+        self.keeper = AnswerKeeper(db)
         self._locks: dict[str, asyncio.Lock] = {}
         self._known: dict[str, str] = {}
         #: (connection, kind) whose first fill failed lately: reads of it pass straight
@@ -136,6 +138,8 @@ class QuotaShield:
         await self._ensure(connection_id, api_token)
         now = time.time()
         states = await run_in_threadpool(self._states, connection_id, read.kinds)
+        if not read.viable(_coverage(states.get(TIME_ENTRIES))):
+            return None
         stale = self._stale(states, read.kinds, now, limit)
         if any(k not in states and self._unfillable.get((connection_id, k)) for k in stale):
             return None
@@ -184,10 +188,7 @@ class QuotaShield:
         with self.db.read() as session:
             states = store.kind_states(session, connection_id, kinds)
             objects = store.held(session, connection_id, kinds)
-        entries = states.get(TIME_ENTRIES)
-        coverage = Coverage(
-            entries.covered_from if entries else None, entries.changes_from if entries else None
-        )
+        coverage = _coverage(states.get(TIME_ENTRIES))
         oldest = min((s.fetched_at for s in states.values()), default=time.time())
         return View(objects, coverage), oldest
 
@@ -465,6 +466,18 @@ class QuotaShield:
             state = store.touch_kind(session, connection_id, TIME_ENTRIES, started)
             state.since = rules.next_since(since, _newest(items))
 
+    # --- reads that passed through ----------------------------------------------------
+
+    @staticmethod
+    def keeps(method: str, forward: str) -> bool:
+        """Whether the mirror keeps what this read's answer holds (see :mod:`.keep`)."""
+        return method == "GET" and kind_of(forward) is not None
+
+    async def kept(self, connection_id: str, forward: str, status: int, body: bytes) -> None:
+        """Keep what a read that passed through answered, if the upstream answered it."""
+        if status == 200:
+            await self.keeper.kept(connection_id, forward, body)
+
     # --- writes --------------------------------------------------------------------------
 
     @staticmethod
@@ -502,6 +515,12 @@ class QuotaShield:
                 resets_in,
                 datetime.now(UTC),
             )
+
+
+def _coverage(entries: ShieldKind | None) -> Coverage:
+    if entries is None:
+        return Coverage()
+    return Coverage(entries.covered_from, entries.changes_from)
 
 
 def _items(text: str, *, single: bool = False) -> list[store.Item]:
