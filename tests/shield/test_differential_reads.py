@@ -230,6 +230,7 @@ def test_time_entries_with_meta_default_window_and_dates_outside_utc(toggl: Togg
         )
     )
     day = datetime.now(UTC).date()
+    week_ago = day - timedelta(days=7)
     hits(
         t,
         [
@@ -237,7 +238,7 @@ def test_time_entries_with_meta_default_window_and_dates_outside_utc(toggl: Togg
             "/me/time_entries?meta=true",
             f"/me/time_entries/{first['id']}?meta=true",
             f"/me/time_entries/{running['id']}?meta=true",
-            f"/me/time_entries?start_date={day - timedelta(days=7)}&end_date={day - timedelta(days=2)}",
+            f"/me/time_entries?start_date={week_ago}&end_date={day - timedelta(days=2)}",
             f"/me/time_entries?start_date={day - timedelta(days=25)}&meta=true",
         ],
     )
