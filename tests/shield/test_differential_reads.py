@@ -280,7 +280,7 @@ def test_a_kept_catalog_answer_updates_what_the_mirror_holds(toggl: Toggl) -> No
     t, wid = toggl, toggl.workspace_id
     project = made(t.direct("POST", f"/workspaces/{wid}/projects", {"name": "Kept"}))
     single = f"/workspaces/{wid}/projects/{project['id']}"
-    hits(t, [single])
+    hits(t, [single, f"/workspaces/{wid}/projects"])
     time.sleep(1.1)  # a later ``at``
     assert made(t.direct("PUT", single, {"color": "#0b83d9"}))
     changes = f"/workspaces/{wid}/projects?since={int(time.time()) - 600}"
