@@ -92,3 +92,11 @@ def test_before_and_end_date_alone_need_every_entry_held() -> None:
     entries = [_entry(1, 1000.0, 1000.0), _entry(2, 300000.0, 300000.0)]
     view = View({"time_entries": entries}, Coverage(ALL_TIME, 2000.0))
     assert [e["id"] for e in json.loads(read.answer(view) or b"")] == [1]
+
+
+def test_a_range_older_than_what_is_held_spends_no_refresh() -> None:
+    older = listing({"start_date": "1970-01-01T00:00:00Z"}, 0.0)
+    inside = listing({"start_date": "1970-01-01T00:10:00Z"}, 0.0)
+    assert older is not None and inside is not None
+    assert not older.viable(Coverage(500.0, 2000.0)) and inside.viable(Coverage(500.0, 2000.0))
+    assert older.viable(Coverage())  # nothing held yet: the first fill decides
