@@ -234,7 +234,9 @@ def _range(bounds: dict[str, str], meta: bool, clock: float | None) -> Read:
     def viable(coverage: Coverage) -> bool:
         if "start_date" not in bounds and clock is None:
             return holds_all(coverage)  # no lower bound
-        return True
+        low = epoch(bounds["start_date"]) if "start_date" in bounds else None
+        covered = coverage.covered_from
+        return low is None or covered is None or low >= covered
 
     return Read(META_KINDS if meta else (TIME_ENTRIES, ME), answer, viable)
 

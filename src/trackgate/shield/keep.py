@@ -3,10 +3,11 @@ each kept only where the answer is newer (a later ``at``), and for time entries 
 of starts the mirror's coverage, extended where the answer provably listed all of it.
 
 A catalog kind (projects, clients, tags, tasks, workspaces, organizations) is held in the
-upstream's listing order, so a kept answer may only change what keeps that order: an object
-deleted leaves, an object changed in place keeps its place if its name is the same. An object
-the mirror does not hold yet, or one renamed, shows the held listing is out of date: the kind
-is marked unsure and its next read refreshes it first.
+upstream's listing order. Where that order follows the listing rule (by name, or by id), what
+an answer shows is merged and placed by the rule. Otherwise a kept answer may only change what
+keeps the held order: an object deleted leaves, an object changed in place keeps its place if
+its name is the same; an object the mirror does not hold yet, or one renamed, shows the held
+listing is out of date: the kind is marked unsure and its next read refreshes it first.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from trackgate.shield.rules import (
     TASKS,
     TIME_ENTRIES,
     WORKSPACES,
+    is_deleted,
 )
 from trackgate.shield.views import ALL_TIME, View
 from trackgate.storage.database import Database
@@ -168,12 +170,16 @@ class AnswerKeeper:
 
 def _keep_catalog(session: Session, connection_id: str, kind: str, items: list[Item]) -> bool:
     """Keep what an answer shows of a catalog kind; True when the held listing is out of date."""
+    if store.in_listing_order(session, connection_id, kind):
+        store.merge_objects(session, connection_id, kind, items)
+        store.renumber(session, connection_id, kind)
+        return False
     outdated = False
     for text, value in items:
         object_id = value.get("id")
         if not isinstance(object_id, int):
             continue
-        deleted = value.get("server_deleted_at") is not None
+        deleted = is_deleted(value)
         row = session.get(ShieldObject, (connection_id, kind, object_id))
         if row is None:
             outdated = outdated or not deleted
