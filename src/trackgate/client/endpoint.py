@@ -21,6 +21,7 @@ class Endpoint:
     reports_url: str
     gateway_url: str | None
     headers: dict[str, str]
+    connection: str | None = None  # the gateway connection asked for; None: the gateway's choice
 
     @property
     def via_gateway(self) -> bool:
@@ -57,7 +58,7 @@ def build_endpoint(
         if connection:
             headers["Maton-Connection"] = connection
         api_url = f"{root}/{GATEWAY_APP}/api/v9"
-        return Endpoint(api_url, _reports_url(api_url), root, headers)
+        return Endpoint(api_url, _reports_url(api_url), root, headers, connection or None)
     if api_token:
         auth = _basic(api_token, "api_token")
     elif email and password:

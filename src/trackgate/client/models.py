@@ -191,12 +191,34 @@ class BulkEditResult(Model):
 
 @dataclasses.dataclass(frozen=True)
 class QuotaBucket(Model):
-    """One of ``GET /me/quota``'s buckets (organization_id None: the user-scoped one)."""
+    """One bucket of the hourly quota (organization_id None: the user-scoped one), as Toggl's
+    ``GET /me/quota`` spells it (``resets_in_secs``, ``total``) or as a gateway recorded it
+    for a connection (``scope`` user or organization, ``resets_in``, ``observed_at``)."""
 
     organization_id: int | None = None
     remaining: int | None = None
     resets_in_secs: int | None = None
     total: int | None = None
+    scope: str | None = None
+    resets_in: int | None = None
+    observed_at: datetime | None = None
+    _instants = frozenset({"observed_at"})
+
+    @property
+    def seconds_to_reset(self) -> int | None:
+        """Seconds until a slot frees up, in either spelling."""
+        return self.resets_in_secs if self.resets_in_secs is not None else self.resets_in
+
+
+def recorded_buckets(quota: dict[str, Any] | None) -> list[QuotaBucket]:
+    """The buckets of a connection's ``quota`` object as a gateway shows it; a gateway that
+    shows only the top-level figures gives one bucket of them; nothing recorded, none."""
+    if not quota:
+        return []
+    buckets = parse_list(QuotaBucket, quota.get("buckets"))
+    if buckets or quota.get("remaining") is None:
+        return buckets
+    return [QuotaBucket.from_raw({"organization_id": None, **quota})]
 
 
 @dataclasses.dataclass(frozen=True)

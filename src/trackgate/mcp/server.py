@@ -293,7 +293,9 @@ def _read_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
     async def quota(
         ctx: Context, *, workspace: Workspace = None
     ) -> Annotated[CallToolResult, QuotaResult]:
-        """What is left of Toggl's hourly request quota (per user, and per organization)."""
+        """What is left of Toggl's hourly request quota (per user, and per organization).
+        Through a trackgate gateway, the figures it recorded (observed_at says when): asking
+        costs none of the quota."""
 
         async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
             rows = await kit.quota_buckets()
@@ -303,12 +305,16 @@ def _read_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
                 **kit.envelope(fresh),
                 remaining=tightest.remaining if tightest else None,
                 resets_in=tightest.resets_in if tightest else None,
+                observed_at=tightest.observed_at if tightest else None,
                 buckets=rows,
             )
             if tightest is None:
                 return model, "Toggl reported no quota."
-            line = f"{tightest.remaining} requests left; a slot frees in {tightest.resets_in} s."
-            return model, line
+            line = f"{tightest.remaining} requests left; a slot frees in {tightest.resets_in} s"
+            seen = (
+                f" (as the gateway saw at {tightest.observed_at})." if tightest.observed_at else "."
+            )
+            return model, line + seen
 
         return await _run(toolkit_for, ctx, operation)
 
