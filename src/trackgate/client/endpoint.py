@@ -4,8 +4,8 @@ password) or a trackgate gateway (gateway key, optional connection id)."""
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 
+from trackgate.client._frozen import Frozen, frozen
 from trackgate.client.errors import ConfigurationError
 
 TOGGL_API_URL = "https://api.track.toggl.com/api/v9"
@@ -13,8 +13,8 @@ GATEWAY_URL = "http://127.0.0.1:8080"
 GATEWAY_APP = "toggl-track"
 
 
-@dataclass(frozen=True)
-class Endpoint:
+@frozen
+class Endpoint(Frozen):
     """Base URLs of the v9 and Reports APIs, the gateway root when there is one, and headers."""
 
     api_url: str

@@ -3,17 +3,18 @@
 Each model reads only the keys it names, tolerates unknown and absent ones (real Toggl sends
 more than the embedded service), and keeps the object it came from in ``raw``: printing
 ``raw`` shows exactly what the server sent (key order, unknown keys, timestamp spelling).
-Models are plain dataclasses so the CLI starts fast.
+Models are dataclasses (made by :func:`trackgate.client._frozen.frozen`, which starts fast).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any, ClassVar, Self, TypeVar, dataclass_transform
+from typing import Any, ClassVar, Self, TypeVar
+
+from trackgate.client._frozen import Frozen, frozen
 
 M = TypeVar("M", bound="Model")
-C = TypeVar("C", bound=type)
 
 
 def parse_instant(value: Any) -> datetime | None:
@@ -26,80 +27,12 @@ def parse_instant(value: Any) -> datetime | None:
         return None
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
-def model(cls: C) -> C:
-    """A frozen dataclass whose methods are :class:`Model`'s, shared by every model.
-
-    ``@dataclass(frozen=True)`` writes and compiles six methods per class, which cost the
-    command line a tenth of its start; these classes differ only in their fields, so the
-    fields are registered (``dataclasses.fields``, ``replace`` and ``asdict`` work) and
-    ``__init__``, ``__eq__``, ``__hash__``, ``__repr__`` and the frozen ``__setattr__`` are
-    written once, on the base."""
-    dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-    fields = dataclasses.fields(cls)
-    shape: Any = cls
-    shape._field_names = tuple(f.name for f in fields)
-    shape._compared = tuple(f.name for f in fields if f.compare)
-    shape._shown = tuple(f.name for f in fields if f.repr)
-    shape._defaults = {
-        f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory
-        for f in fields
-        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
-    }
-    shape._factories = frozenset(
-        f.name for f in fields if f.default_factory is not dataclasses.MISSING
-    )
-    return cls
-
-
-@model
-class Model:
+@frozen
+class Model(Frozen):
     """Base of every model: ``raw`` is the server's object, untouched."""
 
     raw: dict[str, Any] = dataclasses.field(repr=False, compare=False)
     _instants: ClassVar[frozenset[str]] = frozenset()
-    _field_names: ClassVar[tuple[str, ...]]
-    _compared: ClassVar[tuple[str, ...]]
-    _shown: ClassVar[tuple[str, ...]]
-    _defaults: ClassVar[dict[str, Any]]
-    _factories: ClassVar[frozenset[str]]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        names = self._field_names
-        if len(args) > len(names):
-            raise TypeError(f"{type(self).__name__}() takes {len(names)} positional arguments")
-        values = dict(zip(names, args, strict=False))
-        for name, value in kwargs.items():
-            if name not in names:
-                raise TypeError(f"{type(self).__name__}() got an unexpected argument {name!r}")
-            if name in values:
-                raise TypeError(f"{type(self).__name__}() got {name!r} twice")
-            values[name] = value
-        for name in names:
-            if name not in values:
-                if name not in self._defaults:
-                    raise TypeError(f"{type(self).__name__}() is missing {name!r}")
-                default = self._defaults[name]
-                values[name] = default() if name in self._factories else default
-            object.__setattr__(self, name, values[name])
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in self._compared)
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, n) for n in self._compared))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._shown)
-        return f"{type(self).__qualname__}({shown})"
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any]) -> Self:
@@ -130,7 +63,7 @@ def parse_one(model: type[M], body: Any) -> M | None:
     return model.from_raw(body) if isinstance(body, dict) else None
 
 
-@model
+@frozen
 class Me(Model):
     id: int | None = None
     email: str | None = None
@@ -143,7 +76,7 @@ class Me(Model):
     _instants = frozenset({"at"})
 
 
-@model
+@frozen
 class Workspace(Model):
     id: int | None = None
     organization_id: int | None = None
@@ -156,7 +89,7 @@ class Workspace(Model):
     _instants = frozenset({"at", "server_deleted_at"})
 
 
-@model
+@frozen
 class Organization(Model):
     id: int | None = None
     name: str | None = None
@@ -169,14 +102,14 @@ class Organization(Model):
     _instants = frozenset({"at"})
 
 
-@model
+@frozen
 class WorkspaceUser(Model):
     id: int | None = None
     email: str | None = None
     fullname: str | None = None
 
 
-@model
+@frozen
 class TimeEntry(Model):
     id: int | None = None
     workspace_id: int | None = None
@@ -199,7 +132,7 @@ class TimeEntry(Model):
         return self.duration is not None and self.duration < 0 and self.stop is None
 
 
-@model
+@frozen
 class Project(Model):
     id: int | None = None
     workspace_id: int | None = None
@@ -216,7 +149,7 @@ class Project(Model):
     _instants = frozenset({"at", "server_deleted_at"})
 
 
-@model
+@frozen
 class Client(Model):
     id: int | None = None
     wid: int | None = None
@@ -228,7 +161,7 @@ class Client(Model):
     _instants = frozenset({"at", "server_deleted_at"})
 
 
-@model
+@frozen
 class Tag(Model):
     id: int | None = None
     workspace_id: int | None = None
@@ -238,7 +171,7 @@ class Tag(Model):
     _instants = frozenset({"at", "deleted_at"})
 
 
-@model
+@frozen
 class Task(Model):
     id: int | None = None
     name: str | None = None
@@ -252,13 +185,13 @@ class Task(Model):
     _instants = frozenset({"at", "server_deleted_at"})
 
 
-@model
+@frozen
 class BulkEditResult(Model):
     success: list[int] | None = None
     failure: list[dict[str, Any]] | None = None
 
 
-@model
+@frozen
 class QuotaBucket(Model):
     """One bucket of the hourly quota (organization_id None: the user-scoped one), as Toggl's
     ``GET /me/quota`` spells it (``resets_in_secs``, ``total``) or as a gateway recorded it
@@ -290,7 +223,7 @@ def recorded_buckets(quota: dict[str, Any] | None) -> list[QuotaBucket]:
     return [QuotaBucket.from_raw({"organization_id": None, **quota})]
 
 
-@model
+@frozen
 class Connection(Model):
     """A gateway connection (Maton shape)."""
 
@@ -306,7 +239,7 @@ class Connection(Model):
     _instants = frozenset({"creation_time", "last_updated_time"})
 
 
-@model
+@frozen
 class ReportRow(Model):
     """A detailed report row: one description/project group with its ``time_entries``."""
 
@@ -324,8 +257,8 @@ class ReportRow(Model):
     row_number: int | None = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Quota:
+@frozen
+class Quota(Frozen):
     """What the last answer's ``X-Toggl-Quota-*`` headers said, and when."""
 
     remaining: int | None
