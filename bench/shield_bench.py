@@ -263,6 +263,7 @@ def table(direct: Tally, shielded: Tally, max_age: float) -> str:
             direct.spent.get("organization", 0),
             shielded.spent.get("organization", 0),
         ),
+        ("upstream requests in all", sum(direct.spent.values()), sum(shielded.spent.values())),
         ("402s seen by the agent", direct.errors[402], shielded.errors[402]),
         (
             "other errors",

@@ -162,3 +162,33 @@ def test_freshness_and_cache_control() -> None:
     assert cache_control("no-cache", 60.0) is None
     assert cache_control("max-age=600", 60.0) == 600.0
     assert cache_control("max-age=0", 60.0) == 0.0
+
+
+def test_when_a_catalog_is_listed_whole_and_where_else_it_can_be_fetched() -> None:
+    whole = rules.needs_whole_listing
+    assert whole(rules.PROJECTS, None, 100.0, None, 200.0)  # no since yet
+    assert whole(rules.ME, 5.0, 100.0, None, 200.0)  # no since listing at all
+    assert not whole(rules.CLIENTS, 5.0, 100.0, None, 100.0 + rules.FULL_LISTING_SECONDS)
+    assert whole(rules.CLIENTS, 5.0, 100.0, None, 101.0 + rules.FULL_LISTING_SECONDS)
+    assert whole(rules.TAGS, 5.0, 100.0, 150.0, 200.0)  # a write it could not apply
+    assert not whole(rules.TAGS, 5.0, 100.0, 50.0, 200.0)
+    assert rules.since_target(rules.TASKS, 1700000000.9).endswith("&since=1700000000")
+    assert rules.workspace_listing(rules.PROJECTS, 7, 12.5) == (
+        "/api/v9/workspaces/7/projects?per_page=200&since=12"
+    )
+    assert (
+        rules.workspace_listing(rules.CLIENTS, 7, 12.5)
+        == "/api/v9/workspaces/7/clients?status=both"
+    )
+    assert rules.workspace_listing(rules.TASKS, 7, None) is None
+
+
+def test_listing_order_and_deletions_by_kind() -> None:
+    names = [{"id": 3, "name": "beta"}, {"id": 2, "name": "Alpha"}, {"id": 1, "name": "alpha"}]
+    ordered = sorted(names, key=lambda v: rules.listing_order(rules.TAGS, v))
+    assert [v["id"] for v in ordered] == [1, 2, 3]
+    by_id = sorted(names, key=lambda v: rules.listing_order(rules.WORKSPACES, v))
+    assert [v["id"] for v in by_id] == [1, 2, 3]
+    assert rules.is_deleted({"deleted_at": "2024-12-15T20:17:59Z"})  # a tag
+    assert rules.is_deleted({"server_deleted_at": "2024-12-15T20:17:59+00:00"})
+    assert not rules.is_deleted({"server_deleted_at": None})

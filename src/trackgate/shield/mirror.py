@@ -30,6 +30,7 @@ from trackgate.shield import rules, store
 from trackgate.shield.keep import AnswerKeeper, kind_of
 from trackgate.shield.quota import bucket_key, headroom, named_by, reported
 from trackgate.shield.rawjson import epoch, parse_objects
+from trackgate.shield.rawobject import join_object, members, value_text
 from trackgate.shield.reads import Coverage, Read, View, plan
 from trackgate.shield.rules import CATALOGS, ME, TIME_ENTRIES, WORKSPACES
 from trackgate.shield.writes import WritePatcher
@@ -226,8 +227,10 @@ class QuotaShield:
                 if not kinds:
                     return False
                 for kind in kinds:
-                    if kind != ME:  # the user's refresh may have dropped the mirror
+                    if kind != ME:  # refreshed with the user, or dropped with the mirror?
                         states = await run_in_threadpool(self._states, connection_id, [kind])
+                        if self._fresh(states.get(kind), time.time(), limit):
+                            continue
                     await self._refresh_kind(connection_id, api_token, kind, states.get(kind))
                 return True
             finally:
@@ -299,23 +302,73 @@ class QuotaShield:
             items = _items(text)
             await run_in_threadpool(self._merge, connection_id, items, started, state.since)
 
-    async def _refresh_user(self, connection_id: str, api_token: str, started: float) -> None:
-        """The user, listed whole; a user other than the one held (a reconnect to another
-        Toggl account) drops the whole mirror first."""
-        _, text = await self._get(connection_id, api_token, rules.LISTINGS[ME])
-        items = _items(text, single=True)
+    async def _refresh_user(
+        self, connection_id: str, api_token: str, started: float
+    ) -> tuple[str, ...]:
+        """The user, with ``with_related_data``: the same one request also lists whole every
+        related kind the mirror holds in listing order (tags, clients, projects), so they are
+        refreshed together. A user other than the one held (a reconnect to another Toggl
+        account) drops the whole mirror first. Returns the kinds refreshed besides the user."""
+        carried = await run_in_threadpool(self._carried, connection_id)
+        fetched, text = await self._get(connection_id, api_token, rules.RELATED)
+        clock = _upstream_clock(fetched.headers, time.time())
+        found = members(text)
+        if found is None:
+            raise RefreshFailed("the upstream answered something other than an object")
+        user_text = join_object([m for m in found if m[0] not in rules.RELATED_KEYS])
+        items = _items(user_text, single=True)
         user_id = items[0][1].get("id")
         if not isinstance(user_id, int):
             raise RefreshFailed("the upstream answered a user without an id")
+        lists: dict[str, list[store.Item]] = {}
+        for kind in carried:
+            raw = value_text(found, rules.RELATED_LISTS[kind])
+            listed = [] if raw == "null" else parse_objects(raw) if raw is not None else None
+            if listed is not None:
+                lists[kind] = listed
 
         def save() -> None:
             with self.db.write() as session:
                 if store.verify_user(session, connection_id, user_id):
                     log.info("shield dropped the mirror of %s: another Toggl user", connection_id)
+                    lists.clear()  # held in an order not verified for this user
                 state = store.replace_kind(session, connection_id, ME, items, started)
                 state.listed_at, state.dirty_at = started, None
+                for kind, listed in lists.items():
+                    before = session.get(ShieldKind, (connection_id, kind))
+                    listed_at = started if before is None else before.listed_at
+                    self._save_whole(session, connection_id, kind, listed, started, clock)
+                    store.renumber(session, connection_id, kind)
+                    # the related lists are in an order of their own: the kind's own whole
+                    # listing stays due on its clock, to check the order held by rule
+                    store.touch_kind(session, connection_id, kind, started).listed_at = listed_at
 
         await run_in_threadpool(save)
+        return tuple(lists)
+
+    def _carried(self, connection_id: str) -> list[str]:
+        """The related kinds a refresh of the user lists whole too: those not held yet, and
+        those held in the order their own listings give (so they can be placed by rule)
+        whose own whole listing is not due."""
+        now = time.time()
+        with self.db.read() as session:
+            held = store.kind_states(session, connection_id, rules.RELATED_LISTS)
+            return [
+                kind
+                for kind in rules.RELATED_LISTS
+                if kind not in held
+                or self._related_may_list(session, connection_id, held[kind], now)
+            ]
+
+    @staticmethod
+    def _related_may_list(
+        session: Session, connection_id: str, state: ShieldKind, now: float
+    ) -> bool:
+        """Whether a held kind may be listed from the user's related lists: it follows the
+        listing order, and its own listing (which checks that order) is not due yet."""
+        if state.listed_at is None or now - state.listed_at > rules.FULL_LISTING_SECONDS:
+            return False
+        return store.in_listing_order(session, connection_id, state.kind)
 
     async def _refresh_catalog(
         self,
@@ -351,12 +404,20 @@ class QuotaShield:
                     self._save_catalog, connection_id, kind, by_workspace, whole, started, clock
                 )
                 return
+        if kind in rules.RELATED_LISTS and state is not None:
+            related = await run_in_threadpool(self._may_relate, connection_id, state)
+            if related and kind in await self._refresh_user(connection_id, api_token, started):
+                return
         fetched, text = await self._get(connection_id, api_token, mine[0])
         clock = _upstream_clock(fetched.headers, time.time())
         items: dict[int | None, list[store.Item]] = {None: _items(text)}
         await run_in_threadpool(
             self._save_catalog, connection_id, kind, items, whole, started, clock
         )
+
+    def _may_relate(self, connection_id: str, state: ShieldKind) -> bool:
+        with self.db.read() as session:
+            return self._related_may_list(session, connection_id, state, time.time())
 
     def _placeable(self, connection_id: str, kind: str) -> bool:
         """Changes can be placed in the listing by rule (and so fetched apart from it)."""
@@ -418,24 +479,36 @@ class QuotaShield:
         objects. Then ``since`` moves to the newest ``at`` seen, less a second."""
         everything = [item for items in listed.values() for item in items]
         with self.db.write() as session:
+            if whole:
+                self._save_whole(session, connection_id, kind, everything, started, clock)
+                if None not in listed:
+                    store.renumber(session, connection_id, kind)
+                return
             state = session.get(ShieldKind, (connection_id, kind))
-            previous = None if state is None or whole else state.since
-            if whole:
-                store.replace_kind(session, connection_id, kind, everything, started)
-            else:
-                for workspace_id, items in listed.items():
-                    if workspace_id is not None and kind != rules.PROJECTS:
-                        store.replace_workspace(session, connection_id, kind, workspace_id, items)
-                    else:
-                        store.merge_objects(session, connection_id, kind, items)
-            if None not in listed or not whole:
-                store.renumber(session, connection_id, kind)
+            previous = None if state is None else state.since
+            for workspace_id, items in listed.items():
+                if workspace_id is not None and kind != rules.PROJECTS:
+                    store.replace_workspace(session, connection_id, kind, workspace_id, items)
+                else:
+                    store.merge_objects(session, connection_id, kind, items)
+            store.renumber(session, connection_id, kind)
             state = store.touch_kind(session, connection_id, kind, started)
-            if whole:
-                state.listed_at, state.dirty_at = started, None
-            if kind in rules.SINCE_LISTINGS:
-                since = rules.next_since(previous, _newest(everything))
-                state.since = since if since is not None else math.floor(clock) - 1
+            state.since = _since(previous, everything, clock)
+
+    @staticmethod
+    def _save_whole(
+        session: Session,
+        connection_id: str,
+        kind: str,
+        items: list[store.Item],
+        started: float,
+        clock: float,
+    ) -> None:
+        """A kind listed whole: held as listed, changes asked from its newest ``at`` on."""
+        state = store.replace_kind(session, connection_id, kind, items, started)
+        state.listed_at, state.dirty_at = started, None
+        if kind in rules.SINCE_LISTINGS:
+            state.since = _since(None, items, clock)
 
     async def _fill_entries(self, connection_id: str, api_token: str, started: float) -> None:
         begin, end = rules.fill_window(started)
@@ -536,6 +609,14 @@ def _items(text: str, *, single: bool = False) -> list[store.Item]:
     if found is None:
         raise RefreshFailed("the upstream answered something other than a list of objects")
     return found
+
+
+def _since(previous: float | None, items: list[store.Item], clock: float) -> float:
+    """Where the next ``since`` listing starts: the newest ``at`` seen less a second (the
+    upstream's clock), never earlier than before; the upstream's own time less a second when
+    nothing was seen."""
+    since = rules.next_since(previous, _newest(items))
+    return since if since is not None else math.floor(clock) - 1
 
 
 def _newest(items: list[store.Item]) -> float | None:

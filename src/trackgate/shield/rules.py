@@ -47,6 +47,13 @@ LISTINGS = {
     TASKS: f"{API}/me/tasks?include_not_active=true",
     ORGANIZATIONS: f"{API}/me/organizations",
 }
+#: The user with their tags, clients and projects (archived ones included): one request that
+#: lists all of them whole; ``RELATED_LISTS`` names where each kind is in it. (Its tasks are
+#: not known to include inactive ones, and its workspaces lack ``active_project_count``.)
+RELATED = f"{API}/me?with_related_data=true"
+RELATED_LISTS = {TAGS: "tags", CLIENTS: "clients", PROJECTS: "projects"}
+#: What ``with_related_data`` adds to the user (taken out again to hold the user as ``/me``).
+RELATED_KEYS = ("tags", "clients", "time_entries", "projects", "workspaces", "tasks")
 #: The ``since`` listing of a catalog kind (changes since an instant), for those that have one.
 SINCE_LISTINGS = {
     WORKSPACES: f"{API}/me/workspaces?since={{since}}",
