@@ -139,8 +139,9 @@ class AnswerKeeper:
         with self.db.write() as session:
             states = store.kind_states(session, connection_id, [kind, ME])
             state = states.get(kind)
-            if state is None:
-                return  # not filled yet: its first fill lists it whole
+            if state is None or store.is_unverified(session, connection_id):
+                return  # not filled yet (its first fill lists it whole), or perhaps held
+                # for another user than the one answering now
             if kind != TIME_ENTRIES:
                 if _keep_catalog(session, connection_id, kind, items):
                     store.mark_dirty(session, connection_id, [kind], time.time())
