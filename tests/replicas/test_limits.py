@@ -23,10 +23,14 @@ DRIVE_SECONDS = 5
 PACE_BURST, PACE_QUEUE = 2, 10
 
 
-async def _drive(pair: Pair, tenant: Tenant, per_second: float, seconds: float) -> Counter[str]:
+async def _drive(
+    pair: Pair, tenant: Tenant, per_second: float, seconds: float
+) -> tuple[Counter[str], float]:
     """``per_second`` calls for ``seconds``, alternating replicas, each sent on schedule
-    whatever the answers before it; the outcome of each (status, or gateway error code)."""
+    whatever the answers before it: the outcome of each (status, or gateway error code), and
+    the seconds from the first call to the last admitted answer."""
     outcomes: Counter[str] = Counter()
+    last_admitted = 0.0
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=400)) as client:
 
         async def call(url: str) -> None:
@@ -39,6 +43,8 @@ async def _drive(pair: Pair, tenant: Tenant, per_second: float, seconds: float) 
                 outcomes[answer.json()["error"]["code"]] += 1
             else:
                 outcomes[str(answer.status_code)] += 1
+                nonlocal last_admitted
+                last_admitted = time.monotonic()
 
         started = time.monotonic()
         calls = []
@@ -47,7 +53,7 @@ async def _drive(pair: Pair, tenant: Tenant, per_second: float, seconds: float) 
             server = pair.both[i % 2]
             calls.append(asyncio.create_task(call(server.url + PROXIED_ME)))
         await asyncio.gather(*calls)
-    return outcomes
+    return outcomes, last_admitted - started
 
 
 def test_three_times_the_rate_limit_across_two_replicas_admits_the_limit(pair: Pair) -> None:
@@ -56,13 +62,16 @@ def test_three_times_the_rate_limit_across_two_replicas_admits_the_limit(pair: P
         assert proxied_me(server, tenant).status_code == 200
     time.sleep(2.5)  # the warm-up calls leave the account's window (two windows of a second)
 
-    outcomes = asyncio.run(_drive(pair, tenant, 3 * RATE_PER_SECOND, DRIVE_SECONDS))
+    outcomes, span = asyncio.run(_drive(pair, tenant, 3 * RATE_PER_SECOND, DRIVE_SECONDS))
 
-    expected = RATE_PER_SECOND * DRIVE_SECONDS
+    # The limit counts calls as the replicas reach them: when a loaded machine makes them
+    # fall behind, the calls are counted over a longer time than they were sent in.
+    expected = RATE_PER_SECOND * max(DRIVE_SECONDS, span)
     admitted = sum(n for outcome, n in outcomes.items() if outcome != "rate_limited")
     assert set(outcomes) <= {"200", "rate_limited"}, outcomes
     assert abs(admitted - expected) <= 0.15 * expected, (
-        f"admitted {admitted} of {sum(outcomes.values())}, expected {expected} ± 15%"
+        f"admitted {admitted} of {sum(outcomes.values())} over {span:.2f} s, "
+        f"expected {expected:.0f} ± 15%"
     )
 
 
