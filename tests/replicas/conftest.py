@@ -2,9 +2,9 @@
 replicas behind a load balancer would.
 
 The database is a throwaway of the module's own: on the server of
-``TRACKGATE_TEST_DATABASE_URL`` in the PostgreSQL pass, else on the local server
-(``TRACKGATE_TEST_PG_ADMIN_URL``, default ``postgresql://postgres@127.0.0.1:5432/postgres``).
-PostgreSQL and Redis are always there in CI, so nothing here is skipped.
+``TRACKGATE_TEST_DATABASE_URL`` in the PostgreSQL pass, else on the local server (as
+``make test-pg`` finds it). PostgreSQL and Redis are always there in CI, so nothing here is
+skipped.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from trackgate.config import load_settings
 from trackgate.crypto import encode_key, generate_key
 from trackgate.runtime import Runtime, build_runtime
 
-ADMIN_URL = os.environ.get(
-    "TRACKGATE_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 #: A Redis database of these tests' own (pub/sub channels are named after it too).
 REDIS_URL = "redis://127.0.0.1:6379/12"
 #: The per-account limit of the pair; the rate test drives three times as many calls.
