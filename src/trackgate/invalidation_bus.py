@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import AsyncIterator
@@ -115,6 +116,7 @@ class InvalidationBus:
         self.hub = hub
         self.redis_url = redis_url
         self.channel = channel_for(redis_url)
+        self.client_name = f"trackgate-invalidations-{os.getpid()}-{id(self):x}"
         #: True while subscribed: announcements reach this process within milliseconds
         self.listening = False
         self._outbox: asyncio.Queue[tuple[float, Invalidation]] = asyncio.Queue()
@@ -129,6 +131,7 @@ class InvalidationBus:
             socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
             socket_keepalive=True,
             health_check_interval=HEALTH_CHECK_SECONDS,
+            client_name=self.client_name,  # who listens, in Redis's CLIENT LIST
         )
 
     async def start(self) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import redis.asyncio
+
 from tests.replicas.conftest import REDIS_URL
 from trackgate.invalidation import (
     CONNECTION,
@@ -101,3 +103,26 @@ def test_an_announcer_without_redis_warns_and_returns() -> None:
     hub.sender = RedisAnnouncer("redis://127.0.0.1:1/0")
     hub.announce(Invalidation(KEY, "key-offline"))
     assert heard.seen == [Invalidation(KEY, "key-offline")]
+
+
+async def test_a_listener_cut_off_reconnects_and_drops_everything_again() -> None:
+    hub = Invalidations()
+    heard = Recorder(hub)
+    bus = InvalidationBus(hub, REDIS_URL)
+    await bus.start()
+    admin = redis.asyncio.Redis.from_url(REDIS_URL)
+    try:
+        await heard.until(Invalidation(EVERYTHING))
+        listeners = [c["id"] for c in await admin.client_list() if c.get("name") == bus.client_name]
+        assert listeners, "the listener is not named in CLIENT LIST"
+        heard.seen.clear()
+        for client_id in listeners:
+            await admin.client_kill_filter(_id=client_id)
+
+        await heard.until(Invalidation(EVERYTHING))  # back, and what it missed is dropped
+        change = Invalidation(KEY, "key-after-reconnect")
+        await asyncio.to_thread(RedisAnnouncer(REDIS_URL), change)
+        await heard.until(change)
+    finally:
+        await admin.aclose()
+        await bus.stop()
