@@ -148,7 +148,9 @@ async def drive(pair: Pair, api_key: str, per_second: float, seconds: float) -> 
     outcomes: Counter[str] = Counter()
     answered: list[float] = []
     headers = {"Authorization": f"Bearer {api_key}"}
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=1000)) as client:
+    # idle connections let go before the server closes them (5 s): no call on a closing one
+    limits = httpx.Limits(max_connections=1000, keepalive_expiry=1.0)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
 
         async def call(url: str) -> None:
             try:
