@@ -34,7 +34,7 @@ from trackgate.gateway.errors import (
     not_found,
     unauthorized,
 )
-from trackgate.gateway.limits import MAX_TRIES, GatewayLimits, retry_delay
+from trackgate.gateway.limits import MAX_TRIES, GatewayLimits
 from trackgate.gateway.routing import Chosen, ConnectionRouter
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import (
@@ -145,7 +145,7 @@ class ProxyEndpoint:
     def __init__(self, state: GatewayState) -> None:
         self.state = state
         self.router = ConnectionRouter(state)
-        self.limits = GatewayLimits(state.runtime.settings)
+        self.limits = GatewayLimits(state.runtime.settings, state.metrics)
         self._checked: TtlCache[str, bool] = TtlCache(CHECK_INTERVAL)
         settings = state.runtime.settings
         self.mirror: QuotaShield | None = (
@@ -161,6 +161,9 @@ class ProxyEndpoint:
             answered: UpstreamResponse | None = None
             if self.mirror is not None and call.method == "GET":
                 served = await self._from_mirror(self.mirror, call, scope)
+                if self.state.metrics is not None:
+                    outcome = served.cache if isinstance(served, Served) else BYPASS
+                    self.state.metrics.shield_answered(outcome)
                 if isinstance(served, Served):
                     await _reply_served(served, send)
                     return
@@ -265,7 +268,7 @@ class ProxyEndpoint:
                 return answer
             retry_after = _answer_header(answer, "retry-after")
             method = reads.retry_method(call.method, call.target.path)
-            delay = retry_delay(method, attempt, retry_after, waited)
+            delay = self.limits.retry_delay(method, attempt, retry_after, waited)
             if delay is None:
                 return answer
             try:
