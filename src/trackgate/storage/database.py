@@ -4,13 +4,15 @@ a session costs a checkout, not a connect plus the SQLite pragmas."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from trackgate.storage.plain import PlainQuery, Row
 
 #: Open SQLite connections kept for reuse (one per busy worker thread is plenty); more are
 #: opened under bursts and closed again when returned.
@@ -59,6 +61,8 @@ class _SharedRead:
         self.session: Session | None = None
         #: a write committed since the session last read: its objects may be stale
         self.stale = False
+        #: the pooled DB-API connection of :meth:`Database.plain_rows`, checked out on first use
+        self.plain: Any = None
 
     def get(self) -> Session:
         if self.session is None:
@@ -78,6 +82,9 @@ class _SharedRead:
         if self.session is not None:
             self.session.close()
             self.session = None
+        if self.plain is not None:
+            self.database._release_plain(self.plain)
+            self.plain = None
 
 
 _shared_read: ContextVar[_SharedRead | None] = ContextVar("trackgate_shared_read", default=None)
@@ -116,6 +123,53 @@ class Database:
             shared.before_write()
         with self._write() as session, session.begin():
             yield session
+
+    def plain_rows(self, query: PlainQuery, params: Mapping[str, Any]) -> list[Row]:
+        """The rows of a hot read, as tuples of driver values (see :mod:`storage.plain`).
+
+        Runs outside any transaction, so it sees every committed write; inside
+        :meth:`request_scope` all plain reads of the request share one pooled connection."""
+        sql, args = query.bind(self.engine.dialect, params)
+        shared = _shared_read.get()
+        if shared is not None and shared.database is self:
+            if shared.plain is None:
+                shared.plain = self._checkout_plain()
+            return self._fetch(shared.plain, sql, args)
+        connection = self._checkout_plain()
+        try:
+            return self._fetch(connection, sql, args)
+        finally:
+            self._release_plain(connection)
+
+    def plain_row(self, query: PlainQuery, params: Mapping[str, Any]) -> Row | None:
+        rows = self.plain_rows(query, params)
+        return rows[0] if rows else None
+
+    @staticmethod
+    def _fetch(connection: Any, sql: str, args: Any) -> list[Row]:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, args)
+            rows: list[Row] = cursor.fetchall()
+            return rows
+        finally:
+            cursor.close()
+
+    def _checkout_plain(self) -> Any:
+        """A pooled connection in autocommit: a read then opens no transaction, and returning
+        the connection to the pool costs no rollback round trip (SQLite connections are in
+        autocommit already: the sessions issue their own ``BEGIN``)."""
+        connection: Any = self.engine.raw_connection()
+        if not self.is_sqlite:
+            connection.driver_connection.autocommit = True
+        return connection
+
+    def _release_plain(self, connection: Any) -> None:
+        try:
+            if not self.is_sqlite:
+                connection.driver_connection.autocommit = False
+        finally:
+            connection.close()
 
     @contextmanager
     def request_scope(self) -> Iterator[None]:
