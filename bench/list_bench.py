@@ -205,7 +205,7 @@ def run(args: argparse.Namespace) -> None:
         load = {"connections": args.connections, "seconds": args.duration}
         try:
             wait_until_up(service + "/healthz", server)
-            wait_until_up(f"{floor_url}/entries?user_id=1&start=a&end=b", floor)
+            wait_until_up(f"{floor_url}/entries?user_id={user_id}&{floor_span}", floor)
             listing = best_of(
                 args.rounds,
                 [
