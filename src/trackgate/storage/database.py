@@ -37,7 +37,7 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pre_ping: bool = True, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         if ":memory:" in url:
             engine = create_engine(url)
@@ -50,7 +50,9 @@ def make_engine(url: str) -> Engine:
             )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=pre_ping
+    )
 
 
 class _SharedRead:
@@ -61,8 +63,6 @@ class _SharedRead:
         self.session: Session | None = None
         #: a write committed since the session last read: its objects may be stale
         self.stale = False
-        #: the pooled DB-API connection of :meth:`Database.plain_rows`, checked out on first use
-        self.plain: Any = None
 
     def get(self) -> Session:
         if self.session is None:
@@ -82,9 +82,6 @@ class _SharedRead:
         if self.session is not None:
             self.session.close()
             self.session = None
-        if self.plain is not None:
-            self.database._release_plain(self.plain)
-            self.plain = None
 
 
 _shared_read: ContextVar[_SharedRead | None] = ContextVar("trackgate_shared_read", default=None)
@@ -104,6 +101,11 @@ class Database:
         self.engine = make_engine(url)
         self.is_sqlite = url.startswith("sqlite")
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        #: hot reads (:meth:`plain_rows`) check their own dropped connections: on PostgreSQL
+        #: their pool pings no connection at checkout
+        self._plain_engine = (
+            self.engine if self.is_sqlite else make_engine(url, pre_ping=False, pool_size=5)
+        )
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
 
@@ -127,49 +129,39 @@ class Database:
     def plain_rows(self, query: PlainQuery, params: Mapping[str, Any]) -> list[Row]:
         """The rows of a hot read, as tuples of driver values (see :mod:`storage.plain`).
 
-        Runs outside any transaction, so it sees every committed write; inside
-        :meth:`request_scope` all plain reads of the request share one pooled connection."""
+        Runs on a pooled connection outside any transaction, so it sees every committed
+        write. A connection the server dropped (a restart) is replaced and the read retried
+        once, which is what the sessions' pre-ping buys them for a round trip per checkout."""
         sql, args = query.bind(self.engine.dialect, params)
-        shared = _shared_read.get()
-        if shared is not None and shared.database is self:
-            if shared.plain is None:
-                shared.plain = self._checkout_plain()
-            return self._fetch(shared.plain, sql, args)
-        connection = self._checkout_plain()
-        try:
-            return self._fetch(connection, sql, args)
-        finally:
-            self._release_plain(connection)
+        for attempt in (1, 2):
+            connection: Any = self._plain_engine.raw_connection()
+            cursor = None
+            try:
+                if not self.is_sqlite:
+                    connection.driver_connection.autocommit = True
+                cursor = connection.cursor()
+                cursor.execute(sql, args)
+                rows: list[Row] = cursor.fetchall()
+                return rows
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                dropped = self.engine.dialect.is_disconnect(
+                    exc, connection.dbapi_connection, cursor
+                )
+                if dropped:
+                    connection.invalidate(exc)
+                if not dropped or attempt == 2:
+                    raise
+            finally:
+                if cursor is not None:
+                    cursor.close()
+                if connection.is_valid and not self.is_sqlite:
+                    connection.driver_connection.autocommit = False
+                connection.close()
+        raise AssertionError("unreachable")
 
     def plain_row(self, query: PlainQuery, params: Mapping[str, Any]) -> Row | None:
         rows = self.plain_rows(query, params)
         return rows[0] if rows else None
-
-    @staticmethod
-    def _fetch(connection: Any, sql: str, args: Any) -> list[Row]:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql, args)
-            rows: list[Row] = cursor.fetchall()
-            return rows
-        finally:
-            cursor.close()
-
-    def _checkout_plain(self) -> Any:
-        """A pooled connection in autocommit: a read then opens no transaction, and returning
-        the connection to the pool costs no rollback round trip (SQLite connections are in
-        autocommit already: the sessions issue their own ``BEGIN``)."""
-        connection: Any = self.engine.raw_connection()
-        if not self.is_sqlite:
-            connection.driver_connection.autocommit = True
-        return connection
-
-    def _release_plain(self, connection: Any) -> None:
-        try:
-            if not self.is_sqlite:
-                connection.driver_connection.autocommit = False
-        finally:
-            connection.close()
 
     @contextmanager
     def request_scope(self) -> Iterator[None]:
@@ -184,3 +176,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._plain_engine.dispose()

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from sqlalchemy import Text, cast
+
 from trackgate.storage.models import TimeEntry, User
 from trackgate.storage.plain import Row, flag, json_list, utc
 
@@ -58,7 +60,12 @@ class EntryRecord(NamedTuple):
     server_deleted_at: datetime | None
 
 
-ENTRY_COLUMNS: tuple[Any, ...] = tuple(getattr(TimeEntry, name) for name in EntryRecord._fields)
+#: ``tag_ids`` as text: PostgreSQL's driver would decode each row's JSON with ``json.loads``,
+#: where :func:`json_list` knows the common ``[]`` at a glance.
+ENTRY_COLUMNS: tuple[Any, ...] = tuple(
+    cast(TimeEntry.tag_ids, Text) if name == "tag_ids" else getattr(TimeEntry, name)
+    for name in EntryRecord._fields
+)
 
 
 def entry_record(row: Row) -> EntryRecord:
