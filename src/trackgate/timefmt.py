@@ -12,24 +12,27 @@ def _utc(dt: datetime) -> datetime:
 def read_stamp(dt: datetime | None) -> str | None:
     """Time entry start/stop on reads, and project/client stamps: ``2024-12-16T02:18:20+00:00``.
 
-    A listing spells hundreds of these: ``isoformat`` of the aware UTC instant, no strftime."""
+    A listing spells hundreds of these: ``isoformat()`` of the aware UTC instant (a keyword
+    argument such as ``timespec`` alone costs a third more), no strftime."""
     if dt is None:
         return None
-    return _utc(dt).isoformat(timespec="seconds")
+    dt = _utc(dt)
+    return dt.isoformat()[:19] + "+00:00" if dt.microsecond else dt.isoformat()
 
 
 def write_stamp(dt: datetime | None) -> str | None:
     """Time entry start/stop in answers to writes: ``2024-12-16T01:55:24Z``."""
     if dt is None:
         return None
-    return _utc(dt).isoformat(timespec="seconds")[:-6] + "Z"
+    return _utc(dt).isoformat()[:19] + "Z"
 
 
 def precise_stamp(dt: datetime | None) -> str | None:
     """Modification stamps like Go's RFC3339Nano: ``2024-12-16T02:24:56.5667Z``."""
     if dt is None:
         return None
-    text = _utc(dt).isoformat()[:-6]  # microseconds only when there are any
+    dt = _utc(dt)
+    text = dt.isoformat()[:-6]  # microseconds only when there are any
     return (text.rstrip("0") if dt.microsecond else text) + "Z"
 
 
