@@ -74,8 +74,8 @@ def create_service_app(runtime: Runtime) -> FastAPI:
 
 
 class RequestSession:
-    """Runs each request to the service in a :meth:`Database.request_scope`, so that
-    authentication and the route read through one session and one pooled connection."""
+    """Runs each request to the service in a :meth:`Database.request_scope`, so that the
+    reads of a route go through one session and one pooled connection."""
 
     def __init__(self, app: ASGIApp, db: Database) -> None:
         self.app = app

@@ -88,12 +88,13 @@ _shared_read: ContextVar[_SharedRead | None] = ContextVar("trackgate_shared_read
 
 
 class Database:
-    """Sessions for reading and for writing; a write session commits on success.
+    """Sessions for reading and for writing; a write session commits on success. The
+    hottest reads skip sessions altogether (:meth:`plain_rows`).
 
-    Inside :meth:`request_scope`, every ``read()`` shares one session: authentication and
-    the route then cost one pooled connection and one transaction, and an object the first
-    read loaded (the caller) comes from the session's identity map. A ``write()`` in the
-    scope ends that transaction first, so reads after it see what it committed.
+    Inside :meth:`request_scope`, every ``read()`` shares one session: the reads of one
+    request then cost one pooled connection and one transaction, and an object an earlier
+    read loaded comes from the session's identity map. A ``write()`` in the scope ends that
+    transaction first, so reads after it see what it committed.
     """
 
     def __init__(self, url: str) -> None:
