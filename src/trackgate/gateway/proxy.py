@@ -43,6 +43,7 @@ from trackgate.gateway.upstream import (
     UpstreamResponse,
     UpstreamTimeout,
 )
+from trackgate.shield.keep import KEEP_LIMIT
 from trackgate.shield.mirror import BYPASS, Fetched, QuotaShield, Served
 from trackgate.ttlcache import TtlCache
 
@@ -92,6 +93,25 @@ def _answer_header(answer: UpstreamResponse, name: str) -> str | None:
 async def _once(body: bytes) -> AsyncIterator[bytes]:
     if body:
         yield body
+
+
+async def _read_upto(answer: UpstreamResponse, limit: int) -> tuple[bytes, bool]:
+    """The answer's body, if it is at most ``limit`` bytes (True); else what was read of it."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in answer.body:
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks), False
+    return b"".join(chunks), True
+
+
+async def _then(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if head:
+        yield head
+    async for chunk in rest:
+        yield chunk
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -285,6 +305,8 @@ class ProxyEndpoint:
         forward = call.target.forward
         try:
             await mirror.observe(connection_id, forward.partition("?")[0], answer.headers)
+            if mirror.keeps(call.method, forward) and answer.status == 200:
+                return await self._keep_read(mirror, call, answer)
             if call.method in ("GET", "HEAD", "OPTIONS"):
                 return answer
             body: bytes | None = None
@@ -304,6 +326,26 @@ class ProxyEndpoint:
         except Exception:  # noqa: BLE001 - the write is done; the mirror must not hide it
             log.exception("quota shield failed after a write; marking the mirror unsure")
         return answer
+
+    async def _keep_read(
+        self, mirror: QuotaShield, call: Call, answer: UpstreamResponse
+    ) -> UpstreamResponse:
+        """Let the mirror keep a read that passed through; the caller gets it unchanged (an
+        answer too long to keep streams on, unread)."""
+        try:
+            head, complete = await _read_upto(answer, KEEP_LIMIT)
+        except UpstreamError as exc:
+            raise upstream_failure(exc) from exc
+        if not complete:
+            return UpstreamResponse(answer.status, answer.headers, _then(head, answer.body))
+        try:
+            body = guard.decoded(head, _answer_header(answer, "content-encoding"))
+        except guard.UnreadableAnswer:
+            body = None
+        if body is not None:
+            body = guard.strip_tokens(body, call.chosen.api_token)
+            await mirror.kept(call.chosen.connection_id, call.target.forward, answer.status, body)
+        return UpstreamResponse(answer.status, answer.headers, _once(head))
 
     async def _fetch(self, connection_id: str, api_token: str, target: str) -> Fetched:
         """One paced GET of the mirror's own, its answer decoded and cleaned of the token."""
