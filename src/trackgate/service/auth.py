@@ -118,9 +118,10 @@ def _by_token(header: str | None) -> bool:
 
 
 async def authenticated(runtime: Runtime, conn: HTTPConnection) -> UserRecord:
-    """:func:`authenticate` where it is cheapest: an API token (one indexed read, less than a
-    thread hop) on the event loop; a password, with its slow hash, in a worker thread."""
-    if _by_token(conn.headers.get("authorization")):
+    """:func:`authenticate` where it is cheapest: an API token on SQLite (one indexed read of
+    a local file, less than a thread hop) on the event loop; a password, with its slow hash, or
+    any read over PostgreSQL's network round trip, in a worker thread."""
+    if runtime.db.is_sqlite and _by_token(conn.headers.get("authorization")):
         return authenticate(runtime, conn)
     return await run_in_threadpool(authenticate, runtime, conn)
 

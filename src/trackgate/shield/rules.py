@@ -254,12 +254,12 @@ def write_effect(method: str, path: str) -> WriteEffect:
         return WriteEffect(entry="deleted", dirty=(TIME_ENTRIES, PROJECTS))  # with a refresh
     if _ENTRY_ANY.match(path):  # deletes and bulk edits answer no entry to store; projects
         return WriteEffect(dirty=(TIME_ENTRIES, PROJECTS))  # count their tracked time
-    if _TASKS.match(path):
-        return WriteEffect(dirty=(PROJECTS,))
+    if _TASKS.match(path):  # projects count their tasks and tracked time
+        return WriteEffect(dirty=(TASKS, PROJECTS))
     # workspaces count their active projects; client_name may make a client; a project's
-    # deletion touches its entries; archiving a client archives its projects
+    # deletion touches its entries and takes its tasks; archiving a client archives its projects
     if _PROJECTS.match(path):
-        return WriteEffect(dirty=(PROJECTS, CLIENTS, TIME_ENTRIES, WORKSPACES))
+        return WriteEffect(dirty=(PROJECTS, TASKS, CLIENTS, TIME_ENTRIES, WORKSPACES))
     if _CLIENTS.match(path):
         return WriteEffect(dirty=(CLIENTS, PROJECTS, WORKSPACES))
     if _TAGS.match(path):  # a deleted tag leaves its entries
