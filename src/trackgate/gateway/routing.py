@@ -8,8 +8,9 @@ connection pops: a cached choice whose token is gone is looked up again.
 
 from __future__ import annotations
 
+import base64
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -27,10 +28,20 @@ from trackgate.ttlcache import TtlCache
 log = logging.getLogger("trackgate.routing")
 
 
-@dataclass(frozen=True)
+def basic_credential(api_token: str) -> str:
+    """The ``Authorization`` value that presents a Toggl API token."""
+    return "Basic " + base64.b64encode(f"{api_token}:api_token".encode()).decode()
+
+
+@dataclass(frozen=True, slots=True)
 class Chosen:
     connection_id: str
     api_token: str
+    #: the header the upstream is called with, made once per choice rather than per call
+    authorization: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "authorization", basic_credential(self.api_token))
 
 
 def connection_not_found() -> GatewayError:
@@ -40,22 +51,26 @@ def connection_not_found() -> GatewayError:
 class ConnectionRouter:
     def __init__(self, state: GatewayState) -> None:
         self.state = state
-        #: (account id, app, requested connection id or "") -> connection id
-        self.choices: TtlCache[tuple[str, str, str], str] = TtlCache(CREDENTIAL_CACHE_SECONDS)
+        #: (account id, app, requested connection id or "") -> the choice
+        self.choices: TtlCache[tuple[str, str, str], Chosen] = TtlCache(CREDENTIAL_CACHE_SECONDS)
         #: a choice that expired under load is looked up once, not by every waiting call
         self._loads: SingleFlight[Chosen] = SingleFlight()
 
     async def choose(self, account_id: str, app: str, requested: str | None) -> Chosen:
         """The connection for this call, or a 404 / 400 GatewayError."""
         key = (account_id, app, requested or "")
-        connection_id = self.choices.get(key)
-        if connection_id is not None:
-            token = self.state.credentials.get(connection_id)
-            if token is not None:
-                return Chosen(connection_id, token)
+        cached = self.choices.get(key)
+        if cached is not None:
+            token = self.state.credentials.get(cached.connection_id)
+            if token == cached.api_token:
+                return cached
+            if token is not None:  # connected again meanwhile: the new token
+                chosen = Chosen(cached.connection_id, token)
+                self.choices.put(key, chosen)
+                return chosen
         chosen = await self._loads.run(key, lambda: self._load(account_id, app, requested))
         self.state.credentials.put(chosen.connection_id, chosen.api_token)
-        self.choices.put(key, chosen.connection_id)
+        self.choices.put(key, chosen)
         return chosen
 
     def _load(self, account_id: str, app: str, requested: str | None) -> Chosen:
