@@ -30,6 +30,20 @@ class TtlCache(Generic[K, V]):
             return None
         return item[1]
 
+    def get_fresh(self, key: K, ahead: float) -> tuple[V | None, bool]:
+        """(the value or None, whether it expires within ``ahead`` seconds): a hot entry can
+        be loaded again before it expires, so that no call waits for its reload."""
+        item = self._items.get(key)
+        if item is None:
+            return None, True
+        left = item[0] - time.monotonic()
+        if left <= 0:
+            with self._lock:
+                if self._items.get(key) is item:
+                    del self._items[key]
+            return None, True
+        return item[1], left <= ahead
+
     def put(self, key: K, value: V) -> None:
         now = time.monotonic()
         with self._lock:

@@ -184,7 +184,7 @@ class ProxyEndpoint:
         if key is None:
             raise unauthorized()
         key_digest = digest(key)
-        cached = self.state.keys.cache.get(key_digest)
+        cached = self.state.keys.cached(key, key_digest)
         if cached is not None:
             return cached
         return await self.state.keys.caller_shared(HTTPConnection(scope), key_digest)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from trackgate.crypto import DecryptError
+from trackgate.gateway.auth import REFRESH_AHEAD_SECONDS
 from trackgate.gateway.connections import owned_connection
 from trackgate.gateway.credential_store import open_credential
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
@@ -59,21 +60,35 @@ class ConnectionRouter:
     async def choose(self, account_id: str, app: str, requested: str | None) -> Chosen:
         """The connection for this call, or a 404 / 400 GatewayError."""
         key = (account_id, app, requested or "")
-        cached = self.choices.get(key)
+        cached, due = self.choices.get_fresh(key, REFRESH_AHEAD_SECONDS)
         if cached is not None:
             token = self.state.credentials.get(cached.connection_id)
             if token == cached.api_token:
+                if due:
+                    self._loads.refresh(
+                        ("refresh", key),
+                        lambda: self._load(account_id, app, requested, fresh=True),
+                        lambda chosen: self._keep(key, chosen),
+                        lambda _: self.choices.pop(key),
+                    )
                 return cached
             if token is not None:  # connected again meanwhile: the new token
                 chosen = Chosen(cached.connection_id, token)
                 self.choices.put(key, chosen)
                 return chosen
         chosen = await self._loads.run(key, lambda: self._load(account_id, app, requested))
-        self.state.credentials.put(chosen.connection_id, chosen.api_token)
-        self.choices.put(key, chosen)
+        self._keep(key, chosen)
         return chosen
 
-    def _load(self, account_id: str, app: str, requested: str | None) -> Chosen:
+    def _keep(self, key: tuple[str, str, str], chosen: Chosen) -> None:
+        self.state.credentials.put(chosen.connection_id, chosen.api_token)
+        self.choices.put(key, chosen)
+
+    def _load(
+        self, account_id: str, app: str, requested: str | None, fresh: bool = False
+    ) -> Chosen:
+        """The choice from the database; ``fresh`` decrypts the credential even if it is in
+        memory (a renewal must not extend what it holds past its expiry)."""
         with self.state.runtime.db.read() as session:
             if requested is not None:
                 connection = owned_connection(session, account_id, requested)
@@ -100,10 +115,10 @@ class ConnectionRouter:
                         f"No ACTIVE connection for {app}; create one with POST /connections",
                         "no_connection",
                     )
-            return Chosen(connection.id, self._token(connection))
+            return Chosen(connection.id, self._token(connection, fresh))
 
-    def _token(self, connection: Connection) -> str:
-        cached = self.state.credentials.get(connection.id)
+    def _token(self, connection: Connection, fresh: bool = False) -> str:
+        cached = None if fresh else self.state.credentials.get(connection.id)
         if cached is not None:
             return cached
         try:

@@ -103,7 +103,8 @@ class HttpUpstream:
             content = response.content
             if content.is_eof():  # the whole body came with the headers: no stream to keep
                 whole = content.read_nowait()
-                response.release()
+                if not response.closed:  # at its end the answer gave its connection back
+                    response.release()
                 return UpstreamResponse(response.status, answer, whole=whole)
         return UpstreamResponse(response.status, answer, _stream(response))
 
