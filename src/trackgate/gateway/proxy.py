@@ -215,9 +215,16 @@ class ProxyEndpoint:
         await self.limits.admit(caller.account_id)
         judged = self._judge(scope)
         target = judged.target
-        body, length = await self._body(incoming, receive, method, target.path)
+        if method == "GET" and not (
+            incoming.get(b"content-length") or incoming.get(b"transfer-encoding")
+        ):
+            body, length = None, None  # the usual read: nothing to wait for
+        else:
+            body, length = await self._body(incoming, receive, method, target.path)
         requested = (incoming.get(b"maton-connection") or "").strip() or None
-        chosen = await self.router.choose(caller.account_id, target.app, requested)
+        chosen = self.router.cached(
+            caller.account_id, target.app, requested
+        ) or await self.router.choose(caller.account_id, target.app, requested)
         headers = incoming.upstream(
             authorization=chosen.authorization, content_length=length, identity=judged.inspect
         )

@@ -57,8 +57,8 @@ class ConnectionRouter:
         #: a choice that expired under load is looked up once, not by every waiting call
         self._loads: SingleFlight[Chosen] = SingleFlight()
 
-    async def choose(self, account_id: str, app: str, requested: str | None) -> Chosen:
-        """The connection for this call, or a 404 / 400 GatewayError."""
+    def cached(self, account_id: str, app: str, requested: str | None) -> Chosen | None:
+        """The choice from memory (renewed in the background near its expiry), or None."""
         key = (account_id, app, requested or "")
         cached, due = self.choices.get_fresh(key, REFRESH_AHEAD_SECONDS)
         if cached is not None:
@@ -76,6 +76,14 @@ class ConnectionRouter:
                 chosen = Chosen(cached.connection_id, token)
                 self.choices.put(key, chosen)
                 return chosen
+        return None
+
+    async def choose(self, account_id: str, app: str, requested: str | None) -> Chosen:
+        """The connection for this call, or a 404 / 400 GatewayError."""
+        found = self.cached(account_id, app, requested)
+        if found is not None:
+            return found
+        key = (account_id, app, requested or "")
         chosen = await self._loads.run(key, lambda: self._load(account_id, app, requested))
         self._keep(key, chosen)
         return chosen
