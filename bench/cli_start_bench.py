@@ -105,8 +105,11 @@ def main() -> None:
             check=True,
         )
         token = json.loads(made.stdout)["api_token"]
+        # PYTHONDONTWRITEBYTECODE would defeat the warm-up below: every run would compile
+        # trackgate's modules again, which a person's installed command does not do.
+        skipped = ("TOGGL_", "MATON_", "PYTHONDONTWRITEBYTECODE")
         client_env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TOGGL_", "MATON_"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(skipped)},
             "HOME": str(workdir / "home"),
             "XDG_CONFIG_HOME": str(workdir / "home" / ".config"),
             "TOGGL_API_URL": f"{url}/api/v9",

@@ -14,7 +14,7 @@ answer from the moment it was *due*, not from when it went out. A slow answer th
 delays nothing else and is never left out of the count (no coordinated omission); if the
 generator itself falls behind, its lateness is in the latencies and shown in the last column.
 The gateway runs as ``proxy_bench.py`` runs it: quota shield on, the per-account limit raised
-to 1,000,000/second and pacing off; the path is a read the shield passes through.
+to 1,000,000/second and pacing off; the path is a read the shield neither answers nor keeps.
 """
 
 from __future__ import annotations

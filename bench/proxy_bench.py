@@ -17,7 +17,7 @@ It starts, all on loopback and each in its own process:
    ``TRACKGATE_SHIELD=off``. The per-account rate limit is raised to 1,000,000/second and
    pacing is off, so the limits do not refuse calls; their per-call cost (and the key
    check's) is still paid and is part of the gateway rows. The path is a read the shield
-   does not answer, so every call goes to the upstream.
+   neither answers nor keeps, so every call goes to the upstream.
 
 It prints a Markdown table: requests/s, p50 and p99 latency, and the ratio to the bare
 pass-through on the same server software and to nginx.
@@ -37,9 +37,9 @@ from pathlib import Path
 
 from common import PYTHON, ROOT, best_of, free_port, machine_line, stop, wait_until_up
 
-#: A read the quota shield does not answer from its mirror (it passes through on every call),
-#: whose answer carries no credential (it streams back unread).
-UPSTREAM_PATH = "/api/v9/workspaces/1/projects/1/tasks"
+#: A read the quota shield neither answers from its mirror nor keeps (it passes through on
+#: every call), whose answer carries no credential (it streams back unread).
+UPSTREAM_PATH = "/api/v9/workspaces/1/projects/1/statistics"
 TARGET = "/toggl-track" + UPSTREAM_PATH
 UPSTREAM_BODY = json.dumps({"id": 1, "workspace_id": 1, "duration": -1, "description": "x"})
 

@@ -35,8 +35,8 @@ from proxy_bench import STATIC, UPSTREAM_BODY, nginx, prepare_data
 
 from trackgate import ttlcache
 
-#: A read the quota shield does not answer: it passes through on every call.
-UPSTREAM_PATH = "/api/v9/workspaces/1/projects/1/tasks"
+#: A read the quota shield neither answers nor keeps: it passes through on every call.
+UPSTREAM_PATH = "/api/v9/workspaces/1/projects/1/statistics"
 APP = "/toggl-track"
 
 Asgi = Callable[[dict[str, Any], Any, Any], Awaitable[None]]

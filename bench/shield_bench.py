@@ -3,7 +3,7 @@ the gateway, against ``trackgate serve --emulate-quota 30`` as the upstream.
 
 Run by hand (not by the test suite), from the repository root::
 
-    .venv/bin/python bench/shield_bench.py [--calls 200] [--max-age 10] [--pause 0.1]
+    .venv/bin/python bench/shield_bench.py [--calls 200] [--max-age 10] [--pause 0.1] [--wide]
 
 It starts, all on loopback: the upstream (``--no-gateway --emulate-quota 30``), a quota-free
 twin serving the same data (the reference every answer is compared with; asking it spends no
@@ -156,6 +156,22 @@ def _reads(workspace_id: int) -> list[str]:
     ]
 
 
+def _wide_reads(workspace_id: int) -> list[str]:
+    """The same session over the wider set of reads the mirror answers: the default window,
+    names joined in, tasks, organizations, filtered projects."""
+    return [
+        "/me/time_entries/current",
+        "/me/time_entries",
+        "/me/time_entries?meta=true",
+        "/me/tasks",
+        f"/workspaces/{workspace_id}/tasks",
+        "/me/organizations",
+        f"/workspaces/{workspace_id}/projects?active=true&sort_order=DESC",
+        "/me/time_entries/current",
+        "/me/tags",
+    ]
+
+
 def _without_token(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _without_token(v) for k, v in value.items() if k != "api_token"}
@@ -171,10 +187,11 @@ def run_session(
     user: dict[str, Any],
     calls: int,
     pause: float,
+    wide: bool = False,
 ) -> Tally:
     """``calls`` calls, nine reads to one write; each answer compared with the twin's."""
     wid = user["default_workspace_id"]
-    reads = _reads(wid)
+    reads = _wide_reads(wid) if wide else _reads(wid)
     tally = Tally()
     running: int | None = None
     last: int | None = None
@@ -246,6 +263,7 @@ def table(direct: Tally, shielded: Tally, max_age: float) -> str:
             direct.spent.get("organization", 0),
             shielded.spent.get("organization", 0),
         ),
+        ("upstream requests in all", sum(direct.spent.values()), sum(shielded.spent.values())),
         ("402s seen by the agent", direct.errors[402], shielded.errors[402]),
         (
             "other errors",
@@ -269,6 +287,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--max-age", type=float, default=10.0)
     parser.add_argument("--pause", type=float, default=0.1, help="seconds between calls")
+    parser.add_argument(
+        "--wide", action="store_true", help="read tasks, organizations, meta=true and the like"
+    )
     options = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="shield-bench-"))
     servers: list[Server] = []
@@ -300,10 +321,18 @@ def main() -> None:
             ) as g,
             httpx.Client(base_url=twin.url, headers=basic(shielded_user["api_token"])) as gt,
         ):
-            direct = run_session(d, "/api/v9", dt, direct_user, options.calls, options.pause)
+            direct = run_session(
+                d, "/api/v9", dt, direct_user, options.calls, options.pause, options.wide
+            )
             direct.spent = spent(upstream, direct_user["api_token"])
             shielded = run_session(
-                g, "/toggl-track/api/v9", gt, shielded_user, options.calls, options.pause
+                g,
+                "/toggl-track/api/v9",
+                gt,
+                shielded_user,
+                options.calls,
+                options.pause,
+                options.wide,
             )
             shielded.spent = spent(upstream, shielded_user["api_token"])
         print(table(direct, shielded, options.max_age))

@@ -31,15 +31,42 @@ TEST_DATABASE_URL = os.environ.get("TRACKGATE_TEST_DATABASE_URL")
 _SESSION_KEY = encode_key(generate_key())
 
 
+def private_home(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """HOME and the XDG directories under ``home``: a test writes no file of the developer's
+    (config.toml, the journal, name caches, a key file or a database in the default places)."""
+    home.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    for variable, folder in XDG_DIRECTORIES.items():
+        monkeypatch.setenv(variable, str(home / folder))
+
+
+XDG_DIRECTORIES = {
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_CACHE_HOME": ".cache",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_STATE_HOME": ".local/state",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A home of the run's own, for what starts before any test (module-scoped servers)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        private_home(monkeypatch, tmp_path_factory.mktemp("session-home"))
+        yield
+
+
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No TRACKGATE_*, TOGGL_* or MATON_* variable of the developer's leaks into a test."""
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No TRACKGATE_*, TOGGL_* or MATON_* variable of the developer's leaks into a test, and
+    HOME (with XDG_CONFIG_HOME, XDG_CACHE_HOME, ...) is a directory of the test's own."""
     for name in list(os.environ):
         if (
             name.startswith(("TRACKGATE_", "TOGGL_", "MATON_"))
             and name != "TRACKGATE_TEST_DATABASE_URL"
         ):
             monkeypatch.delenv(name, raising=False)
+    private_home(monkeypatch, tmp_path / "test-home")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ and the gateway over a Toggl token."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -85,3 +86,15 @@ def test_no_credentials_is_an_authentication_exit(home: Path) -> None:
     result = CliRunner().invoke(app, ["now"])
     assert result.exit_code == 3
     assert "TOGGL_API_TOKEN" in result.output
+
+
+def test_a_test_runs_in_a_home_of_its_own(tmp_path: Path) -> None:
+    """The suite's autouse fixture: what a command writes by default (config, journal,
+    caches, key file, data) lands under the test's temporary directory."""
+    from trackgate.cli.profiles import config_dir
+
+    home = Path.home()
+    assert home.is_dir() and home.is_relative_to(tmp_path)
+    assert config_dir().is_relative_to(home)
+    for variable in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        assert Path(os.environ[variable]).is_relative_to(home), variable

@@ -167,6 +167,90 @@ def test_organizations_and_quota_buckets(scripted: Any) -> None:
     assert toggl.me.quota()[0].remaining == 3
 
 
+RECORDED = {
+    "remaining": 12,
+    "resets_in": 1800,
+    "observed_at": "2026-01-05T09:30:00.000000Z",
+    "buckets": [
+        {
+            "scope": "user",
+            "organization_id": None,
+            "remaining": 21,
+            "resets_in": 2400,
+            "observed_at": "2026-01-05T09:29:58.000000Z",
+        },
+        {
+            "scope": "organization",
+            "organization_id": 4,
+            "remaining": 12,
+            "resets_in": 1800,
+            "observed_at": "2026-01-05T09:30:00.000000Z",
+        },
+    ],
+}
+
+
+def _gateway(quota: dict[str, Any]) -> tuple[Handler, list[str]]:
+    """A gateway with connections c-1 (named) and c-0 (its oldest ACTIVE one)."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.path}?{request.url.query.decode()}")
+        if request.url.path == "/connections":
+            listed = [{"connection_id": c, "status": "ACTIVE", "quota": quota} for c in ("c-0",)]
+            return httpx.Response(200, json={"connections": listed})
+        if request.url.path.startswith("/connections/"):
+            one = {"connection_id": request.url.path.rsplit("/", 1)[1], "quota": quota}
+            return httpx.Response(200, json={"connection": one})
+        if request.url.path.endswith("/me/quota"):
+            return httpx.Response(200, json=[{"organization_id": None, "remaining": 7}])
+        return httpx.Response(404, json="Not Found")
+
+    return handler, seen
+
+
+def test_quota_left_through_a_gateway_is_the_connections_record(scripted: Any) -> None:
+    handler, seen = _gateway(RECORDED)
+    named = scripted(
+        handler, api_token=None, gateway_key="k", connection="c-1", base_url="http://gw.test"
+    )
+    buckets = named.me.quota_left()
+    assert [(b.scope, b.organization_id, b.remaining, b.seconds_to_reset) for b in buckets] == [
+        ("user", None, 21, 2400),
+        ("organization", 4, 12, 1800),
+    ]
+    assert buckets[1].observed_at is not None and buckets[1].observed_at.minute == 30
+    assert seen == ["GET /connections/c-1?"]  # no request to Toggl: nothing of the quota spent
+    chosen = scripted(handler, api_token=None, gateway_key="k", base_url="http://gw.test")
+    assert [b.remaining for b in chosen.me.quota_left()] == [21, 12]
+    assert seen[1:] == ["GET /connections?app=toggl-track&status=ACTIVE"]
+
+
+def test_quota_left_asks_toggl_when_the_gateway_recorded_nothing(scripted: Any) -> None:
+    empty = {"remaining": None, "resets_in": None, "observed_at": None, "buckets": []}
+    handler, seen = _gateway(empty)
+    toggl = scripted(handler, api_token=None, gateway_key="k", base_url="http://gw.test")
+    assert [b.remaining for b in toggl.me.quota_left()] == [7]
+    assert seen[-1] == "GET /toggl-track/api/v9/me/quota?"
+
+
+def test_quota_left_direct_falls_back_to_the_last_headers(scripted: Any) -> None:
+    headers = {"X-Toggl-Quota-Remaining": "17", "X-Toggl-Quota-Resets-In": "600"}
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path.endswith("/me/quota"):
+            return httpx.Response(404, json="Not Found")
+        return httpx.Response(200, headers=headers, json={"id": 1})
+
+    toggl = scripted(handler)
+    (bucket,) = toggl.me.quota_left()
+    assert (bucket.organization_id, bucket.remaining, bucket.seconds_to_reset) == (None, 17, 600)
+    assert bucket.raw == {"organization_id": None, "remaining": 17, "resets_in_secs": 600}
+    assert seen == ["/api/v9/me/quota", "/api/v9/me"]
+
+
 def test_summary_weekly_and_exports_post_toggls_bodies(scripted: Any) -> None:
     seen: list[tuple[str, dict[str, Any]]] = []
 

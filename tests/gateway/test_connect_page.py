@@ -356,6 +356,8 @@ def strict_client(settings: Settings) -> Iterator[TestClient]:
 
 
 def test_failed_submits_are_limited_per_client_address(strict_client: TestClient) -> None:
+    """Over the address's limit, guessed links are refused; a link that works is no guess:
+    its form still submits (wrong credentials still count), and a right one connects."""
     runtime: Runtime = strict_client.app.state.test_runtime  # type: ignore[attr-defined]
     person = make_user(runtime)
     account = make_account(runtime)
@@ -363,11 +365,24 @@ def test_failed_submits_are_limited_per_client_address(strict_client: TestClient
     second = start_connection(strict_client, account)
     assert submit(strict_client, first["url"], api_token="wrong-1").status_code == 400
     assert submit(strict_client, second["url"], api_token="wrong-2").status_code == 400
-    blocked = submit(strict_client, second["url"], api_token=person.token)
-    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
-    assert_page_headers(blocked.headers)
+    token = csrf_of(strict_client.get(connect_path(second["url"])).text)
+    guessed = strict_client.post(
+        "/connect?session_token=guessed", data={"csrf_token": token, "api_token": person.token}
+    )
+    assert guessed.status_code == 429 and int(guessed.headers["retry-after"]) >= 1
+    assert_page_headers(guessed.headers)
+    assert "session_token" not in guessed.text
+    # the link that works: a wrong credential is refused and counted against the link...
+    assert submit(strict_client, second["url"], api_token="wrong-3").status_code == 400
     row = stored_session(runtime, second["url"])
-    assert row is not None and row.consumed_at is None and row.failed_attempts == 1
+    assert row is not None and row.consumed_at is None and row.failed_attempts == 2
+    # ...and the right one connects, from the same address over its limit
+    done = submit(strict_client, second["url"], api_token=person.token)
+    assert done.status_code == 200, alerts(done.text)
+    connected = stored_connection(runtime, second["connection_id"])
+    assert connected is not None and connected.status == "ACTIVE"
+    # guesses are still refused afterwards
+    assert strict_client.get("/connect?session_token=guess-again").status_code == 429
 
 
 def test_the_session_token_and_credentials_never_reach_the_logs(

@@ -144,9 +144,9 @@ def test_a_refused_credential_makes_the_connection_failed(
 ):
     gw = remote_gateway(upstream.url)
     upstream.refused_tokens.add(gw.token)
-    r = gw.client.get(f"{T}/api/v9/me/time_entries", headers=gw.headers)
+    r = gw.client.get(f"{T}/api/v9/me/time_entries/current/x", headers=gw.headers)
     assert r.status_code == 403  # the upstream's answer still passes through
-    assert upstream.paths() == ["/api/v9/me/time_entries", "/api/v9/me"]
+    assert upstream.paths() == ["/api/v9/me/time_entries/current/x", "/api/v9/me"]
     row = connection_row(gw.runtime, gw.connection_id)
     assert row.status == "FAILED"
     assert row.failure_reason and "403" in row.failure_reason

@@ -185,14 +185,14 @@ def test_two_replicas_share_one_mirror(toggl: Toggl, servers: dict[str, LiveServ
     assert current.json()["id"] == made["id"]
     assert same(replica, "/me/tags").json()[0]["name"] == "shared"
     # once the copy is old, many reads at once through both replicas refresh it once
-    assert t.get("/me/clients").headers[CACHE] == "miss"
+    assert t.get("/me/workspaces").headers[CACHE] == "miss"
     time.sleep(LIMIT + 0.2)
     spent_before = t.quota()["buckets"][0]["remaining"]
     answers: list[str] = []
 
     def read(side: Toggl) -> None:
         answers.append(
-            side.get("/me/clients", **{"Cache-Control": f"max-age={LIMIT}"}).headers[CACHE]
+            side.get("/me/workspaces", **{"Cache-Control": f"max-age={LIMIT}"}).headers[CACHE]
         )
 
     threads = [threading.Thread(target=read, args=(side,)) for side in (t, replica) * 4]

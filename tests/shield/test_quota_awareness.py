@@ -27,7 +27,7 @@ def test_the_connection_shows_each_buckets_last_reported_quota(
     assert _quota(gw) == {"remaining": None, "resets_in": None, "observed_at": None, "buckets": []}
     assert gw.get("/me").headers[CACHE] == "miss"
     assert gw.get("/me/workspaces").headers[CACHE] == "miss"
-    passed = gw.get(f"/workspaces/{gw.wid}/tasks")
+    passed = gw.get(f"/workspaces/{gw.wid}/statistics")
     assert passed.headers[CACHE] == "bypass" and passed.headers[REMAINING] == "19"
     quota = _quota(gw)
     user, organization = quota["buckets"]
@@ -53,11 +53,12 @@ def test_refreshes_keep_the_last_five_requests_for_writes(
     shielded: Callable[..., Shielded],
 ) -> None:
     gw = shielded(emulate_quota="20,8")
-    for path in ("/me", "/me/tags", "/me/clients"):
+    for path in ("/me", "/me/workspaces", "/me/organizations"):
         assert gw.get(path).headers[CACHE] == "miss"
+    assert gw.get("/me/tags").headers[CACHE] == "hit"  # listed with the user
     assert _quota(gw)["buckets"][0]["remaining"] == 5
     # nothing held and no refresh allowed: the caller's own read goes through
-    assert gw.get("/me/workspaces").headers[CACHE] == "bypass"
+    assert gw.get("/me/tasks").headers[CACHE] == "bypass"
     again = gw.get("/me", **{"Cache-Control": "max-age=0"})
     assert again.status_code == 200 and again.headers[CACHE] == "stale"
     assert again.json()["id"] == gw.user.id

@@ -72,22 +72,47 @@ def test_what_a_write_changes(
     ("target", "answerable"),
     [
         ("/api/v9/me", True),
-        ("/api/v9/me?with_related_data=true", False),
-        ("/api/v9/me/time_entries", False),  # Toggl's default window is not verified
-        ("/api/v9/me/time_entries?before=2024-01-01", False),
+        ("/api/v9/me?with_related_data=true", True),
+        ("/api/v9/me?with_related_data=yes", False),
+        ("/api/v9/me?extra=1", False),
+        ("/api/v9/me/time_entries", True),  # Toggl's default window
+        ("/api/v9/me/time_entries?before=2024-01-01", True),
         ("/api/v9/me/time_entries?start_date=2024-01-01&end_date=2024-01-02", True),
-        ("/api/v9/me/time_entries?start_date=2024-01-01&meta=true", False),
+        ("/api/v9/me/time_entries?start_date=2024-01-01&meta=true", True),
+        ("/api/v9/me/time_entries?meta=TRUE", False),
         ("/api/v9/me/time_entries?since=1700000000", True),
         ("/api/v9/me/time_entries?since=1&since=2", False),
+        ("/api/v9/me/time_entries?since=1&before=2024-01-01", False),
+        ("/api/v9/me/time_entries?since=1%zz", False),
+        ("/api/v9/me/time_entries?page=2", False),
         ("/api/v9/me/time_entries/current", True),
         ("/api/v9/me/time_entries/12", True),
+        ("/api/v9/me/time_entries/12?meta=true", True),
         ("/api/v9/me/projects", True),
         ("/api/v9/me/projects?include_archived=true", True),
         ("/api/v9/me/projects?since=5", False),
+        ("/api/v9/me/tasks", True),
+        ("/api/v9/me/tasks?since=5&include_not_active=true&offset=1&per_page=2&meta=true", True),
+        ("/api/v9/me/tasks?per_page=0", False),
+        ("/api/v9/me/organizations", True),
+        ("/api/v9/organizations/7", True),
+        ("/api/v9/organizations/7/users", False),
         ("/api/v9/workspaces/3/projects", True),
-        ("/api/v9/workspaces/3/projects?active=false", False),
+        ("/api/v9/workspaces/3/projects?active=false", True),
+        ("/api/v9/workspaces/3/projects?active=both&name=ap%C3%A9&page=2&per_page=5", True),
+        ("/api/v9/workspaces/3/projects?sort_field=client_name&sort_order=DESC", True),
+        ("/api/v9/workspaces/3/projects?client_ids=4,5&billable=true&sort_pinned=true", True),
+        ("/api/v9/workspaces/3/projects?since=5", False),  # deleted projects are not held
+        ("/api/v9/workspaces/3/projects?sort_field=color", False),
+        ("/api/v9/workspaces/3/projects?client_ids=[4]", False),
+        ("/api/v9/workspaces/3/projects/4/tasks", True),
+        ("/api/v9/workspaces/3/projects/4/tasks?active=true", True),
+        ("/api/v9/workspaces/3/projects/4/tasks/5", True),
         ("/api/v9/workspaces/3/clients/4", True),
-        ("/api/v9/workspaces/3/tasks", False),
+        ("/api/v9/workspaces/3/clients?status=both", False),
+        ("/api/v9/workspaces/3/tasks", True),
+        ("/api/v9/workspaces/3/tasks?sort_field=created_at", False),
+        ("/api/v9/workspaces/3/tasks?pid=4,5", False),
         ("/api/v9/me/tags%2f", False),
         ("/reports/api/v3/workspace/3/search/time_entries", False),
     ],
@@ -117,8 +142,15 @@ def test_time_entry_ranges_are_answered_only_inside_what_was_filled() -> None:
     assert early is not None and early.answer(view) is None
     naive = plan("/api/v9/me/time_entries", "start_date=1970-01-02T00:00:00")
     assert naive is not None and naive.answer(view) is None  # the upstream's 400 to give
-    elsewhere = View({"me": [Held(1, '{"timezone": "Europe/Paris"}')], "time_entries": entries})
-    assert inside.answer(View(elsewhere.objects, Coverage(500.0, 2000.0))) is None
+    # a date in Paris and in UTC: answered while no entry starts between the two midnights
+    paris = [Held(1, '{"timezone": "Europe/Paris"}')]
+    elsewhere = View({"me": paris, "time_entries": entries}, Coverage(500.0, 2000.0))
+    assert [e["id"] for e in json.loads(inside.answer(elsewhere) or b"")] == [3, 2]
+    between = [*entries, _entry(4, 84000.0, 84000.0)]  # 23:20 UTC, 00:20 in Paris
+    unsure = View({"me": paris, "time_entries": between}, Coverage(500.0, 2000.0))
+    assert inside.answer(unsure) is None
+    nowhere = View({"me": [Held(1, '{"timezone": "Mars/Olympus"}')], "time_entries": entries})
+    assert inside.answer(View(nowhere.objects, Coverage(500.0, 2000.0))) is None
 
 
 def test_freshness_and_cache_control() -> None:
@@ -130,3 +162,33 @@ def test_freshness_and_cache_control() -> None:
     assert cache_control("no-cache", 60.0) is None
     assert cache_control("max-age=600", 60.0) == 600.0
     assert cache_control("max-age=0", 60.0) == 0.0
+
+
+def test_when_a_catalog_is_listed_whole_and_where_else_it_can_be_fetched() -> None:
+    whole = rules.needs_whole_listing
+    assert whole(rules.PROJECTS, None, 100.0, None, 200.0)  # no since yet
+    assert whole(rules.ME, 5.0, 100.0, None, 200.0)  # no since listing at all
+    assert not whole(rules.CLIENTS, 5.0, 100.0, None, 100.0 + rules.FULL_LISTING_SECONDS)
+    assert whole(rules.CLIENTS, 5.0, 100.0, None, 101.0 + rules.FULL_LISTING_SECONDS)
+    assert whole(rules.TAGS, 5.0, 100.0, 150.0, 200.0)  # a write it could not apply
+    assert not whole(rules.TAGS, 5.0, 100.0, 50.0, 200.0)
+    assert rules.since_target(rules.TASKS, 1700000000.9).endswith("&since=1700000000")
+    assert rules.workspace_listing(rules.PROJECTS, 7, 12.5) == (
+        "/api/v9/workspaces/7/projects?per_page=200&since=12"
+    )
+    assert (
+        rules.workspace_listing(rules.CLIENTS, 7, 12.5)
+        == "/api/v9/workspaces/7/clients?status=both"
+    )
+    assert rules.workspace_listing(rules.TASKS, 7, None) is None
+
+
+def test_listing_order_and_deletions_by_kind() -> None:
+    names = [{"id": 3, "name": "beta"}, {"id": 2, "name": "Alpha"}, {"id": 1, "name": "alpha"}]
+    ordered = sorted(names, key=lambda v: rules.listing_order(rules.TAGS, v))
+    assert [v["id"] for v in ordered] == [1, 2, 3]
+    by_id = sorted(names, key=lambda v: rules.listing_order(rules.WORKSPACES, v))
+    assert [v["id"] for v in by_id] == [1, 2, 3]
+    assert rules.is_deleted({"deleted_at": "2024-12-15T20:17:59Z"})  # a tag
+    assert rules.is_deleted({"server_deleted_at": "2024-12-15T20:17:59+00:00"})
+    assert not rules.is_deleted({"server_deleted_at": None})

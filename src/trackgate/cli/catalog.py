@@ -57,6 +57,78 @@ def run(ctx: click.Context, work: Callable[[Session, int], None]) -> None:
         work(session, session.workspace_id())
 
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+Fields = Callable[[Session, int, dict[str, Any]], dict[str, Any]]
+
+#: ``edit --name``: the one change a client or a tag takes.
+new_name_option = click.option("--name", required=True, help="New name.")
+
+
+def _given(_s: Session, _wid: int, given: dict[str, Any]) -> dict[str, Any]:
+    """The options that were typed: an edit changes only those."""
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _command(
+    group: click.Group, name: str, help_text: str, decorators: Sequence[Decorator]
+) -> Callable[[Callable[..., Any]], click.Command]:
+    """``callback`` as ``group``'s command ``name``, decorated top to bottom as listed."""
+
+    steps: list[Decorator] = [*decorators, click.pass_context]
+
+    def register(callback: Callable[..., Any]) -> click.Command:
+        callback.__doc__ = help_text
+        for decorate in reversed(steps):
+            callback = decorate(callback)
+        command: click.Command = group.command(name)(callback)
+        return command
+
+    return register
+
+
+def add_edit_rm(
+    group: click.Group,
+    kind: str,
+    noun: str,
+    *,
+    edit_help: str,
+    rm_help: str,
+    add_options: Sequence[Decorator] = (),
+    add_fields: Fields = _given,
+    edit_options: Sequence[Decorator] = (new_name_option,),
+    edit_fields: Fields = _given,
+) -> None:
+    """``add NAME``, ``edit REF`` and ``rm REF`` of a catalog kind (``projects``, ``clients``,
+    ``tags``): the object named or numbered in the workspace, through ``toggl.<kind>``."""
+
+    @_command(group, "add", f"Make a {noun}.", (click.argument("name"), *add_options, json_option))
+    def add(ctx: click.Context, name: str, as_json: bool, **given: Any) -> None:
+        def work(s: Session, wid: int) -> None:
+            made = getattr(s.toggl, kind).create(wid, name, **add_fields(s, wid, given))
+            show_one(made, as_json, f"Made {noun}")
+
+        run(ctx, work)
+
+    @_command(group, "edit", edit_help, (click.argument("ref"), *edit_options, json_option))
+    def edit(ctx: click.Context, ref: str, as_json: bool, **given: Any) -> None:
+        def work(s: Session, wid: int) -> None:
+            found = s.find(kind, ref, wid)["id"]
+            changed = getattr(s.toggl, kind).update(wid, found, **edit_fields(s, wid, given))
+            show_one(changed, as_json, f"Changed {noun}")
+
+        run(ctx, work)
+
+    @_command(group, "rm", rm_help, (click.argument("ref"), yes_option))
+    def rm(ctx: click.Context, ref: str, yes: bool) -> None:
+        def work(s: Session, wid: int) -> None:
+            found = s.find(kind, ref, wid)
+            confirm(f"{noun} {found['name']}", yes)
+            getattr(s.toggl, kind).delete(wid, found["id"])
+            say(f"Deleted {noun} {found['name']}.")
+
+        run(ctx, work)
+
+
 # -- projects ------------------------------------------------------------------------------
 
 
@@ -76,90 +148,39 @@ def projects_ls(ctx: click.Context, archived: bool, as_json: bool, as_csv: bool)
     run(ctx, work)
 
 
-@projects.command("add")
-@click.argument("name")
-@click.option("-c", "--client", help="Client name or id.")
-@click.option("--color", help="#rrggbb.")
-@click.option("--billable", is_flag=True, help="Billable by default.")
-@click.option("--rate", type=float, help="Hourly rate.")
-@json_option
-@click.pass_context
-def projects_add(
-    ctx: click.Context,
-    name: str,
-    client: str | None,
-    color: str | None,
-    billable: bool,
-    rate: float | None,
-    as_json: bool,
-) -> None:
-    """Make a project."""
-
-    def work(s: Session, wid: int) -> None:
-        fields: dict[str, Any] = {}
-        if client:
-            fields["client_id"] = s.find("clients", client, wid)["id"]
-        if color:
-            fields["color"] = color
-        if billable:
-            fields["billable"] = True
-        if rate is not None:
-            fields["rate"] = rate
-        show_one(s.toggl.projects.create(wid, name, **fields), as_json, "Made project")
-
-    run(ctx, work)
+def _new_project(s: Session, wid: int, given: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if given["client"]:
+        fields["client_id"] = s.find("clients", given["client"], wid)["id"]
+    if given["color"]:
+        fields["color"] = given["color"]
+    if given["billable"]:
+        fields["billable"] = True
+    if given["rate"] is not None:
+        fields["rate"] = given["rate"]
+    return fields
 
 
-@projects.command("edit")
-@click.argument("ref")
-@click.option("--name", help="New name.")
-@click.option("--color", help="#rrggbb.")
-@click.option("--active/--archived", default=None, help="Active or archived.")
-@click.option("--billable/--no-billable", default=None, help="Billable.")
-@json_option
-@click.pass_context
-def projects_edit(
-    ctx: click.Context,
-    ref: str,
-    name: str | None,
-    color: str | None,
-    active: bool | None,
-    billable: bool | None,
-    as_json: bool,
-) -> None:
-    """Rename, recolour, archive or restore a project."""
-
-    def work(s: Session, wid: int) -> None:
-        pid = s.find("projects", ref, wid)["id"]
-        fields = {
-            k: v
-            for k, v in {
-                "name": name,
-                "color": color,
-                "active": active,
-                "billable": billable,
-            }.items()
-            if v is not None
-        }
-        show_one(s.toggl.projects.update(wid, pid, **fields), as_json, "Changed project")
-
-    run(ctx, work)
-
-
-@projects.command("rm")
-@click.argument("ref")
-@yes_option
-@click.pass_context
-def projects_rm(ctx: click.Context, ref: str, yes: bool) -> None:
-    """Delete a project; its time entries are kept, without a project."""
-
-    def work(s: Session, wid: int) -> None:
-        found = s.find("projects", ref, wid)
-        confirm(f"project {found['name']}", yes)
-        s.toggl.projects.delete(wid, found["id"])
-        say(f"Deleted project {found['name']}.")
-
-    run(ctx, work)
+add_edit_rm(
+    projects,
+    "projects",
+    "project",
+    add_options=(
+        click.option("-c", "--client", help="Client name or id."),
+        click.option("--color", help="#rrggbb."),
+        click.option("--billable", is_flag=True, help="Billable by default."),
+        click.option("--rate", type=float, help="Hourly rate."),
+    ),
+    add_fields=_new_project,
+    edit_help="Rename, recolour, archive or restore a project.",
+    edit_options=(
+        click.option("--name", help="New name."),
+        click.option("--color", help="#rrggbb."),
+        click.option("--active/--archived", default=None, help="Active or archived."),
+        click.option("--billable/--no-billable", default=None, help="Billable."),
+    ),
+    rm_help="Delete a project; its time entries are kept, without a project.",
+)
 
 
 # -- workspaces ----------------------------------------------------------------------------

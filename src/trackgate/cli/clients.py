@@ -5,14 +5,13 @@ from __future__ import annotations
 import click
 
 from trackgate.cli.catalog import (
-    confirm,
+    add_edit_rm,
     csv_option,
     group,
     json_option,
     run,
     show_list,
     show_one,
-    yes_option,
 )
 from trackgate.cli.output import emit_json, say
 from trackgate.cli.session import Session
@@ -38,44 +37,13 @@ def clients_ls(ctx: click.Context, status: str, as_json: bool, as_csv: bool) -> 
     run(ctx, work)
 
 
-@clients.command("add")
-@click.argument("name")
-@json_option
-@click.pass_context
-def clients_add(ctx: click.Context, name: str, as_json: bool) -> None:
-    """Make a client."""
-    run(ctx, lambda s, wid: show_one(s.toggl.clients.create(wid, name), as_json, "Made client"))
-
-
-@clients.command("edit")
-@click.argument("ref")
-@click.option("--name", required=True, help="New name.")
-@json_option
-@click.pass_context
-def clients_edit(ctx: click.Context, ref: str, name: str, as_json: bool) -> None:
-    """Rename a client."""
-
-    def work(s: Session, wid: int) -> None:
-        cid = s.find("clients", ref, wid)["id"]
-        show_one(s.toggl.clients.update(wid, cid, name=name), as_json, "Changed client")
-
-    run(ctx, work)
-
-
-@clients.command("rm")
-@click.argument("ref")
-@yes_option
-@click.pass_context
-def clients_rm(ctx: click.Context, ref: str, yes: bool) -> None:
-    """Delete a client; its projects are kept, without a client."""
-
-    def work(s: Session, wid: int) -> None:
-        found = s.find("clients", ref, wid)
-        confirm(f"client {found['name']}", yes)
-        s.toggl.clients.delete(wid, found["id"])
-        say(f"Deleted client {found['name']}.")
-
-    run(ctx, work)
+add_edit_rm(
+    clients,
+    "clients",
+    "client",
+    edit_help="Rename a client.",
+    rm_help="Delete a client; its projects are kept, without a client.",
+)
 
 
 @clients.command("archive")

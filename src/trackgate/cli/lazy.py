@@ -8,18 +8,21 @@ commands stay on Typer and are handed their arguments untouched."""
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from typing import Any
 
 import click
 
 
-@dataclass(frozen=True)
 class Lazy:
-    """Where a command lives (``module:attribute``) and its one-line help for listings."""
+    """Where a command lives (``module:attribute``) and its one-line help for listings.
 
-    target: str
-    help: str
+    A plain class: a dataclass compiles its methods when defined, on every start."""
+
+    __slots__ = ("target", "help")
+
+    def __init__(self, target: str, help: str) -> None:
+        self.target = target
+        self.help = help
 
 
 class TyperDelegate(click.Command):

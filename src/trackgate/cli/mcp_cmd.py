@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from trackgate.cli import exits
-from trackgate.cli.target import resolve
+from trackgate.cli.session import chosen_target
 
 
 @click.command("mcp")
@@ -14,18 +13,7 @@ from trackgate.cli.target import resolve
 def mcp(ctx: click.Context, read_only: bool) -> None:
     """Serve the MCP tools over stdio, as the CLI is configured: TOGGL_API_TOKEN (with
     TOGGL_API_URL), or MATON_API_KEY (with TRACKGATE_GATEWAY_URL and MATON_CONNECTION)."""
-    root = ctx.find_root()
-    flags = root.obj if isinstance(root.obj, dict) else {}
-    try:
-        target = resolve(flags)
-    except ValueError as exc:
-        exits.fail(str(exc), exits.USAGE)
-    if not target.options:
-        exits.fail(
-            "no credentials: set TOGGL_API_TOKEN (and TOGGL_API_URL), or MATON_API_KEY "
-            "(and TRACKGATE_GATEWAY_URL)",
-            exits.AUTH,
-        )
+    target = chosen_target(ctx)
     from trackgate.mcp.stdio import run_stdio
 
     run_stdio(target.options, read_only=read_only)

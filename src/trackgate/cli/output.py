@@ -3,7 +3,6 @@ spreadsheets, Rich tables for people (Rich is imported only when a table is draw
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -16,6 +15,8 @@ def emit_json(value: Any) -> None:
 
 
 def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    import csv
+
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(header)
     for row in rows:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,8 @@ def read_config() -> dict[str, Any]:
     path = config_path()
     if not path.exists():
         return {}
+    import tomllib  # only when there is a file to read: every command asks
+
     try:
         return tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -153,12 +153,10 @@ class Session:
         self.toggl.close()
 
 
-def open_session(ctx: click.Context, *, replay_journal: bool = True) -> Session:
-    """The session for this run (one per process), journal replayed first when asked."""
+def chosen_target(ctx: click.Context) -> Target:
+    """Where this run talks, from the flags, the environment and the profile; a command with
+    no credentials ends here (exit 3), a malformed choice too (exit 2)."""
     root = ctx.find_root()
-    existing = root.meta.get("trackgate.session")
-    if isinstance(existing, Session):
-        return existing
     flags = root.obj if isinstance(root.obj, dict) else {}
     try:
         target = resolve(flags)
@@ -170,6 +168,16 @@ def open_session(ctx: click.Context, *, replay_journal: bool = True) -> Session:
             "(and TRACKGATE_GATEWAY_URL), or run `trackgate config set`",
             exits.AUTH,
         )
+    return target
+
+
+def open_session(ctx: click.Context, *, replay_journal: bool = True) -> Session:
+    """The session for this run (one per process), journal replayed first when asked."""
+    root = ctx.find_root()
+    existing = root.meta.get("trackgate.session")
+    if isinstance(existing, Session):
+        return existing
+    target = chosen_target(ctx)
     try:
         session = Session(target)
     except TimeInputError as exc:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from trackgate.cli.profiles import profile, profile_name, read_config
+from trackgate.client._frozen import Frozen, frozen
 from trackgate.client.endpoint import GATEWAY_URL, TOGGL_API_URL
 
 ENVIRONMENT = {
@@ -26,8 +26,8 @@ ENVIRONMENT = {
 }
 
 
-@dataclass(frozen=True)
-class Target:
+@frozen
+class Target(Frozen):
     """Credentials and URL for the SDK, plus the person's time zone and workspace choice."""
 
     options: dict[str, Any]

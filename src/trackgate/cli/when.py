@@ -13,7 +13,6 @@ import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
@@ -35,6 +34,8 @@ def zone(name: str | None) -> tzinfo:
             candidate = None
     if not candidate:
         return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # not needed by every command
+
     try:
         return ZoneInfo(candidate.lstrip(":"))
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 from trackgate.client import payloads
 from trackgate.client._async_resource import _AsyncResource
+from trackgate.client.errors import NotFoundError
 from trackgate.client.models import (
     Me,
     Organization,
@@ -15,6 +16,7 @@ from trackgate.client.models import (
     Workspace,
     WorkspaceUser,
     parse_list,
+    recorded_buckets,
 )
 
 
@@ -33,6 +35,33 @@ class AsyncMeResource(_AsyncResource):
     async def quota(self) -> builtins.list[QuotaBucket]:
         """``GET /me/quota``: what is left of the hourly quota per organization."""
         return parse_list(QuotaBucket, await self._client.call("GET", "/me/quota"))
+
+    async def quota_left(self) -> builtins.list[QuotaBucket]:
+        """What is left of the hourly quota, spending none of it where that can be known.
+
+        Through a gateway: the buckets it recorded for the connection (its control API is
+        not Toggl's, so nothing is counted). Else, or while the gateway has recorded none:
+        ``GET /me/quota``; where that is not served, the quota headers of the last answer
+        (after one ``GET /me`` when no answer was seen yet)."""
+        if self._client.endpoint.via_gateway:
+            connection = await self._client.connections.current()
+            recorded = recorded_buckets(connection.quota if connection else None)
+            if recorded:
+                return recorded
+        try:
+            return await self.quota()
+        except NotFoundError:
+            if self._client.quota is None:
+                await self.get()
+            seen = self._client.quota
+            if seen is None:
+                return []
+            raw = {
+                "organization_id": None,
+                "remaining": seen.remaining,
+                "resets_in_secs": seen.resets_in,
+            }
+            return [QuotaBucket.from_raw(raw)]
 
     async def organizations(self) -> builtins.list[Organization]:
         return parse_list(Organization, await self._client.call("GET", "/me/organizations"))

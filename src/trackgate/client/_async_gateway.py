@@ -39,3 +39,12 @@ class AsyncConnections(_AsyncResource):
 
     async def delete(self, connection_id: str) -> None:
         await self._client.send("DELETE", self._url(f"/{connection_id}"))
+
+    async def current(self) -> Connection | None:
+        """The connection this client's calls go through: the one it names, else the oldest
+        ACTIVE one of the app (the gateway lists them oldest first, and chooses so)."""
+        named = self._client.endpoint.connection
+        if named is not None:
+            return await self.get(named)
+        active = await self.list(app=GATEWAY_APP, status="ACTIVE")
+        return active[0] if active else None

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from trackgate.client._frozen import Frozen, frozen
 from trackgate.client.errors import (
     APIError,
     NetworkError,
@@ -25,8 +25,8 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+@frozen
+class RetryPolicy(Frozen):
     """How often and how long to wait; a ``Retry-After`` longer than ``max_wait`` is not waited."""
 
     attempts: int = 3

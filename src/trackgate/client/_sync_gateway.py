@@ -41,3 +41,12 @@ class Connections(_Resource):
 
     def delete(self, connection_id: str) -> None:
         self._client.send("DELETE", self._url(f"/{connection_id}"))
+
+    def current(self) -> Connection | None:
+        """The connection this client's calls go through: the one it names, else the oldest
+        ACTIVE one of the app (the gateway lists them oldest first, and chooses so)."""
+        named = self._client.endpoint.connection
+        if named is not None:
+            return self.get(named)
+        active = self.list(app=GATEWAY_APP, status="ACTIVE")
+        return active[0] if active else None

@@ -4,8 +4,8 @@ password) or a trackgate gateway (gateway key, optional connection id)."""
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 
+from trackgate.client._frozen import Frozen, frozen
 from trackgate.client.errors import ConfigurationError
 
 TOGGL_API_URL = "https://api.track.toggl.com/api/v9"
@@ -13,14 +13,15 @@ GATEWAY_URL = "http://127.0.0.1:8080"
 GATEWAY_APP = "toggl-track"
 
 
-@dataclass(frozen=True)
-class Endpoint:
+@frozen
+class Endpoint(Frozen):
     """Base URLs of the v9 and Reports APIs, the gateway root when there is one, and headers."""
 
     api_url: str
     reports_url: str
     gateway_url: str | None
     headers: dict[str, str]
+    connection: str | None = None  # the gateway connection asked for; None: the gateway's choice
 
     @property
     def via_gateway(self) -> bool:
@@ -57,7 +58,7 @@ def build_endpoint(
         if connection:
             headers["Maton-Connection"] = connection
         api_url = f"{root}/{GATEWAY_APP}/api/v9"
-        return Endpoint(api_url, _reports_url(api_url), root, headers)
+        return Endpoint(api_url, _reports_url(api_url), root, headers, connection or None)
     if api_token:
         auth = _basic(api_token, "api_token")
     elif email and password:

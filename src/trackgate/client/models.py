@@ -3,7 +3,7 @@
 Each model reads only the keys it names, tolerates unknown and absent ones (real Toggl sends
 more than the embedded service), and keeps the object it came from in ``raw``: printing
 ``raw`` shows exactly what the server sent (key order, unknown keys, timestamp spelling).
-Models are plain dataclasses so the CLI starts fast.
+Models are dataclasses (made by :func:`trackgate.client._frozen.frozen`, which starts fast).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from typing import Any, ClassVar, Self, TypeVar
+
+from trackgate.client._frozen import Frozen, frozen
 
 M = TypeVar("M", bound="Model")
 
@@ -25,8 +27,8 @@ def parse_instant(value: Any) -> datetime | None:
         return None
 
 
-@dataclasses.dataclass(frozen=True)
-class Model:
+@frozen
+class Model(Frozen):
     """Base of every model: ``raw`` is the server's object, untouched."""
 
     raw: dict[str, Any] = dataclasses.field(repr=False, compare=False)
@@ -35,13 +37,13 @@ class Model:
     @classmethod
     def from_raw(cls, raw: dict[str, Any]) -> Self:
         values: dict[str, Any] = {"raw": raw}
-        for field in dataclasses.fields(cls):
-            if field.name == "raw":
+        for name in cls._field_names:
+            if name == "raw":
                 continue
-            value = raw.get(field.name)
-            if field.name in cls._instants:
+            value = raw.get(name)
+            if name in cls._instants:
                 value = parse_instant(value)
-            values[field.name] = value
+            values[name] = value
         return cls(**values)
 
     def to_json(self) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def parse_one(model: type[M], body: Any) -> M | None:
     return model.from_raw(body) if isinstance(body, dict) else None
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class Me(Model):
     id: int | None = None
     email: str | None = None
@@ -74,7 +76,7 @@ class Me(Model):
     _instants = frozenset({"at"})
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class Workspace(Model):
     id: int | None = None
     organization_id: int | None = None
@@ -87,7 +89,7 @@ class Workspace(Model):
     _instants = frozenset({"at", "server_deleted_at"})
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class Organization(Model):
     id: int | None = None
     name: str | None = None
@@ -100,14 +102,14 @@ class Organization(Model):
     _instants = frozenset({"at"})
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class WorkspaceUser(Model):
     id: int | None = None
     email: str | None = None
     fullname: str | None = None
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class TimeEntry(Model):
     id: int | None = None
     workspace_id: int | None = None
@@ -130,7 +132,7 @@ class TimeEntry(Model):
         return self.duration is not None and self.duration < 0 and self.stop is None
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class Project(Model):
     id: int | None = None
     workspace_id: int | None = None
@@ -147,7 +149,7 @@ class Project(Model):
     _instants = frozenset({"at", "server_deleted_at"})
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class Client(Model):
     id: int | None = None
     wid: int | None = None
@@ -159,7 +161,7 @@ class Client(Model):
     _instants = frozenset({"at", "server_deleted_at"})
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class Tag(Model):
     id: int | None = None
     workspace_id: int | None = None
@@ -169,7 +171,7 @@ class Tag(Model):
     _instants = frozenset({"at", "deleted_at"})
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class Task(Model):
     id: int | None = None
     name: str | None = None
@@ -183,23 +185,45 @@ class Task(Model):
     _instants = frozenset({"at", "server_deleted_at"})
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class BulkEditResult(Model):
     success: list[int] | None = None
     failure: list[dict[str, Any]] | None = None
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class QuotaBucket(Model):
-    """One of ``GET /me/quota``'s buckets (organization_id None: the user-scoped one)."""
+    """One bucket of the hourly quota (organization_id None: the user-scoped one), as Toggl's
+    ``GET /me/quota`` spells it (``resets_in_secs``, ``total``) or as a gateway recorded it
+    for a connection (``scope`` user or organization, ``resets_in``, ``observed_at``)."""
 
     organization_id: int | None = None
     remaining: int | None = None
     resets_in_secs: int | None = None
     total: int | None = None
+    scope: str | None = None
+    resets_in: int | None = None
+    observed_at: datetime | None = None
+    _instants = frozenset({"observed_at"})
+
+    @property
+    def seconds_to_reset(self) -> int | None:
+        """Seconds until a slot frees up, in either spelling."""
+        return self.resets_in_secs if self.resets_in_secs is not None else self.resets_in
 
 
-@dataclasses.dataclass(frozen=True)
+def recorded_buckets(quota: dict[str, Any] | None) -> list[QuotaBucket]:
+    """The buckets of a connection's ``quota`` object as a gateway shows it; a gateway that
+    shows only the top-level figures gives one bucket of them; nothing recorded, none."""
+    if not quota:
+        return []
+    buckets = parse_list(QuotaBucket, quota.get("buckets"))
+    if buckets or quota.get("remaining") is None:
+        return buckets
+    return [QuotaBucket.from_raw({"organization_id": None, **quota})]
+
+
+@frozen
 class Connection(Model):
     """A gateway connection (Maton shape)."""
 
@@ -215,7 +239,7 @@ class Connection(Model):
     _instants = frozenset({"creation_time", "last_updated_time"})
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class ReportRow(Model):
     """A detailed report row: one description/project group with its ``time_entries``."""
 
@@ -233,8 +257,8 @@ class ReportRow(Model):
     row_number: int | None = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Quota:
+@frozen
+class Quota(Frozen):
     """What the last answer's ``X-Toggl-Quota-*`` headers said, and when."""
 
     remaining: int | None

@@ -2,8 +2,11 @@
 
 GET shows the form; POST (to the same url) checks the credential against the upstream and, if
 it works, seals it and consumes the session. Failed submits are counted per link (5 close it)
-and per client address (the shared failure limit). Every answer is HTML that cannot be cached,
-framed or leak its url through a referrer. The session token is never logged.
+and per client address (the shared failure limit). The address limit is against guessing
+links: over it, a link that works still opens and submits its form (its own five attempts
+bound the credentials tried through it), while unknown links are refused. Every answer is
+HTML that cannot be cached, framed or leak its url through a referrer. The session token is
+never logged.
 """
 
 from __future__ import annotations
@@ -99,15 +102,21 @@ def show_form(request: Request) -> HTMLResponse:
     except SessionUnusable as exc:
         if exc.status != 404:
             return error_page(exc)
-        client = _client(state, request)
-        try:
-            _blocked(state, client)
-        except PageError as blocked:
-            state.runtime.failures.failed(client)
-            return error_page(blocked)
-        state.runtime.failures.failed(client)
-        return error_page(exc)
+        return _guessed(state, _client(state, request), exc)
     return form_response(state, view)
+
+
+def _guessed(state: GatewayState, client: str, unknown: SessionUnusable) -> HTMLResponse:
+    """An unknown link is a guess: it counts toward the address's limit, and over the limit
+    the answer is the limit's (it says nothing about the link)."""
+    try:
+        _blocked(state, client)
+    except PageError as blocked:
+        answer = error_page(blocked)
+    else:
+        answer = error_page(unknown)
+    state.runtime.failures.failed(client)
+    return answer
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -165,12 +174,11 @@ async def submit_form(request: Request) -> HTMLResponse:
     client = _client(state, request)
     token = request.query_params.get("session_token")
     try:
-        _blocked(state, client)
         fields = await read_form(request)
         view = await run_in_threadpool(_view, state, token)
-    except (PageError, SessionUnusable) as exc:
-        if isinstance(exc, SessionUnusable) and exc.status == 404:
-            state.runtime.failures.failed(client)
+    except SessionUnusable as exc:
+        return _guessed(state, client, exc) if exc.status == 404 else error_page(exc)
+    except PageError as exc:
         return error_page(exc)
     assert token is not None
     if not csrf.verify_token(state.runtime.keyring, view.token_digest, fields["csrf_token"]):

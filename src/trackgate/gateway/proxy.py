@@ -42,6 +42,7 @@ from trackgate.gateway.upstream import (
     UpstreamResponse,
     UpstreamTimeout,
 )
+from trackgate.shield.keep import KEEP_LIMIT
 from trackgate.shield.mirror import BYPASS, Fetched, QuotaShield, Served
 from trackgate.shield.reads import Read
 from trackgate.ttlcache import TtlCache
@@ -77,6 +78,8 @@ class Judged:
     inspect: bool
     #: how the quota shield answers a GET of it; None: it passes through
     read: Read | None
+    #: whether the shield keeps what a GET of it answers, when it passes through
+    keep: bool
 
 
 @dataclass(slots=True)
@@ -91,6 +94,8 @@ class Call:
     #: the quota shield's plan for this call (GETs only), and the caller's Cache-Control
     read: Read | None = None
     cache_control: str | None = None
+    #: the shield keeps this GET's answer if it passes through
+    keep: bool = False
 
 
 def upstream_failure(exc: UpstreamError) -> GatewayError:
@@ -102,6 +107,25 @@ def upstream_failure(exc: UpstreamError) -> GatewayError:
 
 def _answer_header(answer: UpstreamResponse, name: str) -> str | None:
     return next((v for k, v in answer.headers if k.lower() == name), None)
+
+
+async def _read_upto(answer: UpstreamResponse, limit: int) -> tuple[bytes, bool]:
+    """The answer's body, if it is at most ``limit`` bytes (True); else what was read of it."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in answer.body:
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks), False
+    return b"".join(chunks), True
+
+
+async def _then(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if head:
+        yield head
+    async for chunk in rest:
+        yield chunk
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -201,8 +225,10 @@ class ProxyEndpoint:
         if target.app not in APPS:
             raise not_found("unknown_app", f"Unknown app {target.app!r}; known: {', '.join(APPS)}")
         guard.refuse_path(target.path)
-        read = self.mirror.plan("GET", target.forward) if self.mirror is not None else None
-        judged = Judged(target, guard.carries_token(target.path), read)
+        mirror = self.mirror
+        read = mirror.plan("GET", target.forward) if mirror is not None else None
+        keep = mirror is not None and mirror.keeps("GET", target.forward)
+        judged = Judged(target, guard.carries_token(target.path), read, keep)
         if len(self._judged) >= JUDGED_CACHE_SIZE:
             self._judged.clear()
         self._judged[(raw_path, query)] = judged
@@ -232,7 +258,15 @@ class ProxyEndpoint:
             return Call(method, target, chosen, headers, body, judged.inspect)
         cache_control = incoming.get(b"cache-control")
         return Call(
-            method, target, chosen, headers, body, judged.inspect, judged.read, cache_control
+            method,
+            target,
+            chosen,
+            headers,
+            body,
+            judged.inspect,
+            judged.read,
+            cache_control,
+            judged.keep,
         )
 
     async def _body(
@@ -324,6 +358,8 @@ class ProxyEndpoint:
         forward = call.target.forward
         try:
             await mirror.observe(connection_id, forward.partition("?")[0], answer.headers)
+            if call.keep and answer.status == 200:
+                return await self._keep_read(mirror, call, answer)
             if call.method in ("GET", "HEAD", "OPTIONS"):
                 return answer
             body: bytes | None = None
@@ -343,6 +379,32 @@ class ProxyEndpoint:
         except Exception:  # noqa: BLE001 - the write is done; the mirror must not hide it
             log.exception("quota shield failed after a write; marking the mirror unsure")
         return answer
+
+    async def _keep_read(
+        self, mirror: QuotaShield, call: Call, answer: UpstreamResponse
+    ) -> UpstreamResponse:
+        """Let the mirror keep a read that passed through; the caller gets it unchanged (an
+        answer too long to keep streams on, unread)."""
+        whole = answer.whole
+        if whole is not None and answer.is_unread():  # it all came with the headers
+            if len(whole) > KEEP_LIMIT:
+                return answer  # too long to keep: passed on as it came
+            head, complete = whole, True
+        else:
+            try:
+                head, complete = await _read_upto(answer, KEEP_LIMIT)
+            except UpstreamError as exc:
+                raise upstream_failure(exc) from exc
+        if not complete:
+            return UpstreamResponse(answer.status, answer.headers, _then(head, answer.body))
+        try:
+            body = guard.decoded(head, _answer_header(answer, "content-encoding"))
+        except guard.UnreadableAnswer:
+            body = None
+        if body is not None:
+            body = guard.strip_tokens(body, call.chosen.api_token)
+            await mirror.kept(call.chosen.connection_id, call.target.forward, answer.status, body)
+        return UpstreamResponse(answer.status, answer.headers, whole=head)
 
     async def _fetch(self, connection_id: str, api_token: str, target: str) -> Fetched:
         """One paced GET of the mirror's own, its answer decoded and cleaned of the token."""

@@ -64,6 +64,10 @@ class UpstreamResponse:
             self._body = _once(self.whole or b"")
         return self._body
 
+    def is_unread(self) -> bool:
+        """Whether the body, if ``whole``, was not handed out as chunks yet."""
+        return self._body is None
+
     async def read(self) -> bytes:
         if self.whole is not None and self._body is None:
             return self.whole

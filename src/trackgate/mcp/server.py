@@ -90,12 +90,26 @@ def _result(model: BaseModel, summary_line: str) -> CallToolResult:
 Operation = Callable[[Toolkit, observe.Freshness], Awaitable[tuple[BaseModel, str]]]
 
 
+class NotDone(Exception):
+    """A call that changed nothing on purpose (a delete not confirmed): its result is shown,
+    marked as an error so that the agent does not take it for done."""
+
+    def __init__(self, model: BaseModel, line: str) -> None:
+        super().__init__(line)
+        self.model = model
+        self.line = line
+
+
 async def _run(toolkit_for: ToolkitFor, ctx: Context, operation: Operation) -> CallToolResult:
     """One tool call: record freshness, run, and turn known failures into readable errors."""
     freshness = observe.begin()
     kit = await toolkit_for(ctx)
     try:
         model, line = await operation(kit, freshness)
+    except NotDone as not_done:
+        result = _result(not_done.model, not_done.line)
+        result.is_error = True
+        return result
     except (TogglClientError, ValueError) as exc:  # input, names, times, Toggl's refusals
         raise ToolError(str(exc)) from exc
     return _result(model, line)
@@ -213,41 +227,26 @@ def _read_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
 
         return await _run(toolkit_for, ctx, operation)
 
-    @server.tool(annotations=READ)
-    async def list_projects(
-        ctx: Context,
-        *,
-        text: Text = None,
-        workspace: Workspace = None,
-        limit: Limit = None,
-        cursor: Cursor = None,
-    ) -> Annotated[CallToolResult, NamedListResult]:
-        """Active projects of a workspace, with their client, sorted by name."""
-        return await listing(ctx, "projects", workspace, text, limit, cursor)
+    def named_listing(kind: str, doc: str) -> None:
+        """``list_<kind>``: one tool per kind, the same arguments and result for each."""
 
-    @server.tool(annotations=READ)
-    async def list_clients(
-        ctx: Context,
-        *,
-        text: Text = None,
-        workspace: Workspace = None,
-        limit: Limit = None,
-        cursor: Cursor = None,
-    ) -> Annotated[CallToolResult, NamedListResult]:
-        """Active clients of a workspace, sorted by name."""
-        return await listing(ctx, "clients", workspace, text, limit, cursor)
+        async def tool(
+            ctx: Context,
+            *,
+            text: Text = None,
+            workspace: Workspace = None,
+            limit: Limit = None,
+            cursor: Cursor = None,
+        ) -> Annotated[CallToolResult, NamedListResult]:
+            return await listing(ctx, kind, workspace, text, limit, cursor)
 
-    @server.tool(annotations=READ)
-    async def list_tags(
-        ctx: Context,
-        *,
-        text: Text = None,
-        workspace: Workspace = None,
-        limit: Limit = None,
-        cursor: Cursor = None,
-    ) -> Annotated[CallToolResult, NamedListResult]:
-        """Tags of a workspace, sorted by name."""
-        return await listing(ctx, "tags", workspace, text, limit, cursor)
+        tool.__name__ = tool.__qualname__ = f"list_{kind}"
+        tool.__doc__ = doc
+        server.tool(annotations=READ)(tool)
+
+    named_listing("projects", "Active projects of a workspace, with their client, sorted by name.")
+    named_listing("clients", "Active clients of a workspace, sorted by name.")
+    named_listing("tags", "Tags of a workspace, sorted by name.")
 
     @server.tool(annotations=READ)
     async def list_tasks(
@@ -294,7 +293,9 @@ def _read_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
     async def quota(
         ctx: Context, *, workspace: Workspace = None
     ) -> Annotated[CallToolResult, QuotaResult]:
-        """What is left of Toggl's hourly request quota (per user, and per organization)."""
+        """What is left of Toggl's hourly request quota (per user, and per organization).
+        Through a trackgate gateway, the figures it recorded (observed_at says when): asking
+        costs none of the quota."""
 
         async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
             rows = await kit.quota_buckets()
@@ -304,12 +305,16 @@ def _read_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
                 **kit.envelope(fresh),
                 remaining=tightest.remaining if tightest else None,
                 resets_in=tightest.resets_in if tightest else None,
+                observed_at=tightest.observed_at if tightest else None,
                 buckets=rows,
             )
             if tightest is None:
                 return model, "Toggl reported no quota."
-            line = f"{tightest.remaining} requests left; a slot frees in {tightest.resets_in} s."
-            return model, line
+            line = f"{tightest.remaining} requests left; a slot frees in {tightest.resets_in} s"
+            seen = (
+                f" (as the gateway saw at {tightest.observed_at})." if tightest.observed_at else "."
+            )
+            return model, line + seen
 
         return await _run(toolkit_for, ctx, operation)
 
@@ -428,20 +433,16 @@ def _write_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
     ) -> Annotated[CallToolResult, EntryResult]:
         """Delete an entry. Without `confirm: true` nothing is deleted and the entry that
         would be is shown, so it can be checked first."""
-        freshness = observe.begin()
-        kit = await toolkit_for(ctx)
-        try:
+
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
             entry, row = await entries.entry_to_delete(kit, id)
             if not confirm:
-                model = EntryResult(**kit.envelope(freshness), entry=row)
+                model = EntryResult(**kit.envelope(fresh), entry=row)
                 line = f"Not deleted: call again with confirm: true to delete {row.description!r}"
-                result = _result(model, f"{line} (id {row.id}, {row.seconds} s).")
-                result.is_error = True
-                return result
-            model_, line_ = await entries.delete_entry(kit, freshness, entry, row)
-        except (TogglClientError, ValueError) as exc:
-            raise ToolError(str(exc)) from exc
-        return _result(model_, line_)
+                raise NotDone(model, f"{line} (id {row.id}, {row.seconds} s).")
+            return await entries.delete_entry(kit, fresh, entry, row)
+
+        return await _run(toolkit_for, ctx, operation)
 
     async def creating(ctx: Context, kind: str, **arguments: Any) -> CallToolResult:
         async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:

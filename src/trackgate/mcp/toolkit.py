@@ -15,7 +15,7 @@ from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from trackgate.client import AsyncToggl, Me, NotFoundError, Project, TimeEntry, Workspace
+from trackgate.client import AsyncToggl, Me, Project, TimeEntry, Workspace
 from trackgate.mcp import observe
 from trackgate.mcp.views import EntryRow, Envelope, QuotaBucketRow, QuotaLeft, entry_row
 
@@ -141,27 +141,17 @@ class Toolkit:
         ).model_dump()
 
     async def quota_buckets(self) -> list[QuotaBucketRow]:
-        """Toggl's ``GET /me/quota``; where it is not served, what the last answer said."""
-        try:
-            buckets = await self.toggl.me.quota()
-        except NotFoundError:
-            if self.toggl.quota is None:
-                await self.profile()
-            seen = self.toggl.quota
-            if seen is None:
-                return []
-            row = QuotaBucketRow(
-                organization_id=None, remaining=seen.remaining, resets_in=seen.resets_in, total=None
-            )
-            return [row]
+        """The quota left (see ``me.quota_left``: through a gateway, what it recorded)."""
         return [
             QuotaBucketRow(
+                scope=b.scope,
                 organization_id=b.organization_id,
                 remaining=b.remaining,
-                resets_in=b.resets_in_secs,
+                resets_in=b.seconds_to_reset,
                 total=b.total,
+                observed_at=b.raw.get("observed_at") if b.observed_at else None,  # as sent
             )
-            for b in buckets
+            for b in await self.toggl.me.quota_left()
         ]
 
     # --- timers that must not start twice ------------------------------------------------

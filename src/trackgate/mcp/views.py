@@ -124,15 +124,24 @@ class SummaryResult(Envelope):
 
 
 class QuotaBucketRow(BaseModel):
+    scope: str | None = Field(
+        default=None, description="user or organization, as a trackgate gateway recorded it"
+    )
     organization_id: int | None
     remaining: int | None
-    resets_in: int | None
+    resets_in: int | None = Field(description="Seconds until a slot frees up")
     total: int | None
+    observed_at: str | None = Field(
+        default=None, description="When a trackgate gateway saw these figures (ISO 8601)"
+    )
 
 
 class QuotaResult(Envelope):
     remaining: int | None
     resets_in: int | None
+    observed_at: str | None = Field(
+        default=None, description="When the tightest bucket's figures were seen, via a gateway"
+    )
     buckets: list[QuotaBucketRow]
 
 

@@ -200,7 +200,7 @@ def grouped_page(
 ) -> DetailedPage:
     """One page of rows that each gather alike entries: same user, project, task, billable,
     description and tags (as Toggl's ``grouped``)."""
-    r = source.rows()
+    r = source.rows(tags=True)
     keys = [r.c.user_id, r.c.project_id, r.c.task_id, r.c.billable, r.c.description, r.c.tags]
     sort: ColumnElement[Any] = {
         "date": func.max(r.c.start),

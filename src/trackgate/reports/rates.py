@@ -2,16 +2,19 @@
 user, workspace -- the first one set wins.
 
 The rate is a SQL expression so that amounts are summed by the database. Task and project
-rates come from the joined rows; the entry's user's rates on its project and in its workspace
-are looked up by primary or unique key (a correlated sub-select each); a report covers one
-workspace, whose rate (and currency) is read once and enters the expression as a value.
+rates come from the joined rows, and so do the entry's user's rates on its project and in its
+workspace (outer joins on a unique key, :func:`join_rates`: a row stays one row). A report
+names the rate three times per row (rate, amount, whether there is one), so joined columns
+rather than correlated sub-selects keep it one look-up each. A report covers one workspace,
+whose rate (and currency) is read once and enters the expression as a value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Float, String, cast, func, literal, select
+from sqlalchemy import Float, Select, String, and_, cast, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from trackgate.storage.models import (
@@ -36,34 +39,28 @@ class WorkspaceDefaults:
         return cls(workspace.default_hourly_rate, workspace.default_currency or "USD")
 
 
-def project_user_rate(entry: type[TimeEntry] = TimeEntry) -> ColumnElement[float | None]:
-    """The entry's user's rate on its project (NULL when none is set)."""
-    return (
-        select(ProjectUser.rate)
-        .where(ProjectUser.project_id == entry.project_id, ProjectUser.user_id == entry.user_id)
-        .scalar_subquery()
-    )
-
-
-def workspace_user_rate(entry: type[TimeEntry] = TimeEntry) -> ColumnElement[float | None]:
-    """The entry's user's rate in its workspace (NULL when none is set)."""
-    return (
-        select(WorkspaceMember.rate)
-        .where(
+def join_rates(query: Select[Any], entry: type[TimeEntry] = TimeEntry) -> Select[Any]:
+    """``query`` (over time entries) joined to the entry's user's rows on its project and in
+    its workspace, which :func:`hourly_rate` reads."""
+    return query.outerjoin(
+        ProjectUser,
+        and_(ProjectUser.project_id == entry.project_id, ProjectUser.user_id == entry.user_id),
+    ).outerjoin(
+        WorkspaceMember,
+        and_(
             WorkspaceMember.workspace_id == entry.workspace_id,
             WorkspaceMember.user_id == entry.user_id,
-        )
-        .scalar_subquery()
+        ),
     )
 
 
 def hourly_rate(workspace: WorkspaceDefaults) -> ColumnElement[float | None]:
-    """The rate billing an entry, for a query joining tasks and projects."""
+    """The rate billing an entry, for a query joining tasks, projects and :func:`join_rates`."""
     return func.coalesce(
         Task.rate,
-        project_user_rate(),
+        ProjectUser.rate,
         Project.rate,
-        workspace_user_rate(),
+        WorkspaceMember.rate,
         cast(literal(workspace.hourly_rate, Float), Float),
     )
 

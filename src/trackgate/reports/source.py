@@ -178,22 +178,28 @@ class ReportSource:
 
     def select(self, *columns: Any) -> Select[Any]:
         """``SELECT columns`` over the report's rows, with the joins the values need."""
-        return (
+        query = (
             select(*columns)
             .select_from(TimeEntry)
             .outerjoin(Project, Project.id == TimeEntry.project_id)
             .outerjoin(Task, Task.id == TimeEntry.task_id)
-            .where(*self.conditions())
         )
+        return rates.join_rates(query).where(*self.conditions())
 
-    def rows(self, *, per_tag: bool = False) -> Subquery:
+    def rows(self, *, per_tag: bool = False, days: bool = False, tags: bool = False) -> Subquery:
         """The report's rows with their values as plain columns, for reports to group on.
 
-        ``per_tag`` repeats an entry once per tag (``tag_id`` null for an untagged entry).
+        ``per_tag`` repeats an entry once per tag (``tag_id`` null for an untagged entry);
+        ``days`` adds the local ``day`` an entry counts on, ``tags`` its tag list as text
+        (each costs work on every row, so only the reports that group on them ask).
         Grouping on these columns, not on the expressions, keeps PostgreSQL's GROUP BY exact.
+
+        The entry's seconds and rate are computed once per row in an inner query that the
+        database keeps apart (``OFFSET 0``): inlined, each would be computed again in every
+        value that uses it (seconds, billable seconds, rate, amount), which on a year of
+        entries is most of a summary's time on SQLite.
         """
-        billable = TimeEntry.billable.is_(True)
-        query = self.select(
+        base = self.select(
             TimeEntry.id.label("id"),
             TimeEntry.user_id.label("user_id"),
             TimeEntry.project_id.label("project_id"),
@@ -201,17 +207,41 @@ class ReportSource:
             Project.client_id.label("client_id"),
             TimeEntry.billable.label("billable"),
             func.coalesce(TimeEntry.description, "").label("description"),
-            dialect.tag_list_text(self.sqlite).label("tags"),
             TimeEntry.start.label("start"),
             self.seconds().label("seconds"),
-            self.billable_seconds().label("billable_seconds"),
-            case((billable, self.rate_cents()), else_=None).label("rate_cents"),
-            self.amount_cents().label("amount_cents"),
+            self.rate_cents().label("rate"),
             self.currency().label("currency"),
-            self.local_day().label("day"),
         )
+        if tags:
+            base = base.add_columns(dialect.tag_list_text(self.sqlite).label("tags"))
+        if days:
+            base = base.add_columns(self.local_day().label("day"))
         if per_tag:
             elements = dialect.tag_elements(self.sqlite)
-            query = query.add_columns(dialect.tag_value(elements).label("tag_id"))
-            query = query.outerjoin(elements, true())
-        return query.subquery("report_rows")
+            base = base.add_columns(dialect.tag_value(elements).label("tag_id"))
+            base = base.outerjoin(elements, true())
+        b = base.offset(0).subquery("report_base")
+        billable = b.c.billable.is_(True)
+        amount = (b.c.seconds * b.c.rate + 1800) // 3600
+        values = [
+            b.c.id,
+            b.c.user_id,
+            b.c.project_id,
+            b.c.task_id,
+            b.c.client_id,
+            b.c.billable,
+            b.c.description,
+            b.c.start,
+            b.c.seconds,
+            case((billable, b.c.seconds), else_=0).label("billable_seconds"),
+            case((billable, b.c.rate), else_=None).label("rate_cents"),
+            case((and_(billable, b.c.rate.is_not(None)), amount), else_=0).label("amount_cents"),
+            b.c.currency,
+        ]
+        if tags:
+            values.append(b.c.tags)
+        if days:
+            values.append(b.c.day)
+        if per_tag:
+            values.append(b.c.tag_id)
+        return select(*values).subquery("report_rows")

@@ -90,7 +90,7 @@ def empty_buckets(
 def report_totals(session: Session, source: ReportSource, resolution: Resolution | None) -> Totals:
     f = source.filters
     chosen = resolution or auto_resolution(f.first_day, f.last_day)
-    r = source.rows()
+    r = source.rows(days=True)
     query = select(
         r.c.day,
         r.c.currency,

@@ -54,7 +54,7 @@ def week_source(source: ReportSource) -> ReportSource:
 def weekly_report(session: Session, source: ReportSource) -> Weekly:
     source = week_source(source)
     first = source.filters.first_day
-    r = source.rows()
+    r = source.rows(days=True)
     query = (
         select(
             r.c.user_id,

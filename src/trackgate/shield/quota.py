@@ -3,6 +3,7 @@ a refresh may spend from it, and how ``GET /connections/{id}`` shows it."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,12 +69,19 @@ def left(row: ShieldQuota, now: datetime) -> int | None:
     return row.remaining
 
 
+def headroom(row: ShieldQuota | None, now: datetime) -> float:
+    """Requests refreshes may still spend from a bucket: what is left past the last
+    :data:`RESERVED_REQUESTS`, kept for the caller's writes; unbounded while the upstream has
+    reported nothing current of it (never asked, or the reported reset time has passed)."""
+    if row is None:
+        return math.inf
+    remaining = left(row, now)
+    return math.inf if remaining is None else remaining - RESERVED_REQUESTS
+
+
 def may_refresh(row: ShieldQuota | None, now: datetime) -> bool:
     """A refresh never spends a bucket's last requests: they are kept for the caller's writes."""
-    if row is None:
-        return True
-    remaining = left(row, now)
-    return remaining is None or remaining > RESERVED_REQUESTS
+    return headroom(row, now) > 0
 
 
 def _stamp(value: datetime) -> str:

@@ -2,10 +2,19 @@
 listed upstream, when a copy is fresh, how Toggl spells a time entry on reads, and what a
 write changes.
 
-Catalog kinds (the user, workspaces, projects, clients, tags) are small and their ``since``
-listings do not report deletions, so each refresh lists them whole: the same one request, and
-a deletion can never outlive the freshness limit. Time entries are many; they are filled once
-over a window of start dates and then refreshed with ``since`` (which reports deletions).
+Catalog kinds (the user, organizations, workspaces, projects, clients, tags, tasks) are listed
+whole once, then refreshed with their ``since`` listings where Toggl has one: those bring every
+object whose ``at`` moved, but only projects and tags come back when deleted, and no listing
+reports what changes without moving ``at`` (a project's tracked time, a workspace's count of
+active projects, a workspace the user left). So each catalog is also listed whole again at
+least every :data:`FULL_LISTING_SECONDS`, and at once after a write whose effect on it the
+mirror could not apply. The user and organizations have no ``since``: each refresh lists them
+whole. Time entries are many; they are filled once over a window of start dates and then
+refreshed with ``since`` (which reports deletions).
+
+Projects, clients and tags of one workspace can also be listed under
+``/workspaces/{wid}/...``, which spends that workspace's organization bucket instead of the
+user's: :func:`workspace_listing`.
 """
 
 from __future__ import annotations
@@ -38,6 +47,28 @@ LISTINGS = {
     TASKS: f"{API}/me/tasks?include_not_active=true",
     ORGANIZATIONS: f"{API}/me/organizations",
 }
+#: The user with their tags, clients and projects (archived ones included): one request that
+#: lists all of them whole; ``RELATED_LISTS`` names where each kind is in it. (Its tasks are
+#: not known to include inactive ones, and its workspaces lack ``active_project_count``.)
+RELATED = f"{API}/me?with_related_data=true"
+RELATED_LISTS = {TAGS: "tags", CLIENTS: "clients", PROJECTS: "projects"}
+#: What ``with_related_data`` adds to the user (taken out again to hold the user as ``/me``).
+RELATED_KEYS = ("tags", "clients", "time_entries", "projects", "workspaces", "tasks")
+#: The ``since`` listing of a catalog kind (changes since an instant), for those that have one.
+SINCE_LISTINGS = {
+    WORKSPACES: f"{API}/me/workspaces?since={{since}}",
+    PROJECTS: f"{API}/me/projects?include_archived=true&since={{since}}",
+    CLIENTS: f"{API}/me/clients?since={{since}}",
+    TAGS: f"{API}/me/tags?since={{since}}",
+    TASKS: f"{API}/me/tasks?include_not_active=true&since={{since}}",
+}
+#: Kinds whose ``since`` listing brings deleted objects back (with ``server_deleted_at``, or
+#: ``deleted_at`` for tags); deletions of the others show at the next whole listing.
+REPORTS_DELETIONS = (PROJECTS, TAGS)
+#: A catalog kind is listed whole again at least this often (seconds).
+FULL_LISTING_SECONDS = 900.0
+#: The most projects one page of ``/workspaces/{wid}/projects`` holds.
+WORKSPACE_PAGE = 200
 CURRENT_ENTRY = f"{API}/me/time_entries/current"
 #: The first fill of time entries covers starts from this many days back ...
 FILL_DAYS_BACK = 35
@@ -85,6 +116,55 @@ def next_since(previous: float | None, newest_at: float | None) -> float | None:
     clock; a change stamped in the same second is not lost)."""
     candidates = [v for v in (previous, newest_at - 1 if newest_at is not None else None) if v]
     return max(candidates) if candidates else None
+
+
+def since_target(kind: str, since: float) -> str:
+    return SINCE_LISTINGS[kind].format(since=math.floor(since))
+
+
+def needs_whole_listing(
+    kind: str, since: float | None, listed_at: float | None, dirty_at: float | None, now: float
+) -> bool:
+    """Whether the next refresh of a catalog kind lists it whole rather than asking for
+    changes: no ``since`` listing, never listed whole, the last whole listing too old, or a
+    write since then whose effect the mirror could not apply."""
+    if kind not in SINCE_LISTINGS or since is None or listed_at is None:
+        return True
+    if dirty_at is not None and dirty_at >= listed_at:
+        return True
+    return now - listed_at > FULL_LISTING_SECONDS
+
+
+def workspace_listing(kind: str, workspace_id: int, since: float | None) -> str | None:
+    """The same objects as the ``/me`` listing of ``kind``, for one workspace (charged to its
+    organization's bucket): changes since ``since`` for projects, the whole workspace for the
+    rest (their workspace listings take no ``since``); None for kinds listed only under
+    ``/me``."""
+    base = f"{API}/workspaces/{workspace_id}"
+    if kind == PROJECTS:
+        changes = f"&since={math.floor(since)}" if since is not None else ""
+        return f"{base}/projects?per_page={WORKSPACE_PAGE}{changes}"
+    if kind == CLIENTS:
+        return f"{base}/clients?status=both"
+    if kind == TAGS:
+        return f"{base}/tags"
+    return None
+
+
+def is_deleted(value: dict[str, Any]) -> bool:
+    """Deleted upstream: projects, clients, tasks and entries say so in ``server_deleted_at``,
+    tags in ``deleted_at``."""
+    return value.get("server_deleted_at") is not None or value.get("deleted_at") is not None
+
+
+def listing_order(kind: str, value: dict[str, Any]) -> tuple[Any, ...]:
+    """Where an object sits in its kind's ``/me`` listing: workspaces by id, the rest by
+    name (case-insensitively), then id."""
+    identity = value.get("id") if isinstance(value.get("id"), int) else 0
+    if kind in (WORKSPACES, ORGANIZATIONS, ME):
+        return (identity,)
+    name = value.get("name")
+    return (name.casefold() if isinstance(name, str) else "", identity)
 
 
 # --- spelling ------------------------------------------------------------------------------

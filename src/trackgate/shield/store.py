@@ -13,22 +13,65 @@ from sqlalchemy.orm import Session
 
 from trackgate.shield.rawjson import epoch
 from trackgate.shield.reads import Held
-from trackgate.shield.rules import TIME_ENTRIES, WORKSPACES, is_running
+from trackgate.shield.rules import (
+    ME,
+    TIME_ENTRIES,
+    WORKSPACES,
+    is_deleted,
+    is_running,
+    listing_order,
+)
 from trackgate.storage.models import ShieldKind, ShieldMirror, ShieldObject, ShieldQuota
 
 Item = tuple[str, dict[str, Any]]
 
+#: A state row, not a kind: the mirror's credential changed and whose account it holds is not
+#: checked yet (the next refresh of the user compares ids); nothing is answered from it until.
+UNVERIFIED = "unverified"
 
-def ensure_mirror(session: Session, connection_id: str, credential_digest: str) -> None:
-    """Start the connection's mirror; a new credential (a reconnect, perhaps to another Toggl
-    user) drops everything held for the old one."""
+
+def ensure_mirror(session: Session, connection_id: str, credential_digest: str, now: float) -> None:
+    """Start the connection's mirror. A new credential (a reconnect) may be the same Toggl
+    user or another: the mirror is kept but marked unverified when it holds the user to
+    compare with, and dropped when it does not."""
     row = session.get(ShieldMirror, connection_id)
     if row is None:  # two processes at once: one commit fails; the caller tries again
         session.add(ShieldMirror(connection_id=connection_id, credential_digest=credential_digest))
         return
-    if row.credential_digest != credential_digest:
+    if row.credential_digest == credential_digest:
+        return
+    row.credential_digest = credential_digest
+    if held_user_id(session, connection_id) is None:
         drop(session, connection_id)
-        row.credential_digest = credential_digest
+    elif session.get(ShieldKind, (connection_id, UNVERIFIED)) is None:
+        session.add(ShieldKind(connection_id=connection_id, kind=UNVERIFIED, fetched_at=now))
+
+
+def is_unverified(session: Session, connection_id: str) -> bool:
+    return session.get(ShieldKind, (connection_id, UNVERIFIED)) is not None
+
+
+def held_user_id(session: Session, connection_id: str) -> int | None:
+    """The ``id`` of the user the mirror holds."""
+    query = select(ShieldObject.object_id).where(
+        ShieldObject.connection_id == connection_id, ShieldObject.kind == ME
+    )
+    return session.scalars(query).first()
+
+
+def verify_user(session: Session, connection_id: str, user_id: int) -> bool:
+    """After the user was fetched with the current credential: drop everything held when it is
+    another user than the one held. True when the mirror was dropped."""
+    held = held_user_id(session, connection_id)
+    session.execute(
+        delete(ShieldKind).where(
+            ShieldKind.connection_id == connection_id, ShieldKind.kind == UNVERIFIED
+        )
+    )
+    if held is None or held == user_id:
+        return False
+    drop(session, connection_id)
+    return True
 
 
 def drop(session: Session, connection_id: str) -> None:
@@ -79,7 +122,7 @@ def _object(
         workspace_id=workspace if isinstance(workspace, int) else None,
         start=epoch(value.get("start")) if kind == TIME_ENTRIES else None,
         at=epoch(value.get("at")),
-        deleted=value.get("server_deleted_at") is not None,
+        deleted=is_deleted(value),
         body=text,
     )
 
@@ -112,16 +155,64 @@ def replace_kind(
 
 def merge_entries(session: Session, connection_id: str, items: list[Item]) -> None:
     """Changed entries over held ones; of two versions the newer ``at`` wins."""
+    merge_objects(session, connection_id, TIME_ENTRIES, items)
+
+
+def merge_objects(session: Session, connection_id: str, kind: str, items: list[Item]) -> None:
+    """Changed objects over held ones (an upsert); of two versions the newer ``at`` wins."""
     for text, value in items:
         if not isinstance(value.get("id"), int):
             continue
-        fresh = _object(connection_id, TIME_ENTRIES, text, value, 0)
-        row = session.get(ShieldObject, (connection_id, TIME_ENTRIES, fresh.object_id))
+        fresh = _object(connection_id, kind, text, value, 0)
+        row = session.get(ShieldObject, (connection_id, kind, fresh.object_id))
         if row is None:
             session.add(fresh)
         elif row.at is None or fresh.at is None or fresh.at >= row.at:
             row.body, row.start, row.at = fresh.body, fresh.start, fresh.at
             row.deleted, row.workspace_id = fresh.deleted, fresh.workspace_id
+    session.flush()
+
+
+def replace_workspace(
+    session: Session, connection_id: str, kind: str, workspace_id: int, items: list[Item]
+) -> None:
+    """One workspace's whole listing replaces what was held of its kind in that workspace."""
+    session.execute(
+        delete(ShieldObject).where(
+            ShieldObject.connection_id == connection_id,
+            ShieldObject.kind == kind,
+            ShieldObject.workspace_id == workspace_id,
+        )
+    )
+    session.flush()
+    merge_objects(session, connection_id, kind, items)
+
+
+def _rows(session: Session, connection_id: str, kind: str) -> list[ShieldObject]:
+    query = select(ShieldObject).where(
+        ShieldObject.connection_id == connection_id, ShieldObject.kind == kind
+    )
+    return list(session.scalars(query))
+
+
+def in_listing_order(session: Session, connection_id: str, kind: str) -> bool:
+    """Whether the objects held, in the upstream's own order, follow
+    :func:`~trackgate.shield.rules.listing_order`; only then can changes be placed without
+    listing the kind whole."""
+    live = sorted(
+        (r for r in _rows(session, connection_id, kind) if not r.deleted),
+        key=lambda r: (r.position, r.object_id),
+    )
+    keys = [listing_order(kind, json.loads(r.body)) for r in live]
+    return keys == sorted(keys)
+
+
+def renumber(session: Session, connection_id: str, kind: str) -> None:
+    """Place every held object of ``kind`` where its listing would."""
+    rows = _rows(session, connection_id, kind)
+    rows.sort(key=lambda r: listing_order(kind, json.loads(r.body)))
+    for position, row in enumerate(rows):
+        row.position = position
 
 
 def touch_kind(session: Session, connection_id: str, kind: str, fetched_at: float) -> ShieldKind:

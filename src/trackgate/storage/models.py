@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
 
 from trackgate.storage.types import UtcDateTime, utcnow
 
@@ -349,6 +349,8 @@ class ShieldKind(Base):
     since: Mapped[float | None] = mapped_column(Float)
     #: time entries: every entry starting at or after this is held (upstream clock)
     covered_from: Mapped[float | None] = mapped_column(Float)
+    #: catalog kinds: when (our clock) they were last listed whole (the same column)
+    listed_at: Mapped[float | None] = synonym("covered_from")
     #: time entries: ``since`` queries from this instant on can be answered
     changes_from: Mapped[float | None] = mapped_column(Float)
 
