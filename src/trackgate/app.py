@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -17,6 +18,7 @@ from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.proxy import proxy_endpoint
 from trackgate.html_page import PAGE_HEADERS
+from trackgate.invalidation_bus import invalidations_running
 from trackgate.landing import landing_page
 from trackgate.metrics import Metrics, allowed
 from trackgate.openapi import install_openapi
@@ -89,7 +91,11 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with gateway_lifespan(app), _mcp_running(app):
+        async with (
+            invalidations_running(runtime.invalidations, runtime.settings.redis_url),
+            gateway_lifespan(app),
+            _mcp_running(app),
+        ):
             yield
 
     app = TrackgateApp(
@@ -103,6 +109,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     proxy_prefixes = tuple(f"/{name}/" for name in APPS) if runtime.settings.gateway_enabled else ()
     app.state.metrics = Metrics(proxy_prefixes)
+    if runtime.settings.metrics_quota:
+        from trackgate.quota_gauges import QuotaGauges
+
+        app.state.metrics.registry.register(QuotaGauges(runtime.db))
     metrics_networks = runtime.settings.metrics_allow
 
     @app.get("/healthz", tags=["health"])
@@ -124,7 +134,8 @@ def create_app(runtime: Runtime) -> FastAPI:
             return JSONResponse(
                 {"error": {"code": "not_found", "message": "Not Found"}}, status_code=404
             )
-        body, content_type = app.state.metrics.exposition()
+        # off the event loop: the quota gauges, when on, read the database
+        body, content_type = await run_in_threadpool(app.state.metrics.exposition)
         return Response(body, media_type=content_type)
 
     @app.get("/", include_in_schema=False)

@@ -38,6 +38,7 @@ ENVIRONMENT = {
     "TRACKGATE_SHIELD_MAX_AGE": "gateway: seconds a mirror answer may be old (default 60)",
     "TRACKGATE_MAX_BODY": "largest request body in bytes, on every path (default 1048576)",
     "TRACKGATE_METRICS_ALLOW": "CIDRs besides loopback that may read /metrics",
+    "TRACKGATE_METRICS_QUOTA": "'on' adds each connection's quota per bucket to /metrics",
 }
 
 
@@ -69,6 +70,8 @@ class Settings:
     upstream_timeout: float = 30.0
     max_body: int = 1024 * 1024
     metrics_allow: TrustedProxies = ()
+    #: /metrics shows each connection's quota left per bucket (a series per bucket)
+    metrics_quota: bool = False
     service_enabled: bool = True
     gateway_enabled: bool = True
     #: the service's emulation of Toggl's hourly quota: "N" or "ORG,USER"; None is off
@@ -145,6 +148,7 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_SHIELD_MAX_AGE": ("shield_max_age", values.max_age),
     "TRACKGATE_MAX_BODY": ("max_body", values.byte_count),
     "TRACKGATE_METRICS_ALLOW": ("metrics_allow", values.networks),
+    "TRACKGATE_METRICS_QUOTA": ("metrics_quota", values.switch),
 }
 SECRET_VARIABLES = frozenset(
     {"TRACKGATE_DATABASE_URL", "TRACKGATE_SECRET_KEY", "TRACKGATE_REDIS_URL"}

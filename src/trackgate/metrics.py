@@ -1,8 +1,10 @@
 """Prometheus metrics of one server process, served at ``/metrics`` in the text format.
 
-Counted in the edge layer (requests by route group and status) and around the upstream
-(time to the answer's headers, by outcome). Each application has its own registry, so
-several in one process (tests) do not mix. ``/metrics`` answers loopback callers and the
+Counted in the edge layer (requests by route group and status), around the upstream (time to
+the answer's headers, by outcome), and by the gateway's limits and quota shield (calls waiting
+for their pace, refusals, retries, what the shield answered). Each application has its own
+registry, so several in one process (tests) do not mix. Figures are this process's own: a
+scraper adds up the replicas. ``/metrics`` answers loopback callers and the
 networks in ``TRACKGATE_METRICS_ALLOW``; everyone else gets a 404, as if it were not there.
 """
 
@@ -12,7 +14,7 @@ import ipaddress
 import time
 from collections.abc import AsyncIterator, Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from trackgate.gateway.upstream import Headers, Upstream, UpstreamError, UpstreamResponse
@@ -47,8 +49,32 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.pacing_waiting = Gauge(
+            "trackgate_pacing_waiting",
+            "Proxied calls waiting for their connection's turn upstream",
+            registry=self.registry,
+        )
+        self.refusals = Counter(
+            "trackgate_limit_refusals",
+            "Calls refused by the gateway's own limits, by error code "
+            "(rate_limited: the account's rate; upstream_busy: the connection's pacing queue)",
+            ["code"],
+            registry=self.registry,
+        )
+        self.upstream_retries = Counter(
+            "trackgate_upstream_retries",
+            "Upstream calls sent again after the upstream answered 429",
+            registry=self.registry,
+        )
+        self.shield_answers = Counter(
+            "trackgate_shield_answers",
+            "Proxied GETs by what the quota shield did: hit, miss, stale or bypass",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.groups = tuple((prefix, "proxy") for prefix in proxy_prefixes) + GROUPS
         self._children: dict[tuple[str, int], Counter] = {}
+        self._labelled: dict[tuple[int, str], Counter] = {}
 
     def group_of(self, path: str) -> str:
         for prefix, group in self.groups:
@@ -63,6 +89,18 @@ class Metrics:
         if child is None:
             child = self._children[(group, status)] = self.requests.labels(group, str(status))
         child.inc()
+
+    def refused(self, code: str) -> None:
+        self._child(self.refusals, code).inc()
+
+    def shield_answered(self, outcome: str) -> None:
+        self._child(self.shield_answers, outcome).inc()
+
+    def _child(self, counter: Counter, label: str) -> Counter:
+        child = self._labelled.get((id(counter), label))
+        if child is None:
+            child = self._labelled[(id(counter), label)] = counter.labels(label)
+        return child
 
     def exposition(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

@@ -6,13 +6,14 @@ Built once at start (migrations applied, key checked) and shared by the service 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from trackgate.config import Settings
 from trackgate.crypto import Keyring, SecretKeyError, fingerprint, load_keyring
+from trackgate.invalidation import Invalidations
 from trackgate.ratelimit import FailureGuard, make_storage
 from trackgate.storage.database import Database
 from trackgate.storage.migrate import upgrade
@@ -29,6 +30,8 @@ class Runtime:
     db: Database
     keyring: Keyring
     failures: FailureGuard
+    #: what this process caches, and how a change reaches the other processes' caches
+    invalidations: Invalidations = field(default_factory=Invalidations)
 
     def close(self) -> None:
         self.db.dispose()
@@ -77,4 +80,15 @@ def build_runtime(settings: Settings) -> Runtime:
     check_key(db, keyring)
     storage = make_storage(settings.redis_url)
     failures = FailureGuard(storage, settings.auth_failure_limit)
-    return Runtime(settings=settings, db=db, keyring=keyring, failures=failures)
+    invalidations = Invalidations()
+    if settings.redis_url:
+        from trackgate.invalidation_bus import RedisAnnouncer
+
+        invalidations.sender = RedisAnnouncer(settings.redis_url)
+    return Runtime(
+        settings=settings,
+        db=db,
+        keyring=keyring,
+        failures=failures,
+        invalidations=invalidations,
+    )

@@ -58,6 +58,11 @@ class TtlCache(Generic[K, V]):
         with self._lock:
             self._items = {k: v for k, v in self._items.items() if not predicate(v[1])}
 
+    def discard_keys_where(self, predicate: Callable[[K], bool]) -> None:
+        """Drop every entry whose key matches, e.g. all connection choices of an account."""
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if not predicate(k)}
+
     def pop(self, key: K) -> None:
         with self._lock:
             self._items.pop(key, None)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from trackgate.cli.common import DataDirOption, fail, opened, print_json, settings_for
 from trackgate.gateway.connections import stamp
 from trackgate.gateway.keys import create_account, issue_key
+from trackgate.gateway.revocation import revoke_account
 from trackgate.storage.models import Account
 
 app = typer.Typer(help="Manage gateway accounts.", no_args_is_help=True)
@@ -45,3 +46,23 @@ def list_accounts(data_dir: Path | None = DataDirOption) -> None:
                 for a in accounts
             ]
         )
+
+
+@app.command("revoke")
+def revoke(
+    # Described in the docstring: an argument's own help row would show a type tag.
+    account_id: str = typer.Argument(..., metavar="ACCOUNT_ID", hidden=True),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Revoke every key of the account ACCOUNT_ID: its callers are refused until a new key
+    is issued for it (`keys create`).
+
+    Running servers refuse its keys within 1 s when they share TRACKGATE_REDIS_URL with this
+    command, and within 5 s otherwise.
+    """
+    with opened(settings_for(data_dir)) as runtime:
+        try:
+            revoked = revoke_account(runtime, account_id)
+        except LookupError:
+            fail(f"no account {account_id}")
+        print_json({"account_id": revoked.account_id, "revoked_keys": revoked.revoked_key_ids})

@@ -17,6 +17,7 @@ from trackgate.cli.common import USAGE_ERROR, fail
 from trackgate.config import Settings
 from trackgate.gateway.connections import Verified, activate, create_connection
 from trackgate.gateway.keys import create_account, issue_key, list_keys, revoke_key
+from trackgate.invalidation import CONNECTION, KEY, Invalidation
 from trackgate.runtime import Runtime
 from trackgate.service.users import NewUser, create_user, reveal_token, user_by_email
 from trackgate.storage.models import Account, Connection, Meta, User
@@ -90,11 +91,13 @@ def _demo_connection(session: Session, runtime: Runtime, account: Account, user:
     return connection.id
 
 
-def _revoke_earlier_keys(session: Session, account: Account) -> None:
+def _revoke_earlier_keys(session: Session, account: Account) -> list[str]:
     """The demo keys printed by earlier runs stop working: only the newest one is shown."""
+    revoked = []
     for key in list_keys(session, account.id):
         if key.name == DEMO_KEY_NAME and key.revoked_at is None:
-            revoke_key(session, key.id)
+            revoked.append(revoke_key(session, key.id).id)
+    return revoked
 
 
 def check_demo_possible(settings: Settings) -> None:
@@ -112,9 +115,14 @@ def ensure_demo(runtime: Runtime) -> Demo:
         user = _demo_user(session, runtime)
         account = _demo_account(session)
         connection_id = _demo_connection(session, runtime, account, user)
-        _revoke_earlier_keys(session, account)
+        revoked = _revoke_earlier_keys(session, account)
         issued = issue_key(session, account.id, name=DEMO_KEY_NAME)
-        return Demo(user.id, account.id, connection_id, issued.key_id, issued.api_key)
+        demo = Demo(user.id, account.id, connection_id, issued.key_id, issued.api_key)
+    # committed: running servers drop the earlier keys and the connection's old credential
+    for key_id in revoked:
+        runtime.invalidations.announce(Invalidation(KEY, key_id))
+    runtime.invalidations.announce(Invalidation(CONNECTION, connection_id, demo.account_id))
+    return demo
 
 
 def run_demo(runtime: Runtime) -> None:

@@ -8,7 +8,8 @@ import typer
 
 from trackgate.cli.common import DataDirOption, fail, opened, print_json, settings_for
 from trackgate.gateway.connections import stamp
-from trackgate.gateway.keys import issue_key, list_keys, revoke_key
+from trackgate.gateway.keys import issue_key, list_keys
+from trackgate.gateway.revocation import revoke_key_everywhere
 from trackgate.storage.models import Account, ApiKey
 
 app = typer.Typer(help="Manage gateway API keys.", no_args_is_help=True)
@@ -60,13 +61,12 @@ def revoke(
 ) -> None:
     """Revoke the key KEY_ID (an id from `keys list`).
 
-    A server stops accepting it within 5 s: at once if the server revoked it itself,
-    otherwise when its cache of verified keys expires.
+    Running servers stop accepting it within 1 s when they share TRACKGATE_REDIS_URL with
+    this command, and within 5 s otherwise (when their caches of verified keys expire).
     """
     with opened(settings_for(data_dir)) as runtime:
         try:
-            with runtime.db.write() as session:
-                key = key_json(revoke_key(session, key_id))
+            key = key_json(revoke_key_everywhere(runtime, key_id))
         except LookupError:
             fail(f"no key {key_id}")
         print_json(key)

@@ -32,7 +32,9 @@ def make_upstream(runtime: Runtime, embedded: ASGIApp | None) -> Upstream:
 
 def install_gateway(app: FastAPI, runtime: Runtime, embedded_upstream: ASGIApp | None) -> None:
     """Add the control API, the connect page and the proxy (which must come last)."""
-    app.state.gateway = GatewayState(runtime=runtime, keys=KeyVerifier(runtime))
+    app.state.gateway = GatewayState(
+        runtime=runtime, keys=KeyVerifier(runtime), metrics=getattr(app.state, "metrics", None)
+    )
     app.state.gateway_embedded = embedded_upstream
 
     async def on_gateway_error(_: Request, exc: Exception) -> Response:

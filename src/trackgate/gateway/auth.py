@@ -1,8 +1,9 @@
 """Who is calling the gateway: ``Bearer <key>``, or Basic with the key as user name and
 ``api_token`` as password (so Toggl clients work by changing base URL and token only).
 
-Verified keys are remembered for a few seconds, so a revoked key stops working within
-:data:`REVOCATION_SECONDS` in every replica (and at once in the process that revoked it).
+Verified keys are remembered for a few seconds: a revoked key stops working at once in the
+process that revoked it, within a second in every replica that hears of it through Redis
+(:mod:`trackgate.invalidation_bus`), and within :data:`REVOCATION_SECONDS` in any case.
 An address over the failure limit is still served with a valid key (checking one is a digest
 look-up); only its wrong keys get 429, so a guesser cannot lock out its neighbours.
 """
@@ -17,6 +18,7 @@ from trackgate.basic_auth import parse_basic, parse_bearer
 from trackgate.crypto import digest
 from trackgate.gateway.errors import GatewayError, too_many, unauthorized
 from trackgate.gateway.keys import account_for_key
+from trackgate.invalidation import ACCOUNT, EVERYTHING, KEY, Invalidation
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
 from trackgate.singleflight import SingleFlight
@@ -54,6 +56,15 @@ class KeyVerifier:
         self.runtime = runtime
         self.cache: TtlCache[str, GatewayCaller] = TtlCache(KEY_CACHE_SECONDS)
         self._loads: SingleFlight[GatewayCaller] = SingleFlight()
+        runtime.invalidations.subscribe(self._invalidate)
+
+    def _invalidate(self, change: Invalidation) -> None:
+        if change.kind == KEY:
+            self.forget(change.id)
+        elif change.kind == ACCOUNT:
+            self.cache.discard_where(lambda caller: caller.account_id == change.id)
+        elif change.kind == EVERYTHING:
+            self.cache.clear()
 
     async def caller_shared(self, conn: HTTPConnection, key_digest: str) -> GatewayCaller:
         """:meth:`caller` off the event loop, once for all calls that present the same key
@@ -67,10 +78,16 @@ class KeyVerifier:
         background (a key no longer live is dropped, and its next call is judged afresh)."""
         caller, due = self.cache.get_fresh(key_digest, REFRESH_AHEAD_SECONDS)
         if caller is not None and due:
+            generation = self.runtime.invalidations.generation  # noted before the read
+
+            def renew(found: GatewayCaller) -> None:
+                if self.runtime.invalidations.unchanged_since(generation):  # else maybe stale
+                    self.cache.put(key_digest, found)
+
             self._loads.refresh(
                 ("refresh", key_digest),
                 lambda: self._live(key),
-                lambda found: self.cache.put(key_digest, found),
+                renew,
                 lambda _: self.cache.pop(key_digest),
             )
         return caller
@@ -98,6 +115,7 @@ class KeyVerifier:
             return cached
         client = client_address(conn, self.runtime.settings.trusted_proxies)
         failures = self.runtime.failures
+        generation = self.runtime.invalidations.generation
         with self.runtime.db.read() as session:
             found = account_for_key(session, key)
         if found is None:
@@ -111,7 +129,8 @@ class KeyVerifier:
                 )
             raise unauthorized()
         caller = GatewayCaller(account_id=found[0], key_id=found[1])
-        self.cache.put(key_digest, caller)
+        if self.runtime.invalidations.unchanged_since(generation):  # else it may be stale
+            self.cache.put(key_digest, caller)
         return caller
 
 

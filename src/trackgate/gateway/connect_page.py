@@ -31,6 +31,7 @@ from trackgate.gateway.connections import (
 from trackgate.gateway.state import GatewayState, gateway_state
 from trackgate.gateway.verify import Refused, VerifyUnavailable, verify_credential
 from trackgate.html_page import PAGE_HEADERS
+from trackgate.invalidation import CONNECTION, Invalidation
 from trackgate.netaddr import client_address
 
 log = logging.getLogger("trackgate.connect")
@@ -163,7 +164,9 @@ def _complete(state: GatewayState, token: str, found: Verified) -> str:
     with state.runtime.db.write() as session:
         connection = complete_session(session, state.runtime.keyring, token, found)
         connection_id = connection.id
-    state.credentials.pop(connection_id)
+        account_id = connection.account_id
+    # committed: every process drops the credential it held before (this one at once)
+    state.runtime.invalidations.announce(Invalidation(CONNECTION, connection_id, account_id))
     log.info("connection %s is ACTIVE (method %s)", connection_id, found.method)
     return connection_id
 

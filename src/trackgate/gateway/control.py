@@ -29,6 +29,7 @@ from trackgate.gateway.connections import (
 )
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
 from trackgate.gateway.state import GatewayState, gateway_state
+from trackgate.invalidation import CONNECTION, Invalidation
 from trackgate.shield import connection_quotas
 from trackgate.storage.models import Connection
 
@@ -148,7 +149,8 @@ def delete_route(request: Request, connection_id: str) -> JSONResponse:
             raise unknown_connection()
         deleted_id = connection.id
         delete_connection(session, connection)
-    state.credentials.pop(deleted_id)
+    # committed: every process stops using it (this one at once)
+    state.runtime.invalidations.announce(Invalidation(CONNECTION, deleted_id, caller.account_id))
     return JSONResponse({"connection_id": deleted_id, "deleted": True})
 
 

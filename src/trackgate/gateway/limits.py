@@ -17,6 +17,7 @@ import math
 import random
 import time
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter as AsyncSlidingWindow
@@ -24,9 +25,12 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from trackgate.config import Settings
-from trackgate.gateway.errors import too_many
+from trackgate.gateway.errors import GatewayError, too_many
 from trackgate.gateway.pacing import Busy, Pacer, make_pacer
 from trackgate.ratelimit import MemorySlidingWindow
+
+if TYPE_CHECKING:
+    from trackgate.metrics import Metrics
 
 log = logging.getLogger("trackgate.limits")
 
@@ -106,14 +110,30 @@ def retry_delay(method: str, attempt: int, retry_after: str | None, waited: floa
 
 
 class GatewayLimits:
-    """The limits one gateway process applies, built from the settings."""
+    """The limits one gateway process applies, built from the settings; what they do is
+    counted in ``metrics`` when given."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, metrics: Metrics | None = None) -> None:
         self.limit = AccountLimit(settings.rate_limit, settings.redis_url)
         self.pacer: Pacer | None = make_pacer(settings.pacing, settings.redis_url)
+        self.metrics = metrics
 
     async def admit(self, account_id: str) -> None:
-        await self.limit.check(account_id)
+        try:
+            await self.limit.check(account_id)
+        except GatewayError:
+            if self.metrics is not None:
+                self.metrics.refused("rate_limited")
+            raise
+
+    def retry_delay(
+        self, method: str, attempt: int, retry_after: str | None, waited: float
+    ) -> float | None:
+        """:func:`retry_delay`, counting the retries it allows."""
+        delay = retry_delay(method, attempt, retry_after, waited)
+        if delay is not None and self.metrics is not None:
+            self.metrics.upstream_retries.inc()
+        return delay
 
     async def pace(self, connection_id: str) -> None:
         """Wait for the connection's turn; 429 ``upstream_busy`` if its queue is full."""
@@ -122,13 +142,23 @@ class GatewayLimits:
         try:
             wait = await self.pacer.reserve(connection_id)
         except Busy as exc:
+            if self.metrics is not None:
+                self.metrics.refused("upstream_busy")
             raise too_many(
                 "upstream_busy",
                 "Too many calls are waiting for this connection's upstream; try again later",
                 exc.retry_after,
             ) from exc
-        if wait > 0:
+        if wait <= 0:
+            return
+        if self.metrics is None:
             await asyncio.sleep(wait)
+            return
+        self.metrics.pacing_waiting.inc()
+        try:
+            await asyncio.sleep(wait)
+        finally:
+            self.metrics.pacing_waiting.dec()
 
     async def close(self) -> None:
         if self.pacer is not None:

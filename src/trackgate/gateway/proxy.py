@@ -33,7 +33,7 @@ from trackgate.gateway.errors import (
     not_found,
     unauthorized,
 )
-from trackgate.gateway.limits import MAX_TRIES, GatewayLimits, retry_delay
+from trackgate.gateway.limits import MAX_TRIES, GatewayLimits
 from trackgate.gateway.routing import Chosen, ConnectionRouter, basic_credential
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import (
@@ -159,7 +159,7 @@ class ProxyEndpoint:
     def __init__(self, state: GatewayState) -> None:
         self.state = state
         self.router = ConnectionRouter(state)
-        self.limits = GatewayLimits(state.runtime.settings)
+        self.limits = GatewayLimits(state.runtime.settings, state.metrics)
         self._checked: TtlCache[str, bool] = TtlCache(CHECK_INTERVAL)
         #: (raw path, query) -> its judgement; only targets that passed every check
         self._judged: dict[tuple[bytes, bytes], Judged] = {}
@@ -177,13 +177,17 @@ class ProxyEndpoint:
             answered: UpstreamResponse | None = None
             mirror = self.mirror
             if mirror is not None and call.method == "GET":
+                served: Served | Fetched | None = None
                 if call.read is not None:
                     served = await self._from_mirror(mirror, call, call.read)
-                    if isinstance(served, Served):
-                        await _reply_served(served, send)
-                        return
-                    if served is not None:
-                        answered = _as_answer(served)
+                if self.state.metrics is not None:
+                    outcome = served.cache if isinstance(served, Served) else BYPASS
+                    self.state.metrics.shield_answered(outcome)
+                if isinstance(served, Served):
+                    await _reply_served(served, send)
+                    return
+                if served is not None:
+                    answered = _as_answer(served)
                 extra = BYPASS_HEADERS
             answer = answered or await self._exchange(call)
             if mirror is not None:
@@ -318,7 +322,7 @@ class ProxyEndpoint:
                 return answer
             retry_after = _answer_header(answer, "retry-after")
             method = reads.retry_method(call.method, call.target.path)
-            delay = retry_delay(method, attempt, retry_after, waited)
+            delay = self.limits.retry_delay(method, attempt, retry_after, waited)
             if delay is None:
                 return answer
             try:

@@ -2,8 +2,9 @@
 
 The choice (``Maton-Connection``, else the account's oldest ACTIVE connection) and the token
 are cached for a few seconds, so the hot path neither queries the database nor decrypts. The
-token lives in the shared ``state.credentials`` cache, which whoever changes or deletes a
-connection pops: a cached choice whose token is gone is looked up again.
+token lives in the shared ``state.credentials`` cache. Whoever changes or deletes a connection
+announces it (:mod:`trackgate.invalidation`): every process drops the token and the choices
+that named it, and a cached choice whose token is gone is looked up again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from trackgate.gateway.connections import owned_connection
 from trackgate.gateway.credential_store import open_credential
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
 from trackgate.gateway.state import CREDENTIAL_CACHE_SECONDS, GatewayState
+from trackgate.invalidation import ACCOUNT, CONNECTION, EVERYTHING, Invalidation
 from trackgate.singleflight import SingleFlight
 from trackgate.storage.models import Connection
 from trackgate.storage.types import utcnow
@@ -55,7 +57,20 @@ class ConnectionRouter:
         #: (account id, app, requested connection id or "") -> the choice
         self.choices: TtlCache[tuple[str, str, str], Chosen] = TtlCache(CREDENTIAL_CACHE_SECONDS)
         #: a choice that expired under load is looked up once, not by every waiting call
-        self._loads: SingleFlight[Chosen] = SingleFlight()
+        self._loads: SingleFlight[tuple[int, Chosen]] = SingleFlight()
+        state.runtime.invalidations.subscribe(self._invalidate)
+
+    def _invalidate(self, change: Invalidation) -> None:
+        if change.kind == CONNECTION:
+            self.state.credentials.pop(change.id)
+            self.choices.discard_where(lambda chosen: chosen.connection_id == change.id)
+            if change.account_id:  # its account's default connection may be another now
+                self.choices.discard_keys_where(lambda key: key[0] == change.account_id)
+        elif change.kind == ACCOUNT:
+            self.choices.discard_keys_where(lambda key: key[0] == change.id)
+        elif change.kind == EVERYTHING:
+            self.choices.clear()
+            self.state.credentials.clear()
 
     def cached(self, account_id: str, app: str, requested: str | None) -> Chosen | None:
         """The choice from memory (renewed in the background near its expiry), or None."""
@@ -67,8 +82,8 @@ class ConnectionRouter:
                 if due:
                     self._loads.refresh(
                         ("refresh", key),
-                        lambda: self._load(account_id, app, requested, fresh=True),
-                        lambda chosen: self._keep(key, chosen),
+                        lambda: self._load_noted(account_id, app, requested, fresh=True),
+                        lambda noted: self._keep(key, noted),
                         lambda _: self.choices.pop(key),
                     )
                 return cached
@@ -84,13 +99,24 @@ class ConnectionRouter:
         if found is not None:
             return found
         key = (account_id, app, requested or "")
-        chosen = await self._loads.run(key, lambda: self._load(account_id, app, requested))
-        self._keep(key, chosen)
+        generation, chosen = await self._loads.run(
+            key, lambda: self._load_noted(account_id, app, requested)
+        )
+        self._keep(key, (generation, chosen))
         return chosen
 
-    def _keep(self, key: tuple[str, str, str], chosen: Chosen) -> None:
-        self.state.credentials.put(chosen.connection_id, chosen.api_token)
-        self.choices.put(key, chosen)
+    def _keep(self, key: tuple[str, str, str], noted: tuple[int, Chosen]) -> None:
+        generation, chosen = noted
+        if self.state.runtime.invalidations.unchanged_since(generation):  # else maybe stale
+            self.state.credentials.put(chosen.connection_id, chosen.api_token)
+            self.choices.put(key, chosen)
+
+    def _load_noted(
+        self, account_id: str, app: str, requested: str | None, fresh: bool = False
+    ) -> tuple[int, Chosen]:
+        """The choice, with the invalidation generation noted before it was read."""
+        generation = self.state.runtime.invalidations.generation
+        return generation, self._load(account_id, app, requested, fresh)
 
     def _load(
         self, account_id: str, app: str, requested: str | None, fresh: bool = False
@@ -144,17 +170,21 @@ class ConnectionRouter:
 
     async def mark_failed(self, chosen: Chosen, reason: str) -> bool:
         """FAILED, if the connection still holds the credential the upstream refused."""
-        failed = await run_in_threadpool(self._mark_failed, chosen, reason)
-        self.state.credentials.pop(chosen.connection_id)
-        self.choices.clear()
-        return failed
+        account_id = await run_in_threadpool(self._mark_failed, chosen, reason)
+        invalidated = Invalidation(CONNECTION, chosen.connection_id, account_id)
+        if account_id is not None:  # every process stops using it
+            self.state.runtime.invalidations.announce(invalidated)
+        else:
+            self._invalidate(invalidated)
+        return account_id is not None
 
-    def _mark_failed(self, chosen: Chosen, reason: str) -> bool:
+    def _mark_failed(self, chosen: Chosen, reason: str) -> str | None:
+        """The connection's account if it is FAILED now, else None."""
         keyring = self.state.runtime.keyring
         with self.state.runtime.db.write() as session:
             connection = session.get(Connection, chosen.connection_id)
             if connection is None or connection.status != "ACTIVE":
-                return False
+                return None
             try:
                 current = open_credential(
                     keyring, connection.id, connection.credential_ciphertext or ""
@@ -162,9 +192,10 @@ class ConnectionRouter:
             except DecryptError:
                 current = None
             if current != chosen.api_token:  # re-authorised meanwhile: the new one may work
-                return False
+                return None
             connection.status = "FAILED"
             connection.failure_reason = reason
             connection.updated_at = utcnow()
+            account_id = connection.account_id
         log.warning("connection %s is FAILED: %s", chosen.connection_id, reason)
-        return True
+        return account_id

@@ -14,6 +14,7 @@ from trackgate.ttlcache import TtlCache
 
 if TYPE_CHECKING:
     from trackgate.gateway.proxy import ProxyEndpoint
+    from trackgate.metrics import Metrics
 
 #: How long a decrypted credential is reused; a deleted connection stops working in every
 #: replica within this time (at once in the process that deleted it, which pops the entry).
@@ -31,6 +32,8 @@ class GatewayState:
     )
     #: the proxy, once installed (its upstream client is closed with the app)
     proxy: ProxyEndpoint | None = None
+    #: the server's metrics, where the gateway counts what its limits and shield do
+    metrics: Metrics | None = None
 
     @property
     def live_upstream(self) -> Upstream:
