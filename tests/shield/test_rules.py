@@ -192,3 +192,11 @@ def test_listing_order_and_deletions_by_kind() -> None:
     assert rules.is_deleted({"deleted_at": "2024-12-15T20:17:59Z"})  # a tag
     assert rules.is_deleted({"server_deleted_at": "2024-12-15T20:17:59+00:00"})
     assert not rules.is_deleted({"server_deleted_at": None})
+
+
+def test_related_lists_are_taken_out_only_where_toggl_adds_them() -> None:
+    toggl = ["id", "oauth_providers", "tags", "clients", "projects", "authorization_updated_at"]
+    assert rules.related_in_place(toggl)
+    assert not rules.related_in_place(["id", "api_token", "workspaces"])  # no such place
+    assert not rules.related_in_place(["id", "oauth_providers", "authorization_updated_at"])
+    assert not rules.related_in_place(["tags", "id", "clients", "authorization_updated_at"])

@@ -9,6 +9,7 @@ from trackgate.crypto import digest, fingerprint
 from trackgate.runtime import Runtime
 from trackgate.service.auth import AuthenticateFirst
 from trackgate.service.errors import install_error_handlers
+from trackgate.service.hot_reads import HotReads
 from trackgate.service.quota import QuotaEmulation
 from trackgate.service.quota_middleware import QuotaMiddleware
 from trackgate.service.routes import (
@@ -62,6 +63,7 @@ def create_service_app(runtime: Runtime) -> FastAPI:
         tasks,
     ):
         app.include_router(module.router)
+    app.add_middleware(HotReads)  # innermost: it answers for known, counted callers only
     namespace = digest(fingerprint(runtime.keyring.primary))[:16]
     emulation = QuotaEmulation.from_settings(runtime.settings, namespace)
     app.state.quota_emulation = emulation
@@ -72,8 +74,8 @@ def create_service_app(runtime: Runtime) -> FastAPI:
 
 
 class RequestSession:
-    """Runs each request to the service in a :meth:`Database.request_scope`, so that
-    authentication and the route read through one session and one pooled connection."""
+    """Runs each request to the service in a :meth:`Database.request_scope`, so that the
+    reads of a route go through one session and one pooled connection."""
 
     def __init__(self, app: ASGIApp, db: Database) -> None:
         self.app = app

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -35,7 +34,7 @@ from trackgate.service.errors import (
 )
 from trackgate.service.passwords import verified, verify_decoy
 from trackgate.service.users import user_by_email, user_by_token
-from trackgate.storage.models import User
+from trackgate.storage.records import UserRecord, user_record_of
 
 #: Marks a request the gateway itself sends in-process (see ``gateway.upstream``): its
 #: failures are not counted against the shared loopback address.
@@ -50,9 +49,9 @@ GATEWAY_KEY_HINT = (
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated user (loaded by the request's read session) and the process runtime."""
+    """The authenticated user (as read when the call was authenticated) and the runtime."""
 
-    user: User
+    user: UserRecord
     runtime: Runtime
 
     @property
@@ -65,16 +64,17 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
-def _check(session: Session, name: str, password: str) -> User | None:
+def _check(runtime: Runtime, name: str, password: str) -> UserRecord | None:
     if not name or "\x00" in name:
         return None  # PostgreSQL cannot even compare text holding NUL
     if password == "api_token":
-        return user_by_token(session, name)
-    user = user_by_email(session, name)
-    if user is None or not user.password_hash:
-        verify_decoy(password)
-        return None
-    return user if verified.verify(user.password_hash, password) else None
+        return user_by_token(runtime.db, name)
+    with runtime.db.read() as session:
+        user = user_by_email(session, name)
+        if user is None or not user.password_hash:
+            verify_decoy(password)
+            return None
+        return user_record_of(user) if verified.verify(user.password_hash, password) else None
 
 
 def _too_many(runtime: Runtime, client: str) -> TooManyRequests:
@@ -84,7 +84,7 @@ def _too_many(runtime: Runtime, client: str) -> TooManyRequests:
     )
 
 
-def authenticate(runtime: Runtime, conn: HTTPConnection) -> User:
+def authenticate(runtime: Runtime, conn: HTTPConnection) -> UserRecord:
     """The calling user, or the Toggl-shaped refusal (401, 403 or 429) as a TogglError."""
     header = conn.headers.get("authorization")
     if not header:
@@ -100,8 +100,7 @@ def authenticate(runtime: Runtime, conn: HTTPConnection) -> User:
         by_password = password != "api_token"
         if blocked and by_password and not failures.remembered(client, name):
             raise _too_many(runtime, client)
-        with runtime.db.read() as session:
-            user = _check(session, name, password)
+        user = _check(runtime, name, password)
     if user is None:
         if guarded:
             failures.failed(client)
@@ -118,7 +117,7 @@ def _by_token(header: str | None) -> bool:
     return credentials is not None and credentials[1] == "api_token"
 
 
-async def authenticated(runtime: Runtime, conn: HTTPConnection) -> User:
+async def authenticated(runtime: Runtime, conn: HTTPConnection) -> UserRecord:
     """:func:`authenticate` where it is cheapest: an API token (one indexed read, less than a
     thread hop) on the event loop; a password, with its slow hash, in a worker thread."""
     if _by_token(conn.headers.get("authorization")):
@@ -126,7 +125,7 @@ async def authenticated(runtime: Runtime, conn: HTTPConnection) -> User:
     return await run_in_threadpool(authenticate, runtime, conn)
 
 
-def _route_path(scope: Scope) -> str:
+def route_path(scope: Scope) -> str:
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
@@ -141,7 +140,7 @@ class AuthenticateFirst:
         self.open_paths = open_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _route_path(scope) in self.open_paths:
+        if scope["type"] != "http" or route_path(scope) in self.open_paths:
             await self.app(scope, receive, send)
             return
         try:

@@ -1,4 +1,8 @@
-"""Reading time entries: the listing filters, and the names ``meta=true`` joins in."""
+"""Reading time entries: the listing filters, and the names ``meta=true`` joins in.
+
+The listing and the running entry are read as plain records (see ``storage.plain``): a
+month of entries as ORM objects cost as much as everything else in the listing together.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from trackgate.service import wire
 from trackgate.service.errors import BadRequest
 from trackgate.service.tagging import live_tags
-from trackgate.storage.models import Client, Project, Task, TimeEntry, User
+from trackgate.storage.database import Database
+from trackgate.storage.models import Client, Project, Tag, Task, TimeEntry
+from trackgate.storage.plain import PlainQuery
+from trackgate.storage.records import ENTRY_COLUMNS, EntryRecord, UserRecord, entry_record
+
+Entry = TimeEntry | EntryRecord
 
 
 @dataclass(frozen=True)
@@ -40,25 +49,76 @@ def default_window(now: datetime | None = None) -> EntryFilter:
     return EntryFilter(start_date=midnight)
 
 
-def list_entries(session: Session, user_id: int, f: EntryFilter) -> list[TimeEntry]:
-    """Newest start first; deleted entries only when ``since`` asks for changes."""
-    f.check()
-    query = select(TimeEntry).where(TimeEntry.user_id == user_id)
-    if f.since is not None:
-        query = query.where(TimeEntry.at >= f.since)
+_FILTERS = ("since", "before", "start_date", "end_date")
+_LISTINGS: dict[tuple[bool, ...], PlainQuery] = {}
+
+
+def _listing(shape: tuple[bool, ...]) -> PlainQuery:
+    """The listing's statement for the filters given (one per combination, built once)."""
+    found = _LISTINGS.get(shape)
+    if found is not None:
+        return found
+    since, before, start_date, end_date = shape
+    query = select(*ENTRY_COLUMNS).where(TimeEntry.user_id == bindparam("user_id"))
+    if since:
+        query = query.where(TimeEntry.at >= bindparam("since", type_=TimeEntry.at.type))
     else:
         query = query.where(TimeEntry.server_deleted_at.is_(None))
-    if f.before is not None:
-        query = query.where(TimeEntry.start < f.before)
-    if f.start_date is not None:
-        query = query.where(TimeEntry.start >= f.start_date)
-    if f.end_date is not None:
-        query = query.where(TimeEntry.start < f.end_date)
-    return list(session.scalars(query.order_by(TimeEntry.start.desc(), TimeEntry.id.desc())))
+    if before:
+        query = query.where(TimeEntry.start < bindparam("before", type_=TimeEntry.start.type))
+    if start_date:
+        query = query.where(TimeEntry.start >= bindparam("start_date", type_=TimeEntry.start.type))
+    if end_date:
+        query = query.where(TimeEntry.start < bindparam("end_date", type_=TimeEntry.start.type))
+    found = PlainQuery(query.order_by(TimeEntry.start.desc(), TimeEntry.id.desc()))
+    _LISTINGS[shape] = found
+    return found
+
+
+def list_entries(db: Database, user_id: int, f: EntryFilter) -> list[EntryRecord]:
+    """Newest start first; deleted entries only when ``since`` asks for changes."""
+    f.check()
+    given = {name: getattr(f, name) for name in _FILTERS}
+    query = _listing(tuple(value is not None for value in given.values()))
+    params: dict[str, object] = {"user_id": user_id}
+    for name, value in given.items():
+        if value is not None:
+            params[name] = value
+    return [entry_record(row) for row in db.plain_rows(query, params)]
+
+
+_RUNNING = PlainQuery(
+    select(*ENTRY_COLUMNS).where(
+        TimeEntry.user_id == bindparam("user_id"),
+        TimeEntry.running.is_(True),
+        TimeEntry.server_deleted_at.is_(None),
+    )
+)
+
+
+def running_record(db: Database, user_id: int) -> EntryRecord | None:
+    row = db.plain_row(_RUNNING, {"user_id": user_id})
+    return entry_record(row) if row is not None else None
+
+
+_LIVE_TAGS = PlainQuery(
+    select(Tag.id, Tag.name).where(
+        Tag.workspace_id == bindparam("workspace_id"), Tag.deleted_at.is_(None)
+    )
+)
+
+
+def entry_tags(db: Database, entries: Sequence[Entry]) -> dict[int, str]:
+    """The live tags of the workspaces of those entries that carry tags (none, mostly)."""
+    names: dict[int, str] = {}
+    for workspace_id in sorted({e.workspace_id for e in entries if e.tag_ids}):
+        rows = db.plain_rows(_LIVE_TAGS, {"workspace_id": workspace_id})
+        names.update((tag_id, name) for tag_id, name in rows)
+    return names
 
 
 def meta_for(
-    session: Session, entries: Sequence[TimeEntry], user: User
+    session: Session, entries: Sequence[Entry], user: UserRecord
 ) -> dict[int, wire.EntryMeta]:
     project_ids = {e.project_id for e in entries if e.project_id is not None}
     task_ids = {e.task_id for e in entries if e.task_id is not None}
@@ -86,10 +146,26 @@ def meta_for(
     return out
 
 
+def render_records(
+    db: Database,
+    entries: Sequence[EntryRecord],
+    user: UserRecord,
+    *,
+    meta: bool = False,
+) -> list[wire.Json]:
+    """Entries read as plain records, as reads show them."""
+    tags = entry_tags(db, entries)
+    if not meta:
+        return [wire.time_entry(e, tags) for e in entries]
+    with db.read() as session:
+        metas = meta_for(session, entries, user)
+    return [wire.time_entry(e, tags, meta=metas.get(e.id)) for e in entries]
+
+
 def render_entries(
     session: Session,
     entries: Sequence[TimeEntry],
-    user: User,
+    user: UserRecord,
     *,
     meta: bool = False,
     style: wire.Style = "read",
@@ -102,7 +178,7 @@ def render_entries(
 def render_entry(
     session: Session,
     entry: TimeEntry,
-    user: User,
+    user: UserRecord,
     *,
     meta: bool = False,
     style: wire.Style = "read",

@@ -18,6 +18,7 @@ from trackgate.service.errors import BadRequest, Conflict, NotFound
 from trackgate.service.payloads import TimeEntryPayload
 from trackgate.service.tagging import check_tag_ids, ids_for_names, live_tags
 from trackgate.storage.models import Project, Task, TimeEntry, User
+from trackgate.storage.records import UserRecord
 from trackgate.storage.types import utcnow
 from trackgate.timefmt import parse_instant, to_seconds
 
@@ -155,7 +156,7 @@ def _tags(
     return ids
 
 
-def create(session: Session, user: User, workspace_id: int, p: TimeEntryPayload) -> TimeEntry:
+def create(session: Session, user: UserRecord, workspace_id: int, p: TimeEntryPayload) -> TimeEntry:
     if p.workspace_id is None:
         raise BadRequest("workspace_id is required")
     if p.workspace_id != workspace_id:
@@ -237,7 +238,7 @@ def _apply_times(entry: TimeEntry, p: TimeEntryPayload) -> None:
     entry.running = stop is None
 
 
-def _apply_tags(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayload) -> None:
+def _apply_tags(session: Session, user: UserRecord, entry: TimeEntry, p: TimeEntryPayload) -> None:
     """Replace the tag set, or with ``tag_action`` add to it or delete from it.
 
     Deleting never creates a tag: unknown names and ids are simply not on the entry.
@@ -261,7 +262,7 @@ def _apply_tags(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayl
         entry.tag_ids = named
 
 
-def update(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayload) -> TimeEntry:
+def update(session: Session, user: UserRecord, entry: TimeEntry, p: TimeEntryPayload) -> TimeEntry:
     """Partial update: only what was sent changes. ``tag_action`` edits the tag set."""
     if p.sent("workspace_id") and p.workspace_id != entry.workspace_id:
         raise BadRequest("Moving a time entry to another workspace is not supported")
@@ -285,7 +286,7 @@ def update(session: Session, user: User, entry: TimeEntry, p: TimeEntryPayload) 
     return entry
 
 
-def stop(session: Session, user: User, entry: TimeEntry) -> TimeEntry:
+def stop(session: Session, user: UserRecord, entry: TimeEntry) -> TimeEntry:
     """Stop at the server's now; two stops at once: one succeeds, the other is a 409."""
     lock_user(session, user.id)
     session.refresh(entry)  # as it is now that we hold the lock

@@ -14,7 +14,10 @@ from trackgate.crypto import Keyring, digest
 from trackgate.service import teams
 from trackgate.service.errors import BadRequest
 from trackgate.service.passwords import hash_password
+from trackgate.storage.database import Database
 from trackgate.storage.models import Organization, User, Workspace
+from trackgate.storage.plain import PlainQuery
+from trackgate.storage.records import USER_COLUMNS, UserRecord, user_record
 from trackgate.storage.types import utcnow
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
@@ -134,7 +137,7 @@ def create_user(session: Session, keyring: Keyring, spec: NewUser) -> tuple[User
     return user, token
 
 
-def reveal_token(keyring: Keyring, user: User) -> str:
+def reveal_token(keyring: Keyring, user: User | UserRecord) -> str:
     return keyring.decrypt(user.api_token_ciphertext, token_context(user.id))
 
 
@@ -146,13 +149,15 @@ def reset_token(session: Session, keyring: Keyring, user: User) -> str:
     return token
 
 
-#: Built once: every authenticated call runs it, and building a statement costs more than
-#: the indexed read itself.
-_BY_TOKEN_DIGEST = select(User).where(User.api_token_digest == bindparam("token_digest"))
+#: Every authenticated call runs it: built once, read past the ORM (see storage.plain).
+_BY_TOKEN_DIGEST = PlainQuery(
+    select(*USER_COLUMNS).where(User.api_token_digest == bindparam("token_digest"))
+)
 
 
-def user_by_token(session: Session, token: str) -> User | None:
-    return session.scalar(_BY_TOKEN_DIGEST, {"token_digest": digest(token)})
+def user_by_token(db: Database, token: str) -> UserRecord | None:
+    row = db.plain_row(_BY_TOKEN_DIGEST, {"token_digest": digest(token)})
+    return user_record(row) if row is not None else None
 
 
 def user_by_email(session: Session, email: str) -> User | None:

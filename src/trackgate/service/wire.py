@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from trackgate.storage.models import Client, Project, Tag, Task, TimeEntry, User, Workspace
+from trackgate.storage.records import EntryRecord, UserRecord
 from trackgate.timefmt import precise_stamp, read_stamp, write_stamp
 
 Json = dict[str, Any]
@@ -25,7 +26,7 @@ def running_duration(start: datetime) -> int:
     return -int(start.timestamp())
 
 
-def entry_duration(entry: TimeEntry) -> int:
+def entry_duration(entry: TimeEntry | EntryRecord) -> int:
     if entry.running or entry.stop is None:
         return running_duration(entry.start)
     return int((entry.stop - entry.start).total_seconds())
@@ -46,7 +47,7 @@ class EntryMeta:
 
 
 def time_entry(
-    entry: TimeEntry,
+    entry: TimeEntry | EntryRecord,
     tag_names: Mapping[int, str],
     *,
     style: Style = "read",
@@ -58,7 +59,7 @@ def time_entry(
 ) -> Json:
     """A time entry. ``created`` renders the answer to a create, which echoes what was sent."""
     stamp = write_stamp if style == "write" else read_stamp
-    tag_ids = [t for t in entry.tag_ids or [] if t in tag_names]
+    tag_ids = [t for t in entry.tag_ids if t in tag_names] if entry.tag_ids else []
     stop: datetime | None = None if entry.running else entry.stop
     duration = entry_duration(entry)
     if created and sent_duration is not None and sent_duration < 0:
@@ -75,7 +76,9 @@ def time_entry(
         "stop": stamp(stop),
         "duration": duration,
         "description": entry.description,
-        "tags": [tag_names[t] for t in tag_ids] if (tag_ids or not created or sent_tags) else None,
+        "tags": ([tag_names[t] for t in tag_ids] if tag_ids else [])
+        if (tag_ids or not created or sent_tags)
+        else None,
         "tag_ids": tag_ids if (tag_ids or not created or sent_tags) else None,
         "duronly": True,
         "at": precise_stamp(entry.at),
@@ -103,7 +106,7 @@ def time_entry(
     return body
 
 
-def me(user: User, api_token: str) -> Json:
+def me(user: User | UserRecord, api_token: str) -> Json:
     return {
         "id": user.id,
         "api_token": api_token,

@@ -6,6 +6,8 @@ can answer exactly, so agents keep working within Toggl's hourly quota.
 - :mod:`.rawjson`: the upstream's JSON kept as written;
 - :mod:`.store`: the mirror in the gateway's database;
 - :mod:`.quota`: the quota the upstream reports, and what refreshes may spend;
+- :mod:`.ledger`: the quota reported of each bucket, recorded and consulted;
+- :mod:`.refresh`: bringing kinds up to date, the cheapest way the rules and quota allow;
 - :mod:`.writes`: what a write through the gateway changes in the mirror;
 - :mod:`.mirror`: the shield at work, driven by the proxy.
 """

@@ -1,59 +1,49 @@
-"""The quota shield at work: answers reads from the connection's mirror when it can, refreshes
-the mirror (once per connection at a time, across processes), patches it after writes, and
-records the quota the upstream reports.
+"""The quota shield at work, driven by the proxy: answers reads from the connection's mirror
+when it can (refreshing first what is too old, see :mod:`.refresh`), keeps what reads that
+passed through answered, patches the mirror after writes, and records the quota the upstream
+reports (:mod:`.ledger`).
 
 The proxy gives it one way to reach the upstream (``fetch``: a paced GET with the connection's
-credential, its answer decoded and cleaned of the credential); everything else is here.
+credential, its answer decoded and cleaned of the credential).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import math
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from trackgate.crypto import digest
 from trackgate.shield import rules, store
 from trackgate.shield.keep import AnswerKeeper, kind_of
-from trackgate.shield.quota import bucket_key, headroom, named_by, reported
-from trackgate.shield.rawjson import epoch, parse_objects
-from trackgate.shield.rawobject import join_object, members, value_text
+from trackgate.shield.ledger import QuotaLedger
 from trackgate.shield.reads import Coverage, Read, View, plan
-from trackgate.shield.rules import CATALOGS, ME, TIME_ENTRIES, WORKSPACES
+from trackgate.shield.refresh import (
+    Fetch,
+    Fetched,
+    Headers,
+    Refresher,
+    RefreshFailed,
+    read_states,
+    stale_kinds,
+)
+from trackgate.shield.rules import TIME_ENTRIES
 from trackgate.shield.writes import WritePatcher
 from trackgate.storage.database import Database
-from trackgate.storage.models import ShieldKind, ShieldQuota
+from trackgate.storage.models import ShieldKind
 from trackgate.ttlcache import TtlCache
 
 log = logging.getLogger("trackgate.shield")
 
-Headers = list[tuple[str, str]]
+__all__ = ["BYPASS", "Fetched", "QuotaShield", "Served", "cache_control"]
 
 HIT, MISS, BYPASS, STALE = "hit", "miss", "bypass", "stale"
-
-
-@dataclass(frozen=True)
-class Fetched:
-    status: int
-    headers: Headers
-    body: bytes
-
-
-#: (connection id, api token, target) -> the upstream's answer; raises on no answer.
-Fetch = Callable[[str, str, str], Awaitable[Fetched]]
 
 
 @dataclass(frozen=True)
@@ -61,18 +51,6 @@ class Served:
     body: bytes
     cache: str
     age: int
-
-
-class RefreshFailed(Exception):
-    """The upstream did not give what a refresh needed (quota spent, an error, no answer);
-    ``answer`` is what it said instead, to ``target``, if it said anything."""
-
-    def __init__(
-        self, message: str, answer: Fetched | None = None, target: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.answer = answer
-        self.target = target
 
 
 def cache_control(value: str | None, default: float) -> float | None:
@@ -89,24 +67,14 @@ def cache_control(value: str | None, default: float) -> float | None:
     return limit
 
 
-def _upstream_clock(headers: Headers, fallback: float) -> float:
-    value = next((v for k, v in headers if k.lower() == "date"), None)
-    if value:
-        try:
-            return parsedate_to_datetime(value).timestamp()
-        except (TypeError, ValueError):
-            pass
-    return fallback
-
-
 class QuotaShield:
     def __init__(self, db: Database, max_age: float, fetch: Fetch) -> None:
         self.db = db
         self.max_age = max_age
-        self.fetch = fetch
+        self.ledger = QuotaLedger(db)
+        self.refresher = Refresher(db, fetch, self.ledger, self._forget)
         self.writes = WritePatcher(db)
         self.keeper = AnswerKeeper(db)
-        self._locks: dict[str, asyncio.Lock] = {}
         self._known: dict[str, str] = {}
         #: (connection, kind) whose first fill failed lately: reads of it pass straight
         #: through for a while instead of asking twice (a refresh, then the call) each time
@@ -141,13 +109,15 @@ class QuotaShield:
         states = await run_in_threadpool(self._states, connection_id, read.kinds)
         if not read.viable(_coverage(states.get(TIME_ENTRIES))):
             return None
-        stale = self._stale(states, read.kinds, now, limit)
+        stale = stale_kinds(states, read.kinds, now, limit)
         if any(k not in states and self._unfillable.get((connection_id, k)) for k in stale):
             return None
         outcome = HIT
         if stale:
             try:
-                refreshed = await self._refresh(connection_id, api_token, stale, limit)
+                refreshed = await self.refresher.refresh(
+                    connection_id, api_token, stale, limit, forward
+                )
                 outcome = MISS if refreshed else HIT
             except RefreshFailed as exc:
                 if store.UNVERIFIED in states or any(k not in states for k in read.kinds):
@@ -165,25 +135,11 @@ class QuotaShield:
             return None
         return Served(body, outcome, max(0, math.floor(time.time() - oldest)))
 
-    @staticmethod
-    def _fresh(state: ShieldKind | None, now: float, limit: float) -> bool:
-        return state is not None and rules.is_fresh(state.fetched_at, state.dirty_at, now, limit)
-
-    @classmethod
-    def _stale(
-        cls, states: dict[str, ShieldKind], kinds: Iterable[str], now: float, limit: float
-    ) -> list[str]:
-        """The kinds to refresh before answering; the user first, whatever the read, while a
-        reconnect has not been checked to be the same Toggl user."""
-        stale = [k for k in kinds if not cls._fresh(states.get(k), now, limit)]
-        if store.UNVERIFIED in states and ME not in stale:
-            stale.insert(0, ME)
-        return sorted(stale, key=lambda k: k != ME)
-
     def _states(self, connection_id: str, kinds: Iterable[str]) -> dict[str, ShieldKind]:
-        """The states of ``kinds``, and the :data:`~.store.UNVERIFIED` row if there is one."""
-        with self.db.read() as session:
-            return store.kind_states(session, connection_id, (*kinds, store.UNVERIFIED))
+        return read_states(self.db, connection_id, kinds)
+
+    def _forget(self, connection_id: str) -> None:
+        self._known.pop(connection_id, None)
 
     def _view(self, connection_id: str, kinds: tuple[str, ...]) -> tuple[View, float]:
         with self.db.read() as session:
@@ -206,338 +162,6 @@ class QuotaShield:
     def _ensure_row(self, connection_id: str, credential: str) -> None:
         with self.db.write() as session:
             store.ensure_mirror(session, connection_id, credential, time.time())
-
-    # --- refreshing ----------------------------------------------------------------------
-
-    async def _refresh(
-        self, connection_id: str, api_token: str, kinds: list[str], limit: float
-    ) -> bool:
-        """Bring ``kinds`` up to date; False when another process did it meanwhile."""
-        lock = self._locks.setdefault(connection_id, asyncio.Lock())
-        async with lock:
-            holder = str(uuid.uuid4())
-            deadline = time.monotonic() + rules.LEASE_SECONDS
-            while not await self._leased(connection_id, holder):
-                if time.monotonic() > deadline:
-                    raise RefreshFailed("the refresh lease stayed taken")
-                await asyncio.sleep(0.05)
-            try:  # another process may have refreshed while this one waited
-                states = await run_in_threadpool(self._states, connection_id, kinds)
-                kinds = [k for k in self._stale(states, kinds, time.time(), limit) if k in kinds]
-                if not kinds:
-                    return False
-                for kind in kinds:
-                    if kind != ME:  # refreshed with the user, or dropped with the mirror?
-                        states = await run_in_threadpool(self._states, connection_id, [kind])
-                        if self._fresh(states.get(kind), time.time(), limit):
-                            continue
-                    await self._refresh_kind(connection_id, api_token, kind, states.get(kind))
-                return True
-            finally:
-                await run_in_threadpool(self._release, connection_id, holder)
-
-    async def _leased(self, connection_id: str, holder: str) -> bool:
-        try:
-            return await run_in_threadpool(self._lease, connection_id, holder)
-        except store.MirrorGone as exc:
-            self._known.pop(connection_id, None)
-            raise RefreshFailed("the connection was deleted") from exc
-
-    def _lease(self, connection_id: str, holder: str) -> bool:
-        with self.db.write() as session:
-            return store.try_lease(session, connection_id, holder, time.time(), rules.LEASE_SECONDS)
-
-    def _release(self, connection_id: str, holder: str) -> None:
-        with self.db.write() as session:
-            store.release_lease(session, connection_id, holder)
-
-    async def _get(self, connection_id: str, api_token: str, target: str) -> tuple[Fetched, Any]:
-        path = urlsplit(target).path
-        if await run_in_threadpool(self._headroom, connection_id, [path]) <= 0:
-            raise RefreshFailed("the quota is down to the requests kept for writes")
-        try:
-            fetched = await self.fetch(connection_id, api_token, target)
-        except Exception as exc:  # noqa: BLE001 - any way of not answering
-            raise RefreshFailed(f"the upstream did not answer ({type(exc).__name__})") from exc
-        await self.observe(connection_id, path, fetched.headers)
-        if fetched.status != 200:
-            raise RefreshFailed(f"the upstream answered {fetched.status}", fetched, target)
-        try:
-            return fetched, fetched.body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise RefreshFailed("the upstream answered text that is not UTF-8") from exc
-
-    def _headroom(self, connection_id: str, paths: list[str]) -> float:
-        """What refreshes may still spend from the tightest bucket these paths are charged to."""
-        now = datetime.now(UTC)
-        with self.db.read() as session:
-            rows = [
-                session.get(ShieldQuota, (connection_id, self._bucket(session, connection_id, p)))
-                for p in paths
-            ]
-            return min(headroom(row, now) for row in rows)
-
-    @staticmethod
-    def _bucket(session: Session, connection_id: str, path: str) -> str:
-        """The bucket a request to ``path`` is charged to, as far as the mirror knows."""
-        named = named_by(path)
-        organization = named.organization_id
-        if organization is None and named.workspace_id is not None:
-            organization = store.workspace_organization(session, connection_id, named.workspace_id)
-        return bucket_key(organization, named.workspace_id)
-
-    async def _refresh_kind(
-        self, connection_id: str, api_token: str, kind: str, state: ShieldKind | None
-    ) -> None:
-        started = time.time()
-        if kind == ME:
-            await self._refresh_user(connection_id, api_token, started)
-        elif kind in CATALOGS:
-            await self._refresh_catalog(connection_id, api_token, kind, state, started)
-        elif state is None or state.since is None or state.covered_from is None:
-            await self._fill_entries(connection_id, api_token, started)
-        else:
-            target = rules.changes_target(state.since)
-            _, text = await self._get(connection_id, api_token, target)
-            items = _items(text)
-            await run_in_threadpool(self._merge, connection_id, items, started, state.since)
-
-    async def _refresh_user(
-        self, connection_id: str, api_token: str, started: float
-    ) -> tuple[str, ...]:
-        """The user, with ``with_related_data``: the same one request also lists whole every
-        related kind the mirror holds in listing order (tags, clients, projects), so they are
-        refreshed together. A user other than the one held (a reconnect to another Toggl
-        account) drops the whole mirror first. Returns the kinds refreshed besides the user."""
-        carried = await run_in_threadpool(self._carried, connection_id)
-        fetched, text = await self._get(connection_id, api_token, rules.RELATED)
-        clock = _upstream_clock(fetched.headers, time.time())
-        found = members(text)
-        if found is None:
-            raise RefreshFailed("the upstream answered something other than an object")
-        user_text = join_object([m for m in found if m[0] not in rules.RELATED_KEYS])
-        items = _items(user_text, single=True)
-        user_id = items[0][1].get("id")
-        if not isinstance(user_id, int):
-            raise RefreshFailed("the upstream answered a user without an id")
-        lists: dict[str, list[store.Item]] = {}
-        for kind in carried:
-            raw = value_text(found, rules.RELATED_LISTS[kind])
-            listed = [] if raw == "null" else parse_objects(raw) if raw is not None else None
-            if listed is not None:
-                lists[kind] = listed
-
-        def save() -> None:
-            with self.db.write() as session:
-                if store.verify_user(session, connection_id, user_id):
-                    log.info("shield dropped the mirror of %s: another Toggl user", connection_id)
-                    lists.clear()  # held in an order not verified for this user
-                state = store.replace_kind(session, connection_id, ME, items, started)
-                state.listed_at, state.dirty_at = started, None
-                for kind, listed in lists.items():
-                    before = session.get(ShieldKind, (connection_id, kind))
-                    listed_at = started if before is None else before.listed_at
-                    self._save_whole(session, connection_id, kind, listed, started, clock)
-                    store.renumber(session, connection_id, kind)
-                    # the related lists are in an order of their own: the kind's own whole
-                    # listing stays due on its clock, to check the order held by rule
-                    store.touch_kind(session, connection_id, kind, started).listed_at = listed_at
-
-        await run_in_threadpool(save)
-        return tuple(lists)
-
-    def _carried(self, connection_id: str) -> list[str]:
-        """The related kinds a refresh of the user lists whole too: those not held yet, and
-        those held in the order their own listings give (so they can be placed by rule)
-        whose own whole listing is not due."""
-        now = time.time()
-        with self.db.read() as session:
-            held = store.kind_states(session, connection_id, rules.RELATED_LISTS)
-            return [
-                kind
-                for kind in rules.RELATED_LISTS
-                if kind not in held
-                or self._related_may_list(session, connection_id, held[kind], now)
-            ]
-
-    @staticmethod
-    def _related_may_list(
-        session: Session, connection_id: str, state: ShieldKind, now: float
-    ) -> bool:
-        """Whether a held kind may be listed from the user's related lists: it follows the
-        listing order, and its own listing (which checks that order) is not due yet."""
-        if state.listed_at is None or now - state.listed_at > rules.FULL_LISTING_SECONDS:
-            return False
-        return store.in_listing_order(session, connection_id, state.kind)
-
-    async def _refresh_catalog(
-        self,
-        connection_id: str,
-        api_token: str,
-        kind: str,
-        state: ShieldKind | None,
-        started: float,
-    ) -> None:
-        """List a catalog kind whole, or ask for its changes since the newest ``at`` held; under
-        ``/me`` (the user's bucket) or workspace by workspace (their organizations' buckets),
-        wherever more is left."""
-        whole = state is None or rules.needs_whole_listing(
-            kind, state.since, state.listed_at, state.dirty_at, started
-        )
-        placeable = state is not None and await run_in_threadpool(
-            self._placeable, connection_id, kind
-        )
-        whole = whole or not placeable
-        since = None if whole or state is None else state.since
-        mine = [rules.LISTINGS[kind] if since is None else rules.since_target(kind, since)]
-        theirs: list[tuple[int, str]] = []
-        if placeable:
-            theirs = await run_in_threadpool(self._by_workspace, connection_id, kind, since)
-        steer = bool(theirs) and await run_in_threadpool(
-            self._prefers, connection_id, mine[0], theirs
-        )
-        if steer:
-            listed = await self._list_by_workspace(connection_id, api_token, kind, theirs)
-            if listed is not None:
-                clock, by_workspace = listed
-                await run_in_threadpool(
-                    self._save_catalog, connection_id, kind, by_workspace, whole, started, clock
-                )
-                return
-        if kind in rules.RELATED_LISTS and state is not None:
-            related = await run_in_threadpool(self._may_relate, connection_id, state)
-            if related and kind in await self._refresh_user(connection_id, api_token, started):
-                return
-        fetched, text = await self._get(connection_id, api_token, mine[0])
-        clock = _upstream_clock(fetched.headers, time.time())
-        items: dict[int | None, list[store.Item]] = {None: _items(text)}
-        await run_in_threadpool(
-            self._save_catalog, connection_id, kind, items, whole, started, clock
-        )
-
-    def _may_relate(self, connection_id: str, state: ShieldKind) -> bool:
-        with self.db.read() as session:
-            return self._related_may_list(session, connection_id, state, time.time())
-
-    def _placeable(self, connection_id: str, kind: str) -> bool:
-        """Changes can be placed in the listing by rule (and so fetched apart from it)."""
-        if kind not in rules.SINCE_LISTINGS:
-            return False
-        with self.db.read() as session:
-            return store.in_listing_order(session, connection_id, kind)
-
-    def _by_workspace(
-        self, connection_id: str, kind: str, since: float | None
-    ) -> list[tuple[int, str]]:
-        """The workspace listings that would fetch ``kind`` instead of ``/me``; none when the
-        kind has none or the mirror holds no workspaces."""
-        with self.db.read() as session:
-            held = store.held(session, connection_id, [WORKSPACES]).get(WORKSPACES, [])
-        found: list[tuple[int, str]] = []
-        for workspace in held:
-            target = rules.workspace_listing(kind, workspace.object_id, since)
-            if workspace.deleted or target is None:
-                continue
-            found.append((workspace.object_id, target))
-        return sorted(found)
-
-    def _prefers(self, connection_id: str, mine: str, theirs: list[tuple[int, str]]) -> bool:
-        """Whether the workspaces' buckets have more left for refreshes than the user's (on a
-        tie the user's: one request instead of one per workspace)."""
-        paths = [urlsplit(target).path for _, target in theirs]
-        user = self._headroom(connection_id, [urlsplit(mine).path])
-        organizations = self._headroom(connection_id, paths)
-        return organizations > 0 and organizations > user
-
-    async def _list_by_workspace(
-        self, connection_id: str, api_token: str, kind: str, targets: list[tuple[int, str]]
-    ) -> tuple[float, dict[int | None, list[store.Item]]] | None:
-        """Each workspace's listing; None when one is a full page (more than one page would
-        be needed: the ``/me`` listing is asked instead)."""
-        found: dict[int | None, list[store.Item]] = {}
-        clock = math.inf
-        for workspace_id, target in targets:
-            fetched, text = await self._get(connection_id, api_token, target)
-            clock = min(clock, _upstream_clock(fetched.headers, time.time()))
-            items = _items(text)
-            if kind == rules.PROJECTS and len(items) >= rules.WORKSPACE_PAGE:
-                return None
-            found[workspace_id] = items
-        return clock, found
-
-    def _save_catalog(
-        self,
-        connection_id: str,
-        kind: str,
-        listed: dict[int | None, list[store.Item]],
-        whole: bool,
-        started: float,
-        clock: float,
-    ) -> None:
-        """Store what a catalog refresh brought: a whole listing replaces the kind; changes
-        are merged (the newer ``at`` wins); a workspace listed whole replaces that workspace's
-        objects. Then ``since`` moves to the newest ``at`` seen, less a second."""
-        everything = [item for items in listed.values() for item in items]
-        with self.db.write() as session:
-            if whole:
-                self._save_whole(session, connection_id, kind, everything, started, clock)
-                if None not in listed:
-                    store.renumber(session, connection_id, kind)
-                return
-            state = session.get(ShieldKind, (connection_id, kind))
-            previous = None if state is None else state.since
-            for workspace_id, items in listed.items():
-                if workspace_id is not None and kind != rules.PROJECTS:
-                    store.replace_workspace(session, connection_id, kind, workspace_id, items)
-                else:
-                    store.merge_objects(session, connection_id, kind, items)
-            store.renumber(session, connection_id, kind)
-            state = store.touch_kind(session, connection_id, kind, started)
-            state.since = _since(previous, everything, clock)
-
-    @staticmethod
-    def _save_whole(
-        session: Session,
-        connection_id: str,
-        kind: str,
-        items: list[store.Item],
-        started: float,
-        clock: float,
-    ) -> None:
-        """A kind listed whole: held as listed, changes asked from its newest ``at`` on."""
-        state = store.replace_kind(session, connection_id, kind, items, started)
-        state.listed_at, state.dirty_at = started, None
-        if kind in rules.SINCE_LISTINGS:
-            state.since = _since(None, items, clock)
-
-    async def _fill_entries(self, connection_id: str, api_token: str, started: float) -> None:
-        begin, end = rules.fill_window(started)
-        fetched, text = await self._get(connection_id, api_token, rules.fill_target(begin, end))
-        clock = _upstream_clock(fetched.headers, time.time())
-        items = _items(text)
-        _, current = await self._get(connection_id, api_token, rules.CURRENT_ENTRY)
-        if current.strip() != "null":
-            items += _items(current, single=True)
-
-        def save() -> None:
-            with self.db.write() as session:
-                store.replace_kind(session, connection_id, TIME_ENTRIES, [], started)
-                store.merge_entries(session, connection_id, items)
-                state = store.touch_kind(session, connection_id, TIME_ENTRIES, started)
-                state.covered_from = begin
-                state.changes_from = math.floor(clock) + 1
-                state.since = rules.next_since(math.floor(clock) - 1, _newest(items))
-                state.dirty_at = None
-
-        await run_in_threadpool(save)
-
-    def _merge(
-        self, connection_id: str, items: list[store.Item], started: float, since: float
-    ) -> None:
-        with self.db.write() as session:
-            store.merge_entries(session, connection_id, items)
-            state = store.touch_kind(session, connection_id, TIME_ENTRIES, started)
-            state.since = rules.next_since(since, _newest(items))
 
     # --- reads that passed through ----------------------------------------------------
 
@@ -568,57 +192,10 @@ class QuotaShield:
 
     async def observe(self, connection_id: str, path: str, headers: Headers) -> None:
         """Record the quota an upstream answer reports, in the bucket its path was charged."""
-        found = reported(headers)
-        if found is None:
-            return
-        await run_in_threadpool(self._record, connection_id, path, found.remaining, found.resets_in)
-
-    def _record(self, connection_id: str, path: str, remaining: int, resets_in: int) -> None:
-        with self.db.write() as session:
-            bucket = self._bucket(session, connection_id, path)
-            organization = (
-                int(bucket.partition(":")[2]) if bucket.startswith("organization:") else None
-            )
-            store.record_quota(
-                session,
-                connection_id,
-                bucket,
-                organization,
-                remaining,
-                resets_in,
-                datetime.now(UTC),
-            )
+        await self.ledger.observe(connection_id, path, headers)
 
 
 def _coverage(entries: ShieldKind | None) -> Coverage:
     if entries is None:
         return Coverage()
     return Coverage(entries.covered_from, entries.changes_from)
-
-
-def _items(text: str, *, single: bool = False) -> list[store.Item]:
-    if single:
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            raise RefreshFailed("the upstream answered something other than JSON") from exc
-        if not isinstance(value, dict):
-            raise RefreshFailed("the upstream answered something other than an object")
-        return [(text.strip(), value)]
-    found = parse_objects(text)
-    if found is None:
-        raise RefreshFailed("the upstream answered something other than a list of objects")
-    return found
-
-
-def _since(previous: float | None, items: list[store.Item], clock: float) -> float:
-    """Where the next ``since`` listing starts: the newest ``at`` seen less a second (the
-    upstream's clock), never earlier than before; the upstream's own time less a second when
-    nothing was seen."""
-    since = rules.next_since(previous, _newest(items))
-    return since if since is not None else math.floor(clock) - 1
-
-
-def _newest(items: list[store.Item]) -> float | None:
-    stamps = [s for s in (epoch(value.get("at")) for _, value in items) if s is not None]
-    return max(stamps) if stamps else None

@@ -52,8 +52,25 @@ LISTINGS = {
 #: not known to include inactive ones, and its workspaces lack ``active_project_count``.)
 RELATED = f"{API}/me?with_related_data=true"
 RELATED_LISTS = {TAGS: "tags", CLIENTS: "clients", PROJECTS: "projects"}
-#: What ``with_related_data`` adds to the user (taken out again to hold the user as ``/me``).
+#: What ``with_related_data`` adds to the user (taken out again to hold the user as ``/me``),
+#: all of them written just before ``RELATED_BEFORE``.
 RELATED_KEYS = ("tags", "clients", "time_entries", "projects", "workspaces", "tasks")
+RELATED_BEFORE = "authorization_updated_at"
+
+
+def related_in_place(keys: list[str]) -> bool:
+    """Whether the keys of a ``with_related_data`` answer show the related lists where Toggl
+    adds them (one run of them, just before ``authorization_updated_at``), so that taking them
+    out leaves the user exactly as ``/me`` answers it."""
+    if RELATED_BEFORE not in keys:
+        return False
+    end = keys.index(RELATED_BEFORE)
+    begin = end
+    while begin > 0 and keys[begin - 1] in RELATED_KEYS:
+        begin -= 1
+    return begin < end and not set(keys[:begin] + keys[end:]) & set(RELATED_KEYS)
+
+
 #: The ``since`` listing of a catalog kind (changes since an instant), for those that have one.
 SINCE_LISTINGS = {
     WORKSPACES: f"{API}/me/workspaces?since={{since}}",

@@ -4,13 +4,15 @@ a session costs a checkout, not a connect plus the SQLite pragmas."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from trackgate.storage.plain import PlainQuery, Row
 
 #: Open SQLite connections kept for reuse (one per busy worker thread is plenty); more are
 #: opened under bursts and closed again when returned.
@@ -35,7 +37,7 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pre_ping: bool = True, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         if ":memory:" in url:
             engine = create_engine(url)
@@ -48,7 +50,9 @@ def make_engine(url: str) -> Engine:
             )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=pre_ping
+    )
 
 
 class _SharedRead:
@@ -84,12 +88,13 @@ _shared_read: ContextVar[_SharedRead | None] = ContextVar("trackgate_shared_read
 
 
 class Database:
-    """Sessions for reading and for writing; a write session commits on success.
+    """Sessions for reading and for writing; a write session commits on success. The
+    hottest reads skip sessions altogether (:meth:`plain_rows`).
 
-    Inside :meth:`request_scope`, every ``read()`` shares one session: authentication and
-    the route then cost one pooled connection and one transaction, and an object the first
-    read loaded (the caller) comes from the session's identity map. A ``write()`` in the
-    scope ends that transaction first, so reads after it see what it committed.
+    Inside :meth:`request_scope`, every ``read()`` shares one session: the reads of one
+    request then cost one pooled connection and one transaction, and an object an earlier
+    read loaded comes from the session's identity map. A ``write()`` in the scope ends that
+    transaction first, so reads after it see what it committed.
     """
 
     def __init__(self, url: str) -> None:
@@ -97,6 +102,11 @@ class Database:
         self.engine = make_engine(url)
         self.is_sqlite = url.startswith("sqlite")
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        #: hot reads (:meth:`plain_rows`) check their own dropped connections: on PostgreSQL
+        #: their pool pings no connection at checkout
+        self._plain_engine = (
+            self.engine if self.is_sqlite else make_engine(url, pre_ping=False, pool_size=5)
+        )
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
 
@@ -117,6 +127,43 @@ class Database:
         with self._write() as session, session.begin():
             yield session
 
+    def plain_rows(self, query: PlainQuery, params: Mapping[str, Any]) -> list[Row]:
+        """The rows of a hot read, as tuples of driver values (see :mod:`storage.plain`).
+
+        Runs on a pooled connection outside any transaction, so it sees every committed
+        write. A connection the server dropped (a restart) is replaced and the read retried
+        once, which is what the sessions' pre-ping buys them for a round trip per checkout."""
+        sql, args = query.bind(self.engine.dialect, params)
+        for attempt in (1, 2):
+            connection: Any = self._plain_engine.raw_connection()
+            cursor = None
+            try:
+                if not self.is_sqlite:
+                    connection.driver_connection.autocommit = True
+                cursor = connection.cursor()
+                cursor.execute(sql, args)
+                rows: list[Row] = cursor.fetchall()
+                return rows
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                dropped = self.engine.dialect.is_disconnect(
+                    exc, connection.dbapi_connection, cursor
+                )
+                if dropped:
+                    connection.invalidate(exc)
+                if not dropped or attempt == 2:
+                    raise
+            finally:
+                if cursor is not None:
+                    cursor.close()
+                if connection.is_valid and not self.is_sqlite:
+                    connection.driver_connection.autocommit = False
+                connection.close()
+        raise AssertionError("unreachable")
+
+    def plain_row(self, query: PlainQuery, params: Mapping[str, Any]) -> Row | None:
+        rows = self.plain_rows(query, params)
+        return rows[0] if rows else None
+
     @contextmanager
     def request_scope(self) -> Iterator[None]:
         """Share one read session among the ``read()`` calls of one request."""
@@ -130,3 +177,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._plain_engine.dispose()

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from trackgate.service import wire
 from trackgate.service.access import workspace_ids
 from trackgate.service.auth import Caller, current_caller
-from trackgate.service.entry_views import EntryFilter, list_entries, render_entries
+from trackgate.service.entry_views import EntryFilter, list_entries, render_records
 from trackgate.service.errors import BadRequest, Forbidden
 from trackgate.service.params import flag, unix_since
 from trackgate.service.passwords import hash_password, verified
@@ -85,28 +85,33 @@ def _related(session: Session, caller: Caller) -> wire.Json:
     from trackgate.service import related  # listings of other resources, shared with /me/*
 
     wids = workspace_ids(session, caller.user_id)
-    entries = list_entries(session, caller.user_id, EntryFilter())
+    entries = list_entries(caller.runtime.db, caller.user_id, EntryFilter())
     projects = related.projects_json(session, caller.user_id, wids, None)
     return {
         "tags": related.tags_json(session, wids, None),
         "clients": related.clients_json(session, wids, None),
-        "time_entries": render_entries(session, entries, caller.user),
+        "time_entries": render_records(caller.runtime.db, entries, caller.user),
         "projects": sorted(projects, key=lambda p: int(p["id"])),
         "workspaces": workspaces_json(session, caller.user_id),
     }
 
 
-@router.get("/me")
-async def get_me(caller: CallerDep, with_related_data: str | None = None) -> Response:
-    with caller.runtime.db.read() as session:
-        user = session.get(User, caller.user_id)
-        assert user is not None
-        body = wire.me(user, reveal_token(caller.runtime.keyring, user))
-        if flag(with_related_data, "with_related_data"):
+def me_body(caller: Caller, with_related_data: str | None = None) -> wire.Json:
+    """``GET /me`` (also answered by ``hot_reads`` past the framework): the user as read when
+    the call was authenticated."""
+    user = caller.user
+    body = wire.me(user, reveal_token(caller.runtime.keyring, user))
+    if flag(with_related_data, "with_related_data"):
+        with caller.runtime.db.read() as session:
             last = body.pop("authorization_updated_at")
             body.update(_related(session, caller))
             body["authorization_updated_at"] = last
-    return TogglJSON(body)
+    return body
+
+
+@router.get("/me")
+async def get_me(caller: CallerDep, with_related_data: str | None = None) -> Response:
+    return TogglJSON(me_body(caller, with_related_data))
 
 
 @router.get("/me/logged")

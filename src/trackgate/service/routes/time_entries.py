@@ -17,8 +17,9 @@ from trackgate.service.entry_views import (
     default_window,
     list_entries,
     meta_for,
-    render_entries,
     render_entry,
+    render_records,
+    running_record,
 )
 from trackgate.service.errors import BadRequest, TogglError
 from trackgate.service.params import INT64_MAX, PathId, flag, instant, unix_since
@@ -31,15 +32,15 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 MAX_BULK = 100
 
 
-@router.get("/me/time_entries")
-def list_time_entries(
-    caller: CallerDep,
+def listing(
+    caller: Caller,
     since: str | None = None,
     before: str | None = None,
     start_date: str | None = None,
     end_date: str | None = None,
     meta: str | None = None,
-) -> Response:
+) -> list[wire.Json]:
+    """``GET /me/time_entries`` (also answered by ``hot_reads`` past the framework)."""
     f = EntryFilter(
         since=unix_since(since),
         before=instant(before, "before"),
@@ -48,17 +49,33 @@ def list_time_entries(
     )
     if f == EntryFilter():
         f = default_window()
-    with caller.runtime.db.read() as session:
-        entries = list_entries(session, caller.user_id, f)
-        body = render_entries(session, entries, caller.user, meta=bool(flag(meta, "meta")))
-    return TogglJSON(body)
+    db = caller.runtime.db
+    entries = list_entries(db, caller.user_id, f)
+    return render_records(db, entries, caller.user, meta=bool(flag(meta, "meta")))
+
+
+def running(caller: Caller) -> wire.Json | None:
+    """``GET /me/time_entries/current`` (also answered by ``hot_reads``)."""
+    db = caller.runtime.db
+    entry = running_record(db, caller.user_id)
+    return render_records(db, [entry], caller.user)[0] if entry else None
+
+
+@router.get("/me/time_entries")
+async def list_time_entries(
+    caller: CallerDep,
+    since: str | None = None,
+    before: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    meta: str | None = None,
+) -> Response:
+    return TogglJSON(listing(caller, since, before, start_date, end_date, meta))
 
 
 @router.get("/me/time_entries/current")
 async def current_time_entry(caller: CallerDep) -> Response:
-    with caller.runtime.db.read() as session:
-        entry = domain.running_entry(session, caller.user_id)
-        return TogglJSON(render_entry(session, entry, caller.user) if entry else None)
+    return TogglJSON(running(caller))
 
 
 @router.get("/me/time_entries/{time_entry_id}")
