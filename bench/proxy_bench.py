@@ -13,9 +13,11 @@ It starts, all on loopback and each in its own process:
 3. ``bench/bare_proxy.py``: a minimal ASGI app forwarding with aiohttp (the gateway's client),
    on uvicorn and, if installed, on granian;
 4. ``trackgate serve --upstream <the upstream>`` on a fresh data dir with one account, key and
-   ACTIVE connection. The per-account rate limit is raised to 1,000,000/second and pacing is
-   off, so the limits do not refuse calls; their per-call cost (and the key check's) is
-   still paid and is part of the gateway row.
+   ACTIVE connection, as a user runs it (the quota shield on), and again with
+   ``TRACKGATE_SHIELD=off``. The per-account rate limit is raised to 1,000,000/second and
+   pacing is off, so the limits do not refuse calls; their per-call cost (and the key
+   check's) is still paid and is part of the gateway rows. The path is a read the shield
+   neither answers nor keeps, so every call goes to the upstream.
 
 It prints a Markdown table: requests/s, p50 and p99 latency, and the ratio to the bare
 pass-through on the same server software and to nginx.
@@ -35,8 +37,10 @@ from pathlib import Path
 
 from common import PYTHON, ROOT, best_of, free_port, machine_line, stop, wait_until_up
 
-TARGET = "/toggl-track/api/v9/me/time_entries/current"
-UPSTREAM_PATH = "/api/v9/me/time_entries/current"
+#: A read the quota shield neither answers from its mirror nor keeps (it passes through on
+#: every call), whose answer carries no credential (it streams back unread).
+UPSTREAM_PATH = "/api/v9/workspaces/1/projects/1/statistics"
+TARGET = "/toggl-track" + UPSTREAM_PATH
 UPSTREAM_BODY = json.dumps({"id": 1, "workspace_id": 1, "duration": -1, "description": "x"})
 
 NGINX_CONF = """
@@ -171,15 +175,22 @@ def main() -> None:
                 "TRACKGATE_RATE_LIMIT": "1000000/second",
                 "TRACKGATE_UPSTREAM_PACING": "off",
             }
-            port = free_port()
-            start(
-                "trackgate gateway (uvicorn)",
-                [PYTHON, "-m", "trackgate", "serve", "--port", str(port)],
-                gate_env,
-                f"http://127.0.0.1:{port}{TARGET}",
-                auth,
-                f"http://127.0.0.1:{port}/healthz",
-            )
+            for name, env in (
+                ("trackgate gateway (uvicorn)", gate_env),
+                (
+                    "trackgate gateway, shield off (uvicorn)",
+                    {**gate_env, "TRACKGATE_SHIELD": "off"},
+                ),
+            ):
+                port = free_port()
+                start(
+                    name,
+                    [PYTHON, "-m", "trackgate", "serve", "--port", str(port)],
+                    env,
+                    f"http://127.0.0.1:{port}{TARGET}",
+                    auth,
+                    f"http://127.0.0.1:{port}/healthz",
+                )
             if has_granian():
                 port = free_port()
                 start(

@@ -41,6 +41,8 @@ def escaped_path(scope: Scope) -> str:
     if raw is None:
         raw = quote(scope.get("path", ""), safe="/%:@!$&'()*+,;=~-._").encode()
     raw = raw.partition(b"?")[0]
+    if _UNSAFE.search(raw) is None:  # the usual path: nothing to escape
+        return raw.decode("ascii")
     return _UNSAFE.sub(_percent, raw).decode("ascii")
 
 

@@ -16,6 +16,7 @@ T = TypeVar("T")
 class SingleFlight(Generic[T]):
     def __init__(self) -> None:
         self._flights: dict[Hashable, asyncio.Future[T]] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     async def run(self, key: Hashable, load: Callable[[], T]) -> T:
         """``load()`` in a worker thread, or the result of the one already running for
@@ -37,3 +38,28 @@ class SingleFlight(Generic[T]):
             return result
         finally:
             del self._flights[key]
+
+    def refresh(
+        self,
+        key: Hashable,
+        load: Callable[[], T],
+        keep: Callable[[T], None],
+        drop: Callable[[Exception], None],
+    ) -> None:
+        """``load()`` in the background, unless a load for ``key`` is running: ``keep`` gets
+        its result, ``drop`` its exception. Callers go on with what they hold meanwhile, so a
+        hot entry is renewed before it expires and no call waits for its reload."""
+        if key in self._flights:
+            return
+
+        async def reload() -> None:
+            try:
+                result = await self.run(key, load)
+            except Exception as exc:  # noqa: BLE001 - handed to drop
+                drop(exc)
+                return
+            keep(result)
+
+        task = asyncio.get_running_loop().create_task(reload())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)

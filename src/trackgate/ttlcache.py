@@ -19,14 +19,30 @@ class TtlCache(Generic[K, V]):
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] <= time.monotonic():
-                del self._items[key]
-                return None
-            return item[1]
+        # A dict read is atomic: a hit (the hot path) takes no lock.
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[0] <= time.monotonic():
+            with self._lock:
+                if self._items.get(key) is item:
+                    del self._items[key]
+            return None
+        return item[1]
+
+    def get_fresh(self, key: K, ahead: float) -> tuple[V | None, bool]:
+        """(the value or None, whether it expires within ``ahead`` seconds): a hot entry can
+        be loaded again before it expires, so that no call waits for its reload."""
+        item = self._items.get(key)
+        if item is None:
+            return None, True
+        left = item[0] - time.monotonic()
+        if left <= 0:
+            with self._lock:
+                if self._items.get(key) is item:
+                    del self._items[key]
+            return None, True
+        return item[1], left <= ahead
 
     def put(self, key: K, value: V) -> None:
         now = time.monotonic()

@@ -28,6 +28,9 @@ from trackgate.ttlcache import TtlCache
 #: running server within this many seconds. No cache of either may outlive it.
 REVOCATION_SECONDS = 5.0
 KEY_CACHE_SECONDS = REVOCATION_SECONDS
+#: A key or connection choice used this close to its expiry is loaded again in the background
+#: (each load is fresh from the database, so nothing is served longer than the promise).
+REFRESH_AHEAD_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,33 @@ class KeyVerifier:
         client = client_address(conn, self.runtime.settings.trusted_proxies)
         flight = (key_digest, client)  # each address is judged on its own
         return await self._loads.run(flight, lambda: self.caller(conn))
+
+    def cached(self, key: str, key_digest: str) -> GatewayCaller | None:
+        """The caller for a key, from memory; one near its expiry is looked up again in the
+        background (a key no longer live is dropped, and its next call is judged afresh)."""
+        caller, due = self.cache.get_fresh(key_digest, REFRESH_AHEAD_SECONDS)
+        if caller is not None and due:
+            generation = self.runtime.invalidations.generation  # noted before the read
+
+            def renew(found: GatewayCaller) -> None:
+                if self.runtime.invalidations.unchanged_since(generation):  # else maybe stale
+                    self.cache.put(key_digest, found)
+
+            self._loads.refresh(
+                ("refresh", key_digest),
+                lambda: self._live(key),
+                renew,
+                lambda _: self.cache.pop(key_digest),
+            )
+        return caller
+
+    def _live(self, key: str) -> GatewayCaller:
+        """The key's caller as the database has it now; LookupError if it is not live."""
+        with self.runtime.db.read() as session:
+            found = account_for_key(session, key)
+        if found is None:
+            raise LookupError("the key is not live")
+        return GatewayCaller(account_id=found[0], key_id=found[1])
 
     def forget(self, key_id: str) -> None:
         """Called by whoever revokes a key in this process: it stops working at once."""

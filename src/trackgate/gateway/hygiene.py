@@ -45,6 +45,8 @@ _REQUEST_DROPPED = HOP_BY_HOP | {
 #: Never passed back: cookies (the caller's session is not the upstream's), and ``Date``, which
 #: the server adds itself (two would be invalid).
 _RESPONSE_DROPPED = HOP_BY_HOP | {"set-cookie", "set-cookie2", "date"}
+#: ... and when the gateway rewrote the body, its length, encoding and validator too.
+_RESPONSE_DROPPED_CHANGED = _RESPONSE_DROPPED | {"content-length", "content-encoding", "etag"}
 
 
 def _named_in_connection(values: list[str]) -> set[str]:
@@ -52,25 +54,77 @@ def _named_in_connection(values: list[str]) -> set[str]:
     return {token.strip().lower() for value in values for token in value.split(",")} - {""}
 
 
+_REQUEST_DROPPED_RAW = frozenset(name.encode() for name in _REQUEST_DROPPED)
+#: Request headers the proxy reads (first value), whether or not they are forwarded.
+_READ = frozenset(
+    {
+        b"authorization",
+        b"content-length",
+        b"transfer-encoding",
+        b"content-encoding",
+        b"maton-connection",
+        b"cache-control",
+        b"connection",
+    }
+)
+
+
+class Incoming:
+    """A request's headers, read in one pass: the few the proxy judges by (first value of
+    each, by lower-case name) and the ones the upstream may see."""
+
+    __slots__ = ("connection", "first", "kept")
+
+    def __init__(self, raw: RawHeaders) -> None:
+        first: dict[bytes, str] = {}
+        kept: Headers = []
+        connection: list[str] = []
+        for key, value in raw:
+            name = key.lower()
+            if name in _READ:
+                if name == b"connection":
+                    connection.append(value.decode("latin-1"))
+                if name not in first:
+                    first[name] = value.decode("latin-1")
+            if name in _REQUEST_DROPPED_RAW or name.startswith(b"proxy-"):
+                continue
+            kept.append((name.decode("latin-1"), value.decode("latin-1")))
+        self.first = first
+        self.kept = kept
+        self.connection = connection
+
+    def get(self, name: bytes) -> str | None:
+        """The first value of one of the headers in ``_READ`` (``name`` in lower case)."""
+        return self.first.get(name)
+
+    def upstream(
+        self, *, authorization: str, content_length: int | None, identity: bool
+    ) -> Headers:
+        """The caller's headers as the upstream may see them, with the connection's credential
+        (a new list each call)."""
+        kept = self.kept
+        if self.connection:
+            named = _named_in_connection(self.connection)
+            kept = [(k, v) for k, v in kept if k not in named]
+        if identity:
+            kept = [(k, v) for k, v in kept if k != "accept-encoding"]
+        else:
+            kept = list(kept)
+        kept.append(("authorization", authorization))
+        if content_length is not None:
+            kept.append(("content-length", str(content_length)))
+        if identity:
+            kept.append(("accept-encoding", "identity"))
+        return kept
+
+
 def upstream_headers(
     raw: RawHeaders, *, authorization: str, content_length: int | None, identity: bool
 ) -> Headers:
     """The caller's headers as the upstream may see them, with the connection's credential."""
-    decoded = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
-    dropped = _REQUEST_DROPPED | _named_in_connection([v for k, v in decoded if k == "connection"])
-    kept = [
-        (k, v)
-        for k, v in decoded
-        if k not in dropped
-        and not k.startswith("proxy-")
-        and not (identity and k == "accept-encoding")
-    ]
-    kept.append(("authorization", authorization))
-    if content_length is not None:
-        kept.append(("content-length", str(content_length)))
-    if identity:
-        kept.append(("accept-encoding", "identity"))
-    return kept
+    return Incoming(raw).upstream(
+        authorization=authorization, content_length=content_length, identity=identity
+    )
 
 
 def caller_headers(headers: Headers, *, body_changed: bool = False) -> RawHeaders:
@@ -78,16 +132,20 @@ def caller_headers(headers: Headers, *, body_changed: bool = False) -> RawHeader
 
     When the gateway rewrote the body, its length and encoding are the gateway's to set.
     """
-    dropped = _RESPONSE_DROPPED | _named_in_connection(
-        [v for k, v in headers if k.lower() == "connection"]
-    )
-    if body_changed:
-        dropped = dropped | {"content-length", "content-encoding", "etag"}
-    return [
-        (k.lower().encode("latin-1"), v.encode("latin-1"))
-        for k, v in headers
-        if k.lower() not in dropped and not k.lower().startswith("proxy-")
-    ]
+    dropped = _RESPONSE_DROPPED_CHANGED if body_changed else _RESPONSE_DROPPED
+    out: RawHeaders = []
+    connection: list[str] = []
+    for key, value in headers:
+        name = key.lower()
+        if name in dropped or name.startswith("proxy-"):
+            if name == "connection":
+                connection.append(value)
+            continue
+        out.append((name.encode("latin-1"), value.encode("latin-1")))
+    if connection:
+        named = {n.encode("latin-1") for n in _named_in_connection(connection)}
+        out = [(k, v) for k, v in out if k not in named]
+    return out
 
 
 def header(raw: RawHeaders, name: bytes) -> str | None:
@@ -135,7 +193,8 @@ def parse_target(raw_path: bytes, query: bytes) -> Target:
     query_text = _printable(query) if query else ""
     app_raw, _, rest = path[1:].partition("/")
     native = "/" + rest
-    if any(segment in (".", "..") for segment in canonical_path(native).split("/")):
+    judged = canonical_path(native)
+    if any(segment in (".", "..") for segment in judged.split("/")):
         raise bad_request("Paths with '.' or '..' segments are not forwarded")
     forward = native + ("?" + query_text if query_text else "")
-    return Target(app=unquote(app_raw), forward=forward, path=canonical_path(native))
+    return Target(app=unquote(app_raw), forward=forward, path=judged)

@@ -11,7 +11,6 @@ cookies -- except answers that may carry the credential, which are read and clea
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from trackgate.gateway.errors import (
     unauthorized,
 )
 from trackgate.gateway.limits import MAX_TRIES, GatewayLimits
-from trackgate.gateway.routing import Chosen, ConnectionRouter
+from trackgate.gateway.routing import Chosen, ConnectionRouter, basic_credential
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import (
     Headers,
@@ -45,6 +44,7 @@ from trackgate.gateway.upstream import (
 )
 from trackgate.shield.keep import KEEP_LIMIT
 from trackgate.shield.mirror import BYPASS, Fetched, QuotaShield, Served
+from trackgate.shield.reads import Read
 from trackgate.ttlcache import TtlCache
 
 log = logging.getLogger("trackgate.proxy")
@@ -56,6 +56,10 @@ ME_PATH = "/api/v9/me"
 BUFFER_LIMIT = 1024 * 1024
 #: A connection's credential is checked against ``/me`` at most this often after a 403.
 CHECK_INTERVAL = 60.0
+#: Distinct targets whose judgement is remembered (the cache is emptied when full).
+JUDGED_CACHE_SIZE = 4096
+#: Added to a GET the quota shield let through to the upstream.
+BYPASS_HEADERS = ((b"x-trackgate-cache", BYPASS.encode()), (b"age", b"0"))
 
 Body = AsyncIterator[bytes] | bytes | None
 
@@ -64,7 +68,21 @@ class CallerGone(Exception):
     """The caller disconnected while its request was being read."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """What a target is, judged once per distinct target: every judgement here is a function
+    of the target's bytes alone, so it is kept in memory instead of made again per call."""
+
+    target: hygiene.Target
+    #: the answer may carry the credential: read it whole and clean it
+    inspect: bool
+    #: how the quota shield answers a GET of it; None: it passes through
+    read: Read | None
+    #: whether the shield keeps what a GET of it answers, when it passes through
+    keep: bool
+
+
+@dataclass(slots=True)
 class Call:
     method: str
     target: hygiene.Target
@@ -73,6 +91,11 @@ class Call:
     body: Body
     #: the answer may carry the credential: read it whole and clean it
     inspect: bool
+    #: the quota shield's plan for this call (GETs only), and the caller's Cache-Control
+    read: Read | None = None
+    cache_control: str | None = None
+    #: the shield keeps this GET's answer if it passes through
+    keep: bool = False
 
 
 def upstream_failure(exc: UpstreamError) -> GatewayError:
@@ -82,17 +105,8 @@ def upstream_failure(exc: UpstreamError) -> GatewayError:
     return GatewayError(502, "upstream_unreachable", "The upstream could not be reached")
 
 
-def basic_credential(api_token: str) -> str:
-    return "Basic " + base64.b64encode(f"{api_token}:api_token".encode()).decode()
-
-
 def _answer_header(answer: UpstreamResponse, name: str) -> str | None:
     return next((v for k, v in answer.headers if k.lower() == name), None)
-
-
-async def _once(body: bytes) -> AsyncIterator[bytes]:
-    if body:
-        yield body
 
 
 async def _read_upto(answer: UpstreamResponse, limit: int) -> tuple[bytes, bool]:
@@ -147,6 +161,8 @@ class ProxyEndpoint:
         self.router = ConnectionRouter(state)
         self.limits = GatewayLimits(state.runtime.settings, state.metrics)
         self._checked: TtlCache[str, bool] = TtlCache(CHECK_INTERVAL)
+        #: (raw path, query) -> its judgement; only targets that passed every check
+        self._judged: dict[tuple[bytes, bytes], Judged] = {}
         settings = state.runtime.settings
         self.mirror: QuotaShield | None = (
             QuotaShield(state.runtime.db, settings.shield_max_age, self._fetch)
@@ -157,10 +173,13 @@ class ProxyEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             call = await self._prepare(scope, receive)
-            extra: list[tuple[bytes, bytes]] = []
+            extra: tuple[tuple[bytes, bytes], ...] = ()
             answered: UpstreamResponse | None = None
-            if self.mirror is not None and call.method == "GET":
-                served = await self._from_mirror(self.mirror, call, scope)
+            mirror = self.mirror
+            if mirror is not None and call.method == "GET":
+                served: Served | Fetched | None = None
+                if call.read is not None:
+                    served = await self._from_mirror(mirror, call, call.read)
                 if self.state.metrics is not None:
                     outcome = served.cache if isinstance(served, Served) else BYPASS
                     self.state.metrics.shield_answered(outcome)
@@ -169,10 +188,10 @@ class ProxyEndpoint:
                     return
                 if served is not None:
                     answered = _as_answer(served)
-                extra = [(b"x-trackgate-cache", BYPASS.encode()), (b"age", b"0")]
+                extra = BYPASS_HEADERS
             answer = answered or await self._exchange(call)
-            if self.mirror is not None:
-                answer = await self._keep(self.mirror, call, answer)
+            if mirror is not None:
+                answer = await self._keep(mirror, call, answer)
             await self._reply(call, answer, send, extra)
         except GatewayError as exc:
             await gateway_error_response(exc)(scope, receive, send)
@@ -187,49 +206,82 @@ class ProxyEndpoint:
 
     # --- judging the call ---------------------------------------------------------------
 
-    async def _caller(self, scope: Scope) -> GatewayCaller:
+    async def _caller(self, scope: Scope, authorization: str | None) -> GatewayCaller:
         """The key cache first; the database (off the loop) only on a miss."""
-        conn = HTTPConnection(scope)
-        key = presented_key(conn.headers.get("authorization"))
+        key = presented_key(authorization)
         if key is None:
             raise unauthorized()
         key_digest = digest(key)
-        cached = self.state.keys.cache.get(key_digest)
+        cached = self.state.keys.cached(key, key_digest)
         if cached is not None:
             return cached
-        return await self.state.keys.caller_shared(conn, key_digest)
+        return await self.state.keys.caller_shared(HTTPConnection(scope), key_digest)
 
-    async def _prepare(self, scope: Scope, receive: Receive) -> Call:
-        raw: hygiene.RawHeaders = scope["headers"]
-        method: str = scope["method"]
-        caller = await self._caller(scope)
-        await self.limits.admit(caller.account_id)
-        raw_path = scope.get("raw_path") or quote(scope["path"]).encode()
-        target = hygiene.parse_target(raw_path, scope.get("query_string", b""))
+    def _judge(self, scope: Scope) -> Judged:
+        """The target (400), its app (404) and the guard's verdict on the path (403); then
+        whether its answer may carry the credential, and how the shield would answer it."""
+        raw_path: bytes = scope.get("raw_path") or quote(scope["path"]).encode()
+        query: bytes = scope.get("query_string", b"")
+        judged = self._judged.get((raw_path, query))
+        if judged is not None:
+            return judged
+        target = hygiene.parse_target(raw_path, query)
         if target.app not in APPS:
             raise not_found("unknown_app", f"Unknown app {target.app!r}; known: {', '.join(APPS)}")
         guard.refuse_path(target.path)
-        body, length = await self._body(raw, receive, method, target.path)
-        requested = (hygiene.header(raw, b"maton-connection") or "").strip() or None
-        chosen = await self.router.choose(caller.account_id, target.app, requested)
-        inspect = guard.carries_token(target.path)
-        headers = hygiene.upstream_headers(
-            raw,
-            authorization=basic_credential(chosen.api_token),
-            content_length=length,
-            identity=inspect,
+        mirror = self.mirror
+        read = mirror.plan("GET", target.forward) if mirror is not None else None
+        keep = mirror is not None and mirror.keeps("GET", target.forward)
+        judged = Judged(target, guard.carries_token(target.path), read, keep)
+        if len(self._judged) >= JUDGED_CACHE_SIZE:
+            self._judged.clear()
+        self._judged[(raw_path, query)] = judged
+        return judged
+
+    async def _prepare(self, scope: Scope, receive: Receive) -> Call:
+        incoming = hygiene.Incoming(scope["headers"])
+        method: str = scope["method"]
+        caller = await self._caller(scope, incoming.get(b"authorization"))
+        await self.limits.admit(caller.account_id)
+        judged = self._judge(scope)
+        target = judged.target
+        if method == "GET" and not (
+            incoming.get(b"content-length") or incoming.get(b"transfer-encoding")
+        ):
+            body, length = None, None  # the usual read: nothing to wait for
+        else:
+            body, length = await self._body(incoming, receive, method, target.path)
+        requested = (incoming.get(b"maton-connection") or "").strip() or None
+        chosen = self.router.cached(
+            caller.account_id, target.app, requested
+        ) or await self.router.choose(caller.account_id, target.app, requested)
+        headers = incoming.upstream(
+            authorization=chosen.authorization, content_length=length, identity=judged.inspect
         )
-        return Call(method, target, chosen, headers, body, inspect)
+        if method != "GET":
+            return Call(method, target, chosen, headers, body, judged.inspect)
+        cache_control = incoming.get(b"cache-control")
+        return Call(
+            method,
+            target,
+            chosen,
+            headers,
+            body,
+            judged.inspect,
+            judged.read,
+            cache_control,
+            judged.keep,
+        )
 
     async def _body(
-        self, raw: hygiene.RawHeaders, receive: Receive, method: str, path: str
+        self, incoming: hygiene.Incoming, receive: Receive, method: str, path: str
     ) -> tuple[Body, int | None]:
         """The request body (read, or streamed if large) and the length to declare."""
-        declared = hygiene.header(raw, b"content-length")
-        chunked = hygiene.header(raw, b"transfer-encoding") is not None
+        declared = incoming.get(b"content-length")
+        chunked = incoming.get(b"transfer-encoding") is not None
         length = int(declared) if declared and declared.strip().isdigit() else None
         if guard.needs_body_check(method, path):
-            if hygiene.header(raw, b"content-encoding"):
+            if incoming.get(b"content-encoding"):
                 raise bad_request("The body of a /me update must not be compressed")
             body = await _read_body(receive, guard.MAX_ME_BODY)
             guard.refuse_identity_change(body)
@@ -250,9 +302,11 @@ class ProxyEndpoint:
         replayable = call.body is None or isinstance(call.body, bytes)
         last: UpstreamResponse | None = None
         waited = 0.0
+        paced = self.limits.pacer is not None
         for attempt in range(MAX_TRIES):
             try:
-                await self.limits.pace(connection_id)
+                if paced:
+                    await self.limits.pace(connection_id)
             except GatewayError:
                 if last is None:
                     raise
@@ -272,7 +326,7 @@ class ProxyEndpoint:
             if delay is None:
                 return answer
             try:
-                last = UpstreamResponse(answer.status, answer.headers, _once(await answer.read()))
+                last = UpstreamResponse(answer.status, answer.headers, whole=await answer.read())
             except UpstreamError as exc:
                 raise upstream_failure(exc) from exc
             await asyncio.sleep(delay)
@@ -283,18 +337,18 @@ class ProxyEndpoint:
     # --- the quota shield ---------------------------------------------------------------
 
     async def _from_mirror(
-        self, mirror: QuotaShield, call: Call, scope: Scope
+        self, mirror: QuotaShield, call: Call, read: Read
     ) -> Served | Fetched | None:
         """A read answered from the connection's mirror, or None to pass it through. A
         failing mirror never fails the call: it passes through."""
-        read = mirror.plan(call.method, call.target.forward)
-        if read is None:
-            return None
-        wanted = hygiene.header(scope["headers"], b"cache-control")
         chosen = call.chosen
         try:
             return await mirror.serve(
-                chosen.connection_id, chosen.api_token, call.target.forward, read, wanted
+                chosen.connection_id,
+                chosen.api_token,
+                call.target.forward,
+                read,
+                call.cache_control,
             )
         except Exception:  # noqa: BLE001 - the read still has the upstream
             log.exception("quota shield failed on a read; passing it through")
@@ -308,7 +362,7 @@ class ProxyEndpoint:
         forward = call.target.forward
         try:
             await mirror.observe(connection_id, forward.partition("?")[0], answer.headers)
-            if mirror.keeps(call.method, forward) and answer.status == 200:
+            if call.keep and answer.status == 200:
                 return await self._keep_read(mirror, call, answer)
             if call.method in ("GET", "HEAD", "OPTIONS"):
                 return answer
@@ -318,7 +372,7 @@ class ProxyEndpoint:
                     body = await answer.read()
                 except UpstreamError as exc:
                     raise upstream_failure(exc) from exc
-                answer = UpstreamResponse(answer.status, answer.headers, _once(body))
+                answer = UpstreamResponse(answer.status, answer.headers, whole=body)
                 try:
                     body = guard.decoded(body, _answer_header(answer, "content-encoding"))
                 except guard.UnreadableAnswer:
@@ -335,10 +389,16 @@ class ProxyEndpoint:
     ) -> UpstreamResponse:
         """Let the mirror keep a read that passed through; the caller gets it unchanged (an
         answer too long to keep streams on, unread)."""
-        try:
-            head, complete = await _read_upto(answer, KEEP_LIMIT)
-        except UpstreamError as exc:
-            raise upstream_failure(exc) from exc
+        whole = answer.whole
+        if whole is not None and answer.is_unread():  # it all came with the headers
+            if len(whole) > KEEP_LIMIT:
+                return answer  # too long to keep: passed on as it came
+            head, complete = whole, True
+        else:
+            try:
+                head, complete = await _read_upto(answer, KEEP_LIMIT)
+            except UpstreamError as exc:
+                raise upstream_failure(exc) from exc
         if not complete:
             return UpstreamResponse(answer.status, answer.headers, _then(head, answer.body))
         try:
@@ -348,7 +408,7 @@ class ProxyEndpoint:
         if body is not None:
             body = guard.strip_tokens(body, call.chosen.api_token)
             await mirror.kept(call.chosen.connection_id, call.target.forward, answer.status, body)
-        return UpstreamResponse(answer.status, answer.headers, _once(head))
+        return UpstreamResponse(answer.status, answer.headers, whole=head)
 
     async def _fetch(self, connection_id: str, api_token: str, target: str) -> Fetched:
         """One paced GET of the mirror's own, its answer decoded and cleaned of the token."""
@@ -365,14 +425,21 @@ class ProxyEndpoint:
         call: Call,
         answer: UpstreamResponse,
         send: Send,
-        extra: list[tuple[bytes, bytes]] | None = None,
+        extra: tuple[tuple[bytes, bytes], ...] = (),
     ) -> None:
         if call.inspect:
-            await self._reply_cleaned(call, answer, send, extra or [])
+            await self._reply_cleaned(call, answer, send, extra)
+            return
+        whole = answer.whole
+        if whole is not None:  # all of it is here: one message, nothing to stream
+            headers = hygiene.caller_headers(answer.headers)
+            headers.extend(extra)
+            await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+            await send({"type": "http.response.body", "body": whole, "more_body": False})
             return
         chunks = answer.body
         try:
-            await self._stream(answer, chunks, send, extra or [])
+            await self._stream(answer, chunks, send, extra)
         finally:
             closing = getattr(chunks, "aclose", None)
             if closing is not None:
@@ -383,16 +450,18 @@ class ProxyEndpoint:
         answer: UpstreamResponse,
         chunks: AsyncIterator[bytes],
         send: Send,
-        extra: list[tuple[bytes, bytes]],
+        extra: tuple[tuple[bytes, bytes], ...],
     ) -> None:
         try:
             first = await anext(chunks, b"")
         except UpstreamError as exc:
             raise upstream_failure(exc) from exc
+        headers = hygiene.caller_headers(answer.headers)
+        headers.extend(extra)
         start: Message = {
             "type": "http.response.start",
             "status": answer.status,
-            "headers": hygiene.caller_headers(answer.headers) + extra,
+            "headers": headers,
         }
         await send(start)
         await send({"type": "http.response.body", "body": first, "more_body": True})
@@ -411,7 +480,7 @@ class ProxyEndpoint:
         call: Call,
         answer: UpstreamResponse,
         send: Send,
-        extra: list[tuple[bytes, bytes]],
+        extra: tuple[tuple[bytes, bytes], ...],
     ) -> None:
         try:
             raw_body = await answer.read()
@@ -424,7 +493,8 @@ class ProxyEndpoint:
                 502, "upstream_unreadable", "The upstream answered in an unreadable encoding"
             ) from exc
         body = guard.strip_tokens(body, call.chosen.api_token)
-        headers = hygiene.caller_headers(answer.headers, body_changed=True) + extra
+        headers = hygiene.caller_headers(answer.headers, body_changed=True)
+        headers.extend(extra)
         if call.method != "HEAD" and answer.status not in (204, 304):
             headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
@@ -472,7 +542,7 @@ def _as_answer(fetched: Fetched) -> UpstreamResponse:
         if k.lower() not in ("content-encoding", "content-length")
     ]
     headers.append(("content-length", str(len(fetched.body))))
-    return UpstreamResponse(fetched.status, headers, _once(fetched.body))
+    return UpstreamResponse(fetched.status, headers, whole=fetched.body)
 
 
 async def _reply_served(served: Served, send: Send) -> None:

@@ -9,13 +9,15 @@ that named it, and a cached choice whose token is gone is looked up again.
 
 from __future__ import annotations
 
+import base64
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from trackgate.crypto import DecryptError
+from trackgate.gateway.auth import REFRESH_AHEAD_SECONDS
 from trackgate.gateway.connections import owned_connection
 from trackgate.gateway.credential_store import open_credential
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
@@ -29,10 +31,20 @@ from trackgate.ttlcache import TtlCache
 log = logging.getLogger("trackgate.routing")
 
 
-@dataclass(frozen=True)
+def basic_credential(api_token: str) -> str:
+    """The ``Authorization`` value that presents a Toggl API token."""
+    return "Basic " + base64.b64encode(f"{api_token}:api_token".encode()).decode()
+
+
+@dataclass(frozen=True, slots=True)
 class Chosen:
     connection_id: str
     api_token: str
+    #: the header the upstream is called with, made once per choice rather than per call
+    authorization: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "authorization", basic_credential(self.api_token))
 
 
 def connection_not_found() -> GatewayError:
@@ -42,8 +54,8 @@ def connection_not_found() -> GatewayError:
 class ConnectionRouter:
     def __init__(self, state: GatewayState) -> None:
         self.state = state
-        #: (account id, app, requested connection id or "") -> connection id
-        self.choices: TtlCache[tuple[str, str, str], str] = TtlCache(CREDENTIAL_CACHE_SECONDS)
+        #: (account id, app, requested connection id or "") -> the choice
+        self.choices: TtlCache[tuple[str, str, str], Chosen] = TtlCache(CREDENTIAL_CACHE_SECONDS)
         #: a choice that expired under load is looked up once, not by every waiting call
         self._loads: SingleFlight[tuple[int, Chosen]] = SingleFlight()
         state.runtime.invalidations.subscribe(self._invalidate)
@@ -51,7 +63,7 @@ class ConnectionRouter:
     def _invalidate(self, change: Invalidation) -> None:
         if change.kind == CONNECTION:
             self.state.credentials.pop(change.id)
-            self.choices.discard_where(lambda connection_id: connection_id == change.id)
+            self.choices.discard_where(lambda chosen: chosen.connection_id == change.id)
             if change.account_id:  # its account's default connection may be another now
                 self.choices.discard_keys_where(lambda key: key[0] == change.account_id)
         elif change.kind == ACCOUNT:
@@ -60,28 +72,57 @@ class ConnectionRouter:
             self.choices.clear()
             self.state.credentials.clear()
 
+    def cached(self, account_id: str, app: str, requested: str | None) -> Chosen | None:
+        """The choice from memory (renewed in the background near its expiry), or None."""
+        key = (account_id, app, requested or "")
+        cached, due = self.choices.get_fresh(key, REFRESH_AHEAD_SECONDS)
+        if cached is not None:
+            token = self.state.credentials.get(cached.connection_id)
+            if token == cached.api_token:
+                if due:
+                    self._loads.refresh(
+                        ("refresh", key),
+                        lambda: self._load_noted(account_id, app, requested, fresh=True),
+                        lambda noted: self._keep(key, noted),
+                        lambda _: self.choices.pop(key),
+                    )
+                return cached
+            if token is not None:  # connected again meanwhile: the new token
+                chosen = Chosen(cached.connection_id, token)
+                self.choices.put(key, chosen)
+                return chosen
+        return None
+
     async def choose(self, account_id: str, app: str, requested: str | None) -> Chosen:
         """The connection for this call, or a 404 / 400 GatewayError."""
+        found = self.cached(account_id, app, requested)
+        if found is not None:
+            return found
         key = (account_id, app, requested or "")
-        connection_id = self.choices.get(key)
-        if connection_id is not None:
-            token = self.state.credentials.get(connection_id)
-            if token is not None:
-                return Chosen(connection_id, token)
         generation, chosen = await self._loads.run(
             key, lambda: self._load_noted(account_id, app, requested)
         )
-        if self.state.runtime.invalidations.unchanged_since(generation):  # else maybe stale
-            self.state.credentials.put(chosen.connection_id, chosen.api_token)
-            self.choices.put(key, chosen.connection_id)
+        self._keep(key, (generation, chosen))
         return chosen
 
-    def _load_noted(self, account_id: str, app: str, requested: str | None) -> tuple[int, Chosen]:
+    def _keep(self, key: tuple[str, str, str], noted: tuple[int, Chosen]) -> None:
+        generation, chosen = noted
+        if self.state.runtime.invalidations.unchanged_since(generation):  # else maybe stale
+            self.state.credentials.put(chosen.connection_id, chosen.api_token)
+            self.choices.put(key, chosen)
+
+    def _load_noted(
+        self, account_id: str, app: str, requested: str | None, fresh: bool = False
+    ) -> tuple[int, Chosen]:
         """The choice, with the invalidation generation noted before it was read."""
         generation = self.state.runtime.invalidations.generation
-        return generation, self._load(account_id, app, requested)
+        return generation, self._load(account_id, app, requested, fresh)
 
-    def _load(self, account_id: str, app: str, requested: str | None) -> Chosen:
+    def _load(
+        self, account_id: str, app: str, requested: str | None, fresh: bool = False
+    ) -> Chosen:
+        """The choice from the database; ``fresh`` decrypts the credential even if it is in
+        memory (a renewal must not extend what it holds past its expiry)."""
         with self.state.runtime.db.read() as session:
             if requested is not None:
                 connection = owned_connection(session, account_id, requested)
@@ -108,10 +149,10 @@ class ConnectionRouter:
                         f"No ACTIVE connection for {app}; create one with POST /connections",
                         "no_connection",
                     )
-            return Chosen(connection.id, self._token(connection))
+            return Chosen(connection.id, self._token(connection, fresh))
 
-    def _token(self, connection: Connection) -> str:
-        cached = self.state.credentials.get(connection.id)
+    def _token(self, connection: Connection, fresh: bool = False) -> str:
+        cached = None if fresh else self.state.credentials.get(connection.id)
         if cached is not None:
             return cached
         try:

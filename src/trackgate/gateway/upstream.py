@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import unquote
 
@@ -35,18 +34,43 @@ class UpstreamUnreachable(UpstreamError):
     pass
 
 
-async def _no_body() -> AsyncIterator[bytes]:
-    return
-    yield b""  # pragma: no cover - makes this an async generator
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    if body:
+        yield body
 
 
-@dataclass
 class UpstreamResponse:
-    status: int
-    headers: Headers
-    body: AsyncIterator[bytes] = field(default_factory=_no_body)
+    """An answer: its status and headers, and its body as chunks -- or, when the whole body
+    had already arrived with the headers, as ``whole`` (no iterator needed to pass it on)."""
+
+    __slots__ = ("_body", "headers", "status", "whole")
+
+    def __init__(
+        self,
+        status: int,
+        headers: Headers,
+        body: AsyncIterator[bytes] | None = None,
+        *,
+        whole: bytes | None = None,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.whole = whole
+        self._body = body
+
+    @property
+    def body(self) -> AsyncIterator[bytes]:
+        if self._body is None:
+            self._body = _once(self.whole or b"")
+        return self._body
+
+    def is_unread(self) -> bool:
+        """Whether the body, if ``whole``, was not handed out as chunks yet."""
+        return self._body is None
 
     async def read(self) -> bytes:
+        if self.whole is not None and self._body is None:
+            return self.whole
         return b"".join([chunk async for chunk in self.body])
 
 

@@ -28,6 +28,7 @@ from trackgate.gateway.upstream import (
 #: Headers aiohttp would otherwise invent; the caller's own (if any) are forwarded instead.
 _NO_AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 _POOL_SIZE = 256
+_URL_CACHE_SIZE = 4096
 
 
 @contextmanager
@@ -55,6 +56,8 @@ class HttpUpstream:
         self.root = _checked_root(root)
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
+        #: targets called lately, parsed once (a URL is immutable)
+        self._urls: dict[str, yarl.URL] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -71,9 +74,14 @@ class HttpUpstream:
 
     def url(self, target: str) -> yarl.URL:
         """The root plus the target exactly as given: the host is never the target's to pick."""
-        if not target.startswith("/"):
-            target = "/" + target
-        return yarl.URL(self.root + target, encoded=True)
+        url = self._urls.get(target)
+        if url is None:
+            path = target if target.startswith("/") else "/" + target
+            url = yarl.URL(self.root + path, encoded=True)
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()
+            self._urls[target] = url
+        return url
 
     async def send(
         self,
@@ -91,11 +99,14 @@ class HttpUpstream:
                 allow_redirects=False,
                 compress=None,
             )
-        return UpstreamResponse(
-            status=response.status,
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
-            body=_stream(response),
-        )
+            answer = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers]
+            content = response.content
+            if content.is_eof():  # the whole body came with the headers: no stream to keep
+                whole = content.read_nowait()
+                if not response.closed:  # at its end the answer gave its connection back
+                    response.release()
+                return UpstreamResponse(response.status, answer, whole=whole)
+        return UpstreamResponse(response.status, answer, _stream(response))
 
     async def close(self) -> None:
         if self._session is not None:
