@@ -105,6 +105,11 @@ class QuotaShield:
         if limit is None:
             return None
         await self._ensure(connection_id, api_token)
+        unfillable = self._unfillable.get
+        if any(unfillable((connection_id, k)) for k in read.kinds):
+            # a kind's first fill failed lately, so the check below would pass this read
+            # through once the states were read: skip the database read on every such call
+            return None
         now = time.time()
         states = await run_in_threadpool(self._states, connection_id, read.kinds)
         if not read.viable(_coverage(states.get(TIME_ENTRIES))):
