@@ -73,6 +73,17 @@ class AccountLimit:
             log.warning("rate limit skipped: Redis unavailable (%s)", cause)
             return True, 0.0
 
+    def check_local(self, account_id: str) -> bool:
+        """Count the call in memory without awaiting (429 over the limit); False when the
+        count is kept in Redis, for :meth:`check` to do."""
+        memory = self._memory
+        if memory is None:
+            return False
+        if not memory.hit(account_id):
+            retry_after = max(1, math.ceil(memory.reset_at(account_id) - time.time()))
+            raise too_many("rate_limited", "Too many requests for this account", retry_after)
+        return True
+
     async def check(self, account_id: str) -> None:
         allowed, reset = await self._hit(account_id)
         if not allowed:
@@ -117,6 +128,16 @@ class GatewayLimits:
         self.limit = AccountLimit(settings.rate_limit, settings.redis_url)
         self.pacer: Pacer | None = make_pacer(settings.pacing, settings.redis_url)
         self.metrics = metrics
+
+    def admit_local(self, account_id: str) -> bool:
+        """:meth:`admit` with no await when the count is in memory; False when it is in Redis
+        (then :meth:`admit` does it)."""
+        try:
+            return self.limit.check_local(account_id)
+        except GatewayError:
+            if self.metrics is not None:
+                self.metrics.refused("rate_limited")
+            raise
 
     async def admit(self, account_id: str) -> None:
         try:

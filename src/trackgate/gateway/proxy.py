@@ -206,15 +206,8 @@ class ProxyEndpoint:
 
     # --- judging the call ---------------------------------------------------------------
 
-    async def _caller(self, scope: Scope, authorization: str | None) -> GatewayCaller:
-        """The key cache first; the database (off the loop) only on a miss."""
-        key = presented_key(authorization)
-        if key is None:
-            raise unauthorized()
-        key_digest = digest(key)
-        cached = self.state.keys.cached(key, key_digest)
-        if cached is not None:
-            return cached
+    async def _caller(self, scope: Scope, key_digest: str) -> GatewayCaller:
+        """A key the cache does not hold: the database (off the loop)."""
         return await self.state.keys.caller_shared(HTTPConnection(scope), key_digest)
 
     def _judge(self, scope: Scope) -> Judged:
@@ -241,8 +234,14 @@ class ProxyEndpoint:
     async def _prepare(self, scope: Scope, receive: Receive) -> Call:
         incoming = hygiene.Incoming(scope["headers"])
         method: str = scope["method"]
-        caller = await self._caller(scope, incoming.get(b"authorization"))
-        await self.limits.admit(caller.account_id)
+        key = presented_key(incoming.get(b"authorization"))
+        if key is None:
+            raise unauthorized()
+        key_digest = digest(key)
+        # the key cache and the in-memory limit answer without a coroutine of their own
+        caller = self.state.keys.cached(key, key_digest) or await self._caller(scope, key_digest)
+        if not self.limits.admit_local(caller.account_id):
+            await self.limits.admit(caller.account_id)
         judged = self._judge(scope)
         target = judged.target
         if method == "GET" and not (
