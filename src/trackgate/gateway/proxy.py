@@ -44,6 +44,7 @@ from trackgate.gateway.upstream import (
 )
 from trackgate.shield.keep import KEEP_LIMIT
 from trackgate.shield.mirror import BYPASS, Fetched, QuotaShield, Served
+from trackgate.shield.quota import reported
 from trackgate.shield.reads import Read
 from trackgate.ttlcache import TtlCache
 
@@ -360,7 +361,9 @@ class ProxyEndpoint:
         connection_id = call.chosen.connection_id
         forward = call.target.forward
         try:
-            await mirror.observe(connection_id, forward.partition("?")[0], answer.headers)
+            quota = reported(answer.headers)
+            if quota is not None:  # most answers of a stand-in upstream report none
+                await mirror.record_quota(connection_id, forward.partition("?")[0], quota)
             if call.keep and answer.status == 200:
                 return await self._keep_read(mirror, call, answer)
             if call.method in ("GET", "HEAD", "OPTIONS"):

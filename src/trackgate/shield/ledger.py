@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from trackgate.shield import store
-from trackgate.shield.quota import bucket_key, headroom, named_by, reported
+from trackgate.shield.quota import Reported, bucket_key, headroom, named_by, reported
 from trackgate.storage.database import Database
 from trackgate.storage.models import ShieldQuota
 
@@ -26,6 +26,9 @@ class QuotaLedger:
         found = reported(headers)
         if found is None:
             return
+        await self.record(connection_id, path, found)
+
+    async def record(self, connection_id: str, path: str, found: Reported) -> None:
         await run_in_threadpool(self._record, connection_id, path, found.remaining, found.resets_in)
 
     def _record(self, connection_id: str, path: str, remaining: int, resets_in: int) -> None:

@@ -23,6 +23,7 @@ from trackgate.crypto import digest
 from trackgate.shield import rules, store
 from trackgate.shield.keep import AnswerKeeper, kind_of
 from trackgate.shield.ledger import QuotaLedger
+from trackgate.shield.quota import Reported
 from trackgate.shield.reads import Coverage, Read, View, plan
 from trackgate.shield.refresh import (
     Fetch,
@@ -198,6 +199,10 @@ class QuotaShield:
     async def observe(self, connection_id: str, path: str, headers: Headers) -> None:
         """Record the quota an upstream answer reports, in the bucket its path was charged."""
         await self.ledger.observe(connection_id, path, headers)
+
+    async def record_quota(self, connection_id: str, path: str, quota: Reported) -> None:
+        """:meth:`observe` with the headers already read (see :func:`.quota.reported`)."""
+        await self.ledger.record(connection_id, path, quota)
 
 
 def _coverage(entries: ShieldKind | None) -> Coverage:

@@ -29,10 +29,20 @@ class Reported:
 
 def reported(headers: Sequence[tuple[str, str]]) -> Reported | None:
     """The quota headers of an upstream answer, if it carries both as integers."""
-    found = {k.lower(): v.strip() for k, v in headers if k.lower() in (REMAINING, RESETS_IN)}
+    remaining = resets_in = None
+    for k, v in headers:
+        if k[:1] not in "xX":  # most headers: no lower-casing, no comparison
+            continue
+        name = k.lower()
+        if name == REMAINING:
+            remaining = v
+        elif name == RESETS_IN:
+            resets_in = v
+    if remaining is None or resets_in is None:
+        return None
     try:
-        return Reported(int(found[REMAINING]), max(0, int(found[RESETS_IN])))
-    except (KeyError, ValueError):
+        return Reported(int(remaining.strip()), max(0, int(resets_in.strip())))
+    except ValueError:
         return None
 
 
