@@ -156,6 +156,10 @@ async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
+#: Methods whose answers never change the mirror.
+_UNWRITTEN = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class ProxyEndpoint:
     def __init__(self, state: GatewayState) -> None:
         self.state = state
@@ -191,9 +195,20 @@ class ProxyEndpoint:
                     answered = _as_answer(served)
                 extra = BYPASS_HEADERS
             answer = answered or await self._exchange(call)
-            if mirror is not None:
+            if mirror is not None and (
+                call.keep or call.method not in _UNWRITTEN or reported(answer.headers) is not None
+            ):  # else the shield has nothing to learn from it: no coroutine to await
                 answer = await self._keep(mirror, call, answer)
-            await self._reply(call, answer, send, extra)
+            whole = answer.whole
+            if whole is not None and not call.inspect:  # the usual answer, sent inline
+                headers = hygiene.caller_headers(answer.headers)
+                headers.extend(extra)
+                await send(
+                    {"type": "http.response.start", "status": answer.status, "headers": headers}
+                )
+                await send({"type": "http.response.body", "body": whole, "more_body": False})
+            else:
+                await self._reply(call, answer, send, extra)
         except GatewayError as exc:
             await gateway_error_response(exc)(scope, receive, send)
             return
@@ -366,7 +381,7 @@ class ProxyEndpoint:
                 await mirror.record_quota(connection_id, forward.partition("?")[0], quota)
             if call.keep and answer.status == 200:
                 return await self._keep_read(mirror, call, answer)
-            if call.method in ("GET", "HEAD", "OPTIONS"):
+            if call.method in _UNWRITTEN:
                 return answer
             body: bytes | None = None
             if mirror.wants_answer(call.method, forward) and 200 <= answer.status < 300:
