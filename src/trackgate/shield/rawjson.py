@@ -10,17 +10,13 @@ from typing import Any
 _SPACE = " \t\r\n"
 
 
-def split_array(text: str) -> list[str] | None:
-    """The text of each element of a JSON array, as written; None if ``text`` is not one."""
-    body = text.strip(_SPACE)
-    if len(body) < 2 or body[0] != "[" or body[-1] != "]":
-        return None
-    elements: list[str] = []
+def top_level(body: str, separator: str) -> list[str]:
+    """``body`` cut at each ``separator`` outside strings, arrays and objects."""
+    parts: list[str] = []
     depth = 0
     in_string = escaped = False
-    begin = 1
-    for index in range(1, len(body) - 1):
-        char = body[index]
+    begin = 0
+    for index, char in enumerate(body):
         if in_string:
             if escaped:
                 escaped = False
@@ -34,12 +30,23 @@ def split_array(text: str) -> list[str] | None:
             depth += 1
         elif char in "]}":
             depth -= 1
-        elif char == "," and depth == 0:
-            elements.append(body[begin:index].strip(_SPACE))
+        elif char == separator and depth == 0:
+            parts.append(body[begin:index])
             begin = index + 1
-    last = body[begin:-1].strip(_SPACE)
-    if last:
-        elements.append(last)
+            if separator == ":":
+                break
+    parts.append(body[begin:])
+    return parts
+
+
+def split_array(text: str) -> list[str] | None:
+    """The text of each element of a JSON array, as written; None if ``text`` is not one."""
+    body = text.strip(_SPACE)
+    if len(body) < 2 or body[0] != "[" or body[-1] != "]":
+        return None
+    elements = [part.strip(_SPACE) for part in top_level(body[1:-1], ",")]
+    if elements and not elements[-1]:
+        elements.pop()  # nothing after the last comma, or an empty array
     return elements
 
 

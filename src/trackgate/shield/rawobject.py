@@ -6,39 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from trackgate.shield.rawjson import top_level
+
 _SPACE = " \t\r\n"
 
 #: (the key, the member's text as written: ``"key":value``)
 Member = tuple[str, str]
-
-
-def _top_level(body: str, separator: str) -> list[str]:
-    """``body`` cut at each ``separator`` outside strings, arrays and objects."""
-    parts: list[str] = []
-    depth = 0
-    in_string = escaped = False
-    begin = 0
-    for index, char in enumerate(body):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-        elif char == separator and depth == 0:
-            parts.append(body[begin:index])
-            begin = index + 1
-            if separator == ":":
-                break
-    parts.append(body[begin:])
-    return parts
 
 
 def members(text: str) -> list[Member] | None:
@@ -50,8 +23,8 @@ def members(text: str) -> list[Member] | None:
     if not inner.strip(_SPACE):
         return []
     found: list[Member] = []
-    for part in _top_level(inner, ","):
-        pieces = _top_level(part, ":")
+    for part in top_level(inner, ","):
+        pieces = top_level(part, ":")
         if len(pieces) != 2:
             return None
         try:
@@ -78,7 +51,7 @@ def value_text(found: list[Member], key: str) -> str | None:
     """The text of ``key``'s value as written, or None when the object has no such key."""
     for name, text in found:
         if name == key:
-            return _top_level(text, ":")[1].strip(_SPACE)
+            return top_level(text, ":")[1].strip(_SPACE)
     return None
 
 
