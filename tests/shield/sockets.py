@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.conftest import _SESSION_KEY, TEST_DATABASE_URL, LiveServer, basic, start_live_server
+from tests.conftest import (
+    _SESSION_KEY,
+    TEST_DATABASE_URL,
+    LiveServer,
+    basic,
+    start_live_server,
+    stop_live_server,
+)
 from tests.proxy.helpers import make_connection
 from trackgate.config import load_settings
 from trackgate.runtime import build_runtime
@@ -98,3 +107,22 @@ def new_account(upstream: LiveServer, gateway: LiveServer, twin: LiveServer) -> 
         workspace_id=user["default_workspace_id"],
         connection_id=connection_id,
     )
+
+
+@contextmanager
+def shielded_servers(
+    root: Path, max_age: float, replicas: int = 1
+) -> Iterator[dict[str, LiveServer]]:
+    """An upstream counting a quota of 30, its quota-free twin, and ``replicas`` gateways on
+    one database in front of it (``gateway``, then ``replica``): stopped in reverse order."""
+    started: list[LiveServer] = []
+    try:
+        upstream, twin = upstream_pair(root / "upstream", "30")
+        started += [upstream, twin]
+        for _ in range(replicas):
+            started.append(start_gateway(root / "gateway", upstream, max_age))
+        names = ["gateway", "replica"][:replicas]
+        yield {"upstream": upstream, "twin": twin, **dict(zip(names, started[2:], strict=True))}
+    finally:
+        for server in reversed(started):
+            stop_live_server(server)

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, stop_live_server
+from tests.conftest import LiveServer
 from tests.shield.conftest import without_token
-from tests.shield.sockets import Toggl, new_account, start_gateway, upstream_pair
+from tests.shield.sockets import Toggl, new_account, shielded_servers
 
 pytestmark = pytest.mark.socket
 
@@ -30,19 +30,8 @@ CACHE = "x-trackgate-cache"
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LiveServer]]:
-    root = tmp_path_factory.mktemp("differential")
-    started: list[LiveServer] = []
-    try:
-        upstream, twin = upstream_pair(root / "upstream", "30")
-        started += [upstream, twin]
-        first = start_gateway(root / "gateway", upstream, MAX_AGE)
-        started.append(first)
-        second = start_gateway(root / "gateway", upstream, MAX_AGE)  # a replica: same database
-        started.append(second)
-        yield {"upstream": upstream, "twin": twin, "gateway": first, "replica": second}
-    finally:
-        for server in reversed(started):
-            stop_live_server(server)
+    with shielded_servers(tmp_path_factory.mktemp("differential"), MAX_AGE, replicas=2) as found:
+        yield found
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import LiveServer, stop_live_server
+from tests.conftest import LiveServer
 from tests.shield.conftest import without_token
-from tests.shield.sockets import Toggl, new_account, start_gateway, upstream_pair
+from tests.shield.sockets import Toggl, new_account, shielded_servers
 from trackgate.config import load_settings
 from trackgate.runtime import build_runtime
 from trackgate.shield import rules
@@ -30,16 +30,8 @@ PAST = {"Cache-Control": "no-cache"}  # straight to the upstream (the gateway re
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LiveServer]]:
-    root = tmp_path_factory.mktemp("refresh")
-    started: list[LiveServer] = []
-    try:
-        upstream, twin = upstream_pair(root / "upstream", "30")
-        started += [upstream, twin]
-        started.append(start_gateway(root / "gateway", upstream, 60.0))
-        yield {"upstream": upstream, "twin": twin, "gateway": started[-1]}
-    finally:
-        for server in reversed(started):
-            stop_live_server(server)
+    with shielded_servers(tmp_path_factory.mktemp("refresh"), 60.0) as found:
+        yield found
 
 
 @pytest.fixture
