@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from tests.conftest import LiveServer, basic, start_live_server, stop_live_server
 from tests.gateway.control_helpers import csrf_of
+from tests.replicas.helpers import Tenant
 from trackgate.cli.main import app as cli_app
 from trackgate.gateway.auth import REVOCATION_SECONDS
 
@@ -47,22 +48,6 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
     yield Replicas(first, second)
     stop_live_server(second)
     stop_live_server(first)
-
-
-@dataclass
-class Tenant:
-    """A service user, a gateway account (with its key) and a connection to the user."""
-
-    email: str
-    api_token: str
-    account_id: str
-    key_id: str
-    api_key: str
-    connection_id: str
-
-    @property
-    def bearer(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}"}
 
 
 def command(server: LiveServer, *args: str) -> dict[str, str]:
