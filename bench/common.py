@@ -150,3 +150,31 @@ def stop(*processes: subprocess.Popen[bytes]) -> None:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def keyed_connection(
+    runtime: Any, credential: str, details: dict[str, Any], session: Any
+) -> tuple[str, str]:
+    """A gateway account with a key and an ACTIVE connection holding ``credential``, added in
+    ``session``: (key id, key)."""
+    import uuid
+
+    from trackgate.gateway.credential_store import seal_credential
+    from trackgate.gateway.keys import create_account, issue_key
+    from trackgate.storage.models import Connection
+
+    account = create_account(session, "bench")
+    issued = issue_key(session, account.id)
+    connection_id = str(uuid.uuid4())
+    session.add(
+        Connection(
+            id=connection_id,
+            account_id=account.id,
+            app="toggl-track",
+            status="ACTIVE",
+            method="API_KEY",
+            credential_ciphertext=seal_credential(runtime.keyring, connection_id, credential),
+            details=details,
+        )
+    )
+    return issued.key_id, issued.api_key

@@ -32,10 +32,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
-from common import PYTHON, ROOT, best_of, free_port, machine_line, stop, wait_until_up
+from common import (
+    PYTHON,
+    ROOT,
+    best_of,
+    free_port,
+    keyed_connection,
+    machine_line,
+    stop,
+    wait_until_up,
+)
 
 #: A read the quota shield neither answers from its mirror nor keeps (it passes through on
 #: every call), whose answer carries no credential (it streams back unread).
@@ -84,29 +92,13 @@ def nginx(prefix: Path, port: int, upstream: int, body: str) -> subprocess.Popen
 def prepare_data(data_dir: Path, key_file: Path) -> str:
     """An account, its key and an ACTIVE connection; returns the gateway key."""
     from trackgate.config import load_settings
-    from trackgate.gateway.credential_store import seal_credential
-    from trackgate.gateway.keys import create_account, issue_key
     from trackgate.runtime import build_runtime
-    from trackgate.storage.models import Connection
 
     runtime = build_runtime(load_settings({}, data_dir=data_dir, key_file=key_file))
     try:
         with runtime.db.write() as session:
-            account = create_account(session, "bench")
-            issued = issue_key(session, account.id)
-            connection_id = str(uuid.uuid4())
-            session.add(
-                Connection(
-                    id=connection_id,
-                    account_id=account.id,
-                    app="toggl-track",
-                    status="ACTIVE",
-                    method="API_KEY",
-                    credential_ciphertext=seal_credential(runtime.keyring, connection_id, "0" * 32),
-                    details={},
-                )
-            )
-        return issued.api_key
+            _, api_key = keyed_connection(runtime, "0" * 32, {}, session)
+        return api_key
     finally:
         runtime.close()
 

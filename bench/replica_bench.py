@@ -35,16 +35,20 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, free_port, machine_line, stop, wait_until_up  # noqa: E402
+from common import (  # noqa: E402
+    PYTHON,
+    free_port,
+    keyed_connection,
+    machine_line,
+    stop,
+    wait_until_up,
+)
 
 from trackgate.config import load_settings  # noqa: E402
 from trackgate.crypto import encode_key, generate_key  # noqa: E402
-from trackgate.gateway.credential_store import seal_credential  # noqa: E402
-from trackgate.gateway.keys import create_account, issue_key  # noqa: E402
 from trackgate.gateway.revocation import revoke_key_everywhere  # noqa: E402
 from trackgate.runtime import Runtime, build_runtime  # noqa: E402
 from trackgate.service.users import NewUser, create_user  # noqa: E402
-from trackgate.storage.models import Connection  # noqa: E402
 
 ME = "/toggl-track/api/v9/me"
 
@@ -110,21 +114,7 @@ def new_key(runtime: Runtime) -> tuple[str, str]:
     email = f"bench-{uuid.uuid4().hex[:10]}@example.com"
     with runtime.db.write() as session:
         user, token = create_user(session, runtime.keyring, NewUser(email, "bench password"))
-        account = create_account(session, "bench")
-        issued = issue_key(session, account.id)
-        connection_id = str(uuid.uuid4())
-        session.add(
-            Connection(
-                id=connection_id,
-                account_id=account.id,
-                app="toggl-track",
-                status="ACTIVE",
-                method="API_KEY",
-                credential_ciphertext=seal_credential(runtime.keyring, connection_id, token),
-                details={"user_id": user.id, "email": email},
-            )
-        )
-    return issued.key_id, issued.api_key
+        return keyed_connection(runtime, token, {"user_id": user.id, "email": email}, session)
 
 
 @dataclass
