@@ -1,25 +1,39 @@
 # make serve: create .venv, install, run trackgate on the embedded default (127.0.0.1:8080).
 # make test:  create .venv, install the test extras, run the whole suite.
+#
+# Installs come from uv.lock (every package, version and hash that CI tested), through uv, which
+# is itself installed by pip from tools/uv-requirements.txt (one version, hashes checked) into
+# .tools/. `make lock` refreshes the lock; `make outdated` lists newer releases than it holds.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+# uv uses this interpreter for .venv and never downloads one of its own.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 8080
 # Test processes for `make test` (pytest-xdist, one test file per process at a time, so a
 # module's servers start once); 0 runs the suite in this process.
 # The PostgreSQL pass shares one database between tests, so it runs in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: serve test test-pg lint typecheck check clean
+.PHONY: serve test test-pg lint typecheck check clean lock outdated
 
-$(BIN)/trackgate: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+$(UV): tools/uv-requirements.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --require-hashes -r tools/uv-requirements.txt
 	touch $@
 
-$(VENV)/.test-installed: $(BIN)/trackgate
-	$(BIN)/pip install -q -e '.[test]'
+# The runtime from the lock. --inexact leaves the test extras alone if `make test` put them there.
+$(BIN)/trackgate: pyproject.toml uv.lock $(UV)
+	$(UV) sync --frozen --inexact --quiet
 	touch $@
+
+$(VENV)/.test-installed: pyproject.toml uv.lock $(UV)
+	$(UV) sync --frozen --extra test --quiet
+	touch $(BIN)/trackgate $@
 
 serve: $(BIN)/trackgate
 	$(BIN)/trackgate serve --port $(PORT) $(ARGS)
@@ -45,5 +59,13 @@ typecheck: $(VENV)/.test-installed
 
 check: lint typecheck test
 
+# Resolve the newest versions the ranges in pyproject.toml allow and write them to uv.lock.
+lock: $(UV)
+	$(UV) lock --upgrade
+
+# What newer releases exist than the lock holds (nothing is changed).
+outdated: $(VENV)/.test-installed
+	$(UV) pip list --outdated --python $(BIN)/python
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -237,7 +237,7 @@ class InvalidationBus:
                 if change is not None:
                     self.hub.apply(change)
         finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()
             await client.aclose()
 
 
