@@ -174,6 +174,11 @@ class LiveServer:
         )
 
 
+#: How long a `trackgate serve` may take to answer /healthz: generous, as a busy two-core
+#: machine running the suite in two processes starts a server slowly.
+START_SECONDS = 60
+
+
 def start_live_server(tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> LiveServer:
     import subprocess
     import sys
@@ -201,7 +206,7 @@ def start_live_server(tmp_path: Path, *extra: str, env: dict[str, str] | None = 
             text=True,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"trackgate serve exited: {log_path.read_text()}")
@@ -211,7 +216,7 @@ def start_live_server(tmp_path: Path, *extra: str, env: dict[str, str] | None = 
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError("trackgate serve did not start in 30 s")
+    raise RuntimeError(f"trackgate serve did not start in {START_SECONDS} s")
 
 
 def stop_live_server(server: LiveServer) -> None:

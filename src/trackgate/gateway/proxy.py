@@ -170,7 +170,9 @@ class ProxyEndpoint:
         self._judged: dict[tuple[bytes, bytes], Judged] = {}
         settings = state.runtime.settings
         self.mirror: QuotaShield | None = (
-            QuotaShield(state.runtime.db, settings.shield_max_age, self._fetch)
+            QuotaShield(
+                state.runtime.db, settings.shield_max_age, self._fetch, state.runtime.invalidations
+            )
             if settings.shield_enabled
             else None
         )
@@ -394,7 +396,9 @@ class ProxyEndpoint:
                     body = guard.decoded(body, _answer_header(answer, "content-encoding"))
                 except guard.UnreadableAnswer:
                     body = None  # the mirror marks what it cannot read as unsure
-            await mirror.wrote(connection_id, call.method, forward, answer.status, body)
+            await mirror.wrote(
+                connection_id, call.chosen.api_token, call.method, forward, answer.status, body
+            )
         except GatewayError:
             raise
         except Exception:  # noqa: BLE001 - the write is done; the mirror must not hide it
@@ -424,7 +428,10 @@ class ProxyEndpoint:
             body = None
         if body is not None:
             body = guard.strip_tokens(body, call.chosen.api_token)
-            await mirror.kept(call.chosen.connection_id, call.target.forward, answer.status, body)
+            chosen = call.chosen
+            await mirror.kept(
+                chosen.connection_id, chosen.api_token, call.target.forward, answer.status, body
+            )
         return UpstreamResponse(answer.status, answer.headers, whole=head)
 
     async def _fetch(self, connection_id: str, api_token: str, target: str) -> Fetched:

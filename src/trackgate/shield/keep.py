@@ -128,20 +128,27 @@ class AnswerKeeper:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def kept(self, connection_id: str, forward: str, body: bytes) -> None:
+    async def kept(self, connection_id: str, credential: str, forward: str, body: bytes) -> None:
+        """Keep what ``forward`` answered when asked with the credential whose digest is
+        ``credential``."""
         kind = kind_of(forward)
         items = items_of(forward, body) if kind else None
         if kind is None or items is None:
             return
-        await run_in_threadpool(self._keep, connection_id, kind, forward, items)
+        await run_in_threadpool(self._keep, connection_id, credential, kind, forward, items)
 
-    def _keep(self, connection_id: str, kind: str, forward: str, items: list[Item]) -> None:
+    def _keep(
+        self, connection_id: str, credential: str, kind: str, forward: str, items: list[Item]
+    ) -> None:
         with self.db.write() as session:
+            try:
+                store.require_bound(session, connection_id, credential)
+            except store.NotBound:
+                return  # held for another credential, or its user not checked yet
             states = store.kind_states(session, connection_id, [kind, ME])
             state = states.get(kind)
-            if state is None or store.is_unverified(session, connection_id):
-                return  # not filled yet (its first fill lists it whole), or perhaps held
-                # for another user than the one answering now
+            if state is None:
+                return  # not filled yet: its first fill lists it whole
             if kind != TIME_ENTRIES:
                 if _keep_catalog(session, connection_id, kind, items):
                     store.mark_dirty(session, connection_id, [kind], time.time())

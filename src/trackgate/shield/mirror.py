@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from trackgate.crypto import digest
+from trackgate.invalidation import CONNECTION, EVERYTHING, Invalidation, Invalidations
 from trackgate.shield import rules, store
 from trackgate.shield.keep import AnswerKeeper, kind_of
 from trackgate.shield.ledger import QuotaLedger
@@ -31,8 +32,8 @@ from trackgate.shield.refresh import (
     Headers,
     Refresher,
     RefreshFailed,
-    read_states,
     stale_kinds,
+    states_in,
 )
 from trackgate.shield.rules import TIME_ENTRIES
 from trackgate.shield.writes import WritePatcher
@@ -69,14 +70,24 @@ def cache_control(value: str | None, default: float) -> float | None:
 
 
 class QuotaShield:
-    def __init__(self, db: Database, max_age: float, fetch: Fetch) -> None:
+    def __init__(
+        self,
+        db: Database,
+        max_age: float,
+        fetch: Fetch,
+        invalidations: Invalidations | None = None,
+    ) -> None:
         self.db = db
         self.max_age = max_age
         self.ledger = QuotaLedger(db)
         self.refresher = Refresher(db, fetch, self.ledger, self._forget)
         self.writes = WritePatcher(db)
         self.keeper = AnswerKeeper(db)
+        #: the credential (digest) each connection's mirror was last bound to by this
+        #: process: a hint that saves a write per read, never trusted to serve (see _view)
         self._known: dict[str, str] = {}
+        if invalidations is not None:
+            invalidations.subscribe(self._dropped)
         #: (connection, kind) whose first fill failed lately: reads of it pass straight
         #: through for a while instead of asking twice (a refresh, then the call) each time
         self._unfillable: TtlCache[tuple[str, str], bool] = TtlCache(
@@ -105,14 +116,23 @@ class QuotaShield:
         limit = cache_control(cache_header, self.max_age)
         if limit is None:
             return None
-        await self._ensure(connection_id, api_token)
+        credential = digest(api_token)
+        await self._ensure(connection_id, credential)
         unfillable = self._unfillable.get
         if any(unfillable((connection_id, k)) for k in read.kinds):
             # a kind's first fill failed lately, so the check below would pass this read
             # through once the states were read: skip the database read on every such call
             return None
         now = time.time()
-        states = await run_in_threadpool(self._states, connection_id, read.kinds)
+        states, bound = await run_in_threadpool(self._states, connection_id, read.kinds)
+        if bound is None or bound.credential_digest != credential:
+            # another process bound the mirror to another credential since this one last
+            # did: bind it to this call's again (a new generation, its user checked first)
+            self._known.pop(connection_id, None)
+            await self._ensure(connection_id, credential)
+            states, bound = await run_in_threadpool(self._states, connection_id, read.kinds)
+            if bound is None or bound.credential_digest != credential:
+                return None  # re-authorised again meanwhile: this call asks the upstream
         if not read.viable(_coverage(states.get(TIME_ENTRIES))):
             return None
         stale = stale_kinds(states, read.kinds, now, limit)
@@ -135,28 +155,51 @@ class QuotaShield:
                     return exc.answer if exc.target == forward else None
                 log.info("shield serves stale for %s: %s", connection_id, exc)
                 outcome = STALE
-        view, oldest = await run_in_threadpool(self._view, connection_id, read.kinds)
+        found = await run_in_threadpool(self._view, connection_id, read.kinds, credential)
+        if found is None:
+            return None
+        view, oldest = found
         body = read.answer(view)
         if body is None:
             return None
         return Served(body, outcome, max(0, math.floor(time.time() - oldest)))
 
-    def _states(self, connection_id: str, kinds: Iterable[str]) -> dict[str, ShieldKind]:
-        return read_states(self.db, connection_id, kinds)
+    def _states(
+        self, connection_id: str, kinds: Iterable[str]
+    ) -> tuple[dict[str, ShieldKind], store.Binding | None]:
+        with self.db.read() as session:
+            bound = store.binding(session, connection_id)
+            return states_in(session, connection_id, kinds), bound
 
     def _forget(self, connection_id: str) -> None:
         self._known.pop(connection_id, None)
 
-    def _view(self, connection_id: str, kinds: tuple[str, ...]) -> tuple[View, float]:
+    def _dropped(self, change: Invalidation) -> None:
+        """A connection re-authorised, failed or deleted (here or in another process): the
+        next read binds the mirror again instead of trusting what this process last saw."""
+        if change.kind == EVERYTHING:
+            self._known.clear()
+        elif change.kind == CONNECTION:
+            self._known.pop(change.id, None)
+
+    def _view(
+        self, connection_id: str, kinds: tuple[str, ...], credential: str
+    ) -> tuple[View, float] | None:
+        """What the mirror holds of ``kinds``, if it holds it for ``credential``: bound to it,
+        its user checked, and no reconnect between the first look and the last (else None)."""
         with self.db.read() as session:
+            bound = store.binding(session, connection_id)
+            if bound is None or not bound.serves(credential):
+                return None
             states = store.kind_states(session, connection_id, kinds)
             objects = store.held(session, connection_id, kinds)
+            if store.binding(session, connection_id) != bound:
+                return None
         coverage = _coverage(states.get(TIME_ENTRIES))
         oldest = min((s.fetched_at for s in states.values()), default=time.time())
         return View(objects, coverage), oldest
 
-    async def _ensure(self, connection_id: str, api_token: str) -> None:
-        credential = digest(api_token)
+    async def _ensure(self, connection_id: str, credential: str) -> None:
         if self._known.get(connection_id) == credential:
             return
         try:
@@ -176,10 +219,13 @@ class QuotaShield:
         """Whether the mirror keeps what this read's answer holds (see :mod:`.keep`)."""
         return method == "GET" and kind_of(forward) is not None
 
-    async def kept(self, connection_id: str, forward: str, status: int, body: bytes) -> None:
-        """Keep what a read that passed through answered, if the upstream answered it."""
+    async def kept(
+        self, connection_id: str, api_token: str, forward: str, status: int, body: bytes
+    ) -> None:
+        """Keep what a read that passed through answered, if the upstream answered it (and
+        the mirror is bound to the credential it was asked with)."""
         if status == 200:
-            await self.keeper.kept(connection_id, forward, body)
+            await self.keeper.kept(connection_id, digest(api_token), forward, body)
 
     # --- writes --------------------------------------------------------------------------
 
@@ -189,10 +235,17 @@ class QuotaShield:
         return WritePatcher.wants_answer(method, forward)
 
     async def wrote(
-        self, connection_id: str, method: str, forward: str, status: int, body: bytes | None
+        self,
+        connection_id: str,
+        api_token: str,
+        method: str,
+        forward: str,
+        status: int,
+        body: bytes | None,
     ) -> None:
         """Apply a write the upstream accepted (see :mod:`trackgate.shield.writes`)."""
-        await self.writes.wrote(connection_id, method, forward, status, body)
+        credential = digest(api_token)
+        await self.writes.wrote(connection_id, credential, method, forward, status, body)
 
     # --- quota ---------------------------------------------------------------------------
 

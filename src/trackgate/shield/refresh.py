@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from trackgate.crypto import digest
 from trackgate.shield import rules, store
 from trackgate.shield.ledger import QuotaLedger
 from trackgate.shield.rawjson import epoch, parse_objects
@@ -85,10 +86,14 @@ def stale_kinds(
     return sorted(stale, key=lambda k: k != ME)
 
 
-def read_states(db: Database, connection_id: str, kinds: Iterable[str]) -> dict[str, ShieldKind]:
+def states_in(session: Session, connection_id: str, kinds: Iterable[str]) -> dict[str, ShieldKind]:
     """The states of ``kinds``, and the :data:`~.store.UNVERIFIED` row if there is one."""
+    return store.kind_states(session, connection_id, (*kinds, store.UNVERIFIED))
+
+
+def read_states(db: Database, connection_id: str, kinds: Iterable[str]) -> dict[str, ShieldKind]:
     with db.read() as session:
-        return store.kind_states(session, connection_id, (*kinds, store.UNVERIFIED))
+        return states_in(session, connection_id, kinds)
 
 
 class Refresher:
@@ -131,25 +136,38 @@ class Refresher:
                     raise RefreshFailed("the refresh lease stayed taken")
                 await asyncio.sleep(0.05)
             try:  # another process may have refreshed while this one waited
-                states = await run_in_threadpool(self._states, connection_id, kinds)
-                kinds = [k for k in stale_kinds(states, kinds, time.time(), limit) if k in kinds]
-                if not kinds:
-                    return False
-                for kind in kinds:
-                    if kind != ME:  # refreshed with the user, or dropped with the mirror?
-                        states = await run_in_threadpool(self._states, connection_id, [kind])
-                        if fresh(states.get(kind), time.time(), limit):
-                            continue
-                    state = states.get(kind)
-                    if kind == ME and state is None and forward == rules.LISTINGS[ME]:
-                        # the first fill of the user for a read of /me: ask exactly that, so
-                        # that a refusal is the caller's own answer, not asked twice
-                        await self._refresh_user(connection_id, api_token, time.time(), alone=True)
-                        continue
-                    await self._refresh_kind(connection_id, api_token, kind, state)
-                return True
+                return await self._refresh_due(connection_id, api_token, kinds, limit, forward)
+            except store.NotBound as exc:
+                raise RefreshFailed("the connection was re-authorised meanwhile") from exc
             finally:
                 await run_in_threadpool(self._release, connection_id, holder)
+
+    async def _refresh_due(
+        self,
+        connection_id: str,
+        api_token: str,
+        kinds: list[str],
+        limit: float,
+        forward: str | None,
+    ) -> bool:
+        """Under the lease: refresh those of ``kinds`` still due."""
+        states = await run_in_threadpool(self._states, connection_id, kinds)
+        kinds = [k for k in stale_kinds(states, kinds, time.time(), limit) if k in kinds]
+        if not kinds:
+            return False
+        for kind in kinds:
+            if kind != ME:  # refreshed with the user, or dropped with the mirror?
+                states = await run_in_threadpool(self._states, connection_id, [kind])
+                if fresh(states.get(kind), time.time(), limit):
+                    continue
+            state = states.get(kind)
+            if kind == ME and state is None and forward == rules.LISTINGS[ME]:
+                # the first fill of the user for a read of /me: ask exactly that, so
+                # that a refusal is the caller's own answer, not asked twice
+                await self._refresh_user(connection_id, api_token, time.time(), alone=True)
+                continue
+            await self._refresh_kind(connection_id, api_token, kind, state)
+        return True
 
     async def _leased(self, connection_id: str, holder: str) -> bool:
         try:
@@ -196,7 +214,9 @@ class Refresher:
             target = rules.changes_target(state.since)
             _, text = await self._get(connection_id, api_token, target)
             items = _items(text)
-            await run_in_threadpool(self._merge, connection_id, items, started, state.since)
+            await run_in_threadpool(
+                self._merge, connection_id, digest(api_token), items, started, state.since
+            )
 
     async def _refresh_user(
         self, connection_id: str, api_token: str, started: float, *, alone: bool = False
@@ -209,7 +229,13 @@ class Refresher:
         if alone or connection_id in self._plain_user:
             _, text = await self._get(connection_id, api_token, rules.LISTINGS[ME])
             await run_in_threadpool(
-                self._save_user, connection_id, _items(text, single=True), {}, started, 0.0
+                self._save_user,
+                connection_id,
+                digest(api_token),
+                _items(text, single=True),
+                {},
+                started,
+                0.0,
             )
             return ()
         carried = await run_in_threadpool(self._carried, connection_id)
@@ -232,11 +258,14 @@ class Refresher:
             if listed is not None:
                 lists[kind] = listed
 
-        return await run_in_threadpool(self._save_user, connection_id, items, lists, started, clock)
+        return await run_in_threadpool(
+            self._save_user, connection_id, digest(api_token), items, lists, started, clock
+        )
 
     def _save_user(
         self,
         connection_id: str,
+        credential: str,
         items: list[store.Item],
         lists: dict[str, list[store.Item]],
         started: float,
@@ -248,6 +277,7 @@ class Refresher:
         if not isinstance(user_id, int):
             raise RefreshFailed("the upstream answered a user without an id")
         with self.db.write() as session:
+            store.require_bound(session, connection_id, credential, verifying=True)
             if store.verify_user(session, connection_id, user_id):
                 log.info("shield dropped the mirror of %s: another Toggl user", connection_id)
                 lists = {}  # held in an order not verified for this user
@@ -318,7 +348,14 @@ class Refresher:
             if listed is not None:
                 clock, by_workspace = listed
                 await run_in_threadpool(
-                    self._save_catalog, connection_id, kind, by_workspace, whole, started, clock
+                    self._save_catalog,
+                    connection_id,
+                    digest(api_token),
+                    kind,
+                    by_workspace,
+                    whole,
+                    started,
+                    clock,
                 )
                 return
         if kind in rules.RELATED_LISTS and state is not None:
@@ -329,7 +366,7 @@ class Refresher:
         clock = _upstream_clock(fetched.headers, time.time())
         items: dict[int | None, list[store.Item]] = {None: _items(text)}
         await run_in_threadpool(
-            self._save_catalog, connection_id, kind, items, whole, started, clock
+            self._save_catalog, connection_id, digest(api_token), kind, items, whole, started, clock
         )
 
     def _may_relate(self, connection_id: str, state: ShieldKind) -> bool:
@@ -385,6 +422,7 @@ class Refresher:
     def _save_catalog(
         self,
         connection_id: str,
+        credential: str,
         kind: str,
         listed: dict[int | None, list[store.Item]],
         whole: bool,
@@ -396,6 +434,7 @@ class Refresher:
         objects. Then ``since`` moves to the newest ``at`` seen, less a second."""
         everything = [item for items in listed.values() for item in items]
         with self.db.write() as session:
+            store.require_bound(session, connection_id, credential)
             if whole:
                 self._save_whole(session, connection_id, kind, everything, started, clock)
                 if None not in listed:
@@ -436,8 +475,11 @@ class Refresher:
         if current.strip() != "null":
             items += _items(current, single=True)
 
+        credential = digest(api_token)
+
         def save() -> None:
             with self.db.write() as session:
+                store.require_bound(session, connection_id, credential)
                 store.replace_kind(session, connection_id, TIME_ENTRIES, [], started)
                 store.merge_entries(session, connection_id, items)
                 state = store.touch_kind(session, connection_id, TIME_ENTRIES, started)
@@ -449,9 +491,15 @@ class Refresher:
         await run_in_threadpool(save)
 
     def _merge(
-        self, connection_id: str, items: list[store.Item], started: float, since: float
+        self,
+        connection_id: str,
+        credential: str,
+        items: list[store.Item],
+        started: float,
+        since: float,
     ) -> None:
         with self.db.write() as session:
+            store.require_bound(session, connection_id, credential)
             store.merge_entries(session, connection_id, items)
             state = store.touch_kind(session, connection_id, TIME_ENTRIES, started)
             state.since = rules.next_since(since, _newest(items))

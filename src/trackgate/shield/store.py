@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,24 +32,71 @@ UNVERIFIED = "unverified"
 
 
 def ensure_mirror(session: Session, connection_id: str, credential_digest: str, now: float) -> None:
-    """Start the connection's mirror. A new credential (a reconnect) may be the same Toggl
-    user or another: the mirror is kept but marked unverified when it holds the user to
-    compare with, and dropped when it does not."""
-    row = session.get(ShieldMirror, connection_id)
+    """Bind the connection's mirror to the credential of the call. A new credential (a
+    reconnect) may be the same Toggl user or another: it starts a new generation, and the
+    mirror is kept but marked unverified when it holds the user to compare with, and dropped
+    when it does not."""
+    row = session.get(ShieldMirror, connection_id, with_for_update=True)
     if row is None:  # two processes at once: one commit fails; the caller tries again
-        session.add(ShieldMirror(connection_id=connection_id, credential_digest=credential_digest))
+        session.add(
+            ShieldMirror(
+                connection_id=connection_id, credential_digest=credential_digest, generation=0
+            )
+        )
         return
     if row.credential_digest == credential_digest:
         return
     row.credential_digest = credential_digest
+    row.generation += 1
     if held_user_id(session, connection_id) is None:
         drop(session, connection_id)
     elif session.get(ShieldKind, (connection_id, UNVERIFIED)) is None:
         session.add(ShieldKind(connection_id=connection_id, kind=UNVERIFIED, fetched_at=now))
 
 
+@dataclass(frozen=True)
+class Binding:
+    """Whose credential the mirror holds data for, in which generation, and whether the
+    Toggl user behind it was checked since that credential came."""
+
+    credential_digest: str
+    generation: int
+    verified: bool
+
+    def serves(self, credential_digest: str) -> bool:
+        return self.verified and self.credential_digest == credential_digest
+
+
+class NotBound(Exception):
+    """The mirror is not (or no longer) bound to the credential that fetched what was to be
+    stored, or the user behind it is not checked yet: nothing of it may enter the mirror."""
+
+
+def binding(session: Session, connection_id: str) -> Binding | None:
+    row = session.get(ShieldMirror, connection_id, populate_existing=True)
+    if row is None:
+        return None
+    return Binding(row.credential_digest, row.generation, not is_unverified(session, connection_id))
+
+
+def require_bound(
+    session: Session, connection_id: str, credential_digest: str, *, verifying: bool = False
+) -> None:
+    """Before anything fetched with a credential is stored: the mirror holds that very
+    credential, and (unless this is the check itself) its user was checked. Locks the mirror's
+    row, so a reconnect cannot slip in before the commit."""
+    row = session.get(ShieldMirror, connection_id, with_for_update=True)
+    if row is None or row.credential_digest != credential_digest:
+        raise NotBound(connection_id)
+    if not verifying and is_unverified(session, connection_id):
+        raise NotBound(connection_id)
+
+
 def is_unverified(session: Session, connection_id: str) -> bool:
-    return session.get(ShieldKind, (connection_id, UNVERIFIED)) is not None
+    query = select(ShieldKind.kind).where(
+        ShieldKind.connection_id == connection_id, ShieldKind.kind == UNVERIFIED
+    )
+    return session.scalars(query).first() is not None
 
 
 def held_user_id(session: Session, connection_id: str) -> int | None:

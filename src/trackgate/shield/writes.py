@@ -29,9 +29,18 @@ class WritePatcher:
         )
 
     async def wrote(
-        self, connection_id: str, method: str, forward: str, status: int, body: bytes | None
+        self,
+        connection_id: str,
+        credential: str,
+        method: str,
+        forward: str,
+        status: int,
+        body: bytes | None,
     ) -> None:
-        """Apply a write the upstream accepted: store the entry it answered, or mark dirty."""
+        """Apply a write the upstream accepted, made with the credential whose digest is
+        ``credential``: store the entry it answered, or mark dirty. A mirror bound to another
+        credential (or whose user is not checked yet) stores nothing of it: the kinds it
+        touched are marked dirty instead, so a later read of the same user refreshes them."""
         if method not in ("POST", "PUT", "PATCH", "DELETE") or not 200 <= status < 300:
             return
         parts = urlsplit(forward)
@@ -39,24 +48,30 @@ class WritePatcher:
         dirty = set(effect.dirty)
         if effect.entry == "deleted":
             entry_id = int(parts.path.rstrip("/").rsplit("/", 1)[1])
-            await run_in_threadpool(self._hide, connection_id, entry_id)
+            if not await run_in_threadpool(self._hide, connection_id, credential, entry_id):
+                dirty.add(TIME_ENTRIES)
         elif effect.entry is not None:
             dirty |= await run_in_threadpool(
-                self._store_entry, connection_id, effect.entry, parts.query, body
+                self._store_entry, connection_id, credential, effect.entry, parts.query, body
             )
         if dirty:
             await run_in_threadpool(self._dirty, connection_id, sorted(dirty))
 
-    def _hide(self, connection_id: str, entry_id: int) -> None:
+    def _hide(self, connection_id: str, credential: str, entry_id: int) -> bool:
         with self.db.write() as session:
+            try:
+                store.require_bound(session, connection_id, credential)
+            except store.NotBound:
+                return False
             store.hide_entry(session, connection_id, entry_id)
+            return True
 
     def _dirty(self, connection_id: str, kinds: list[str]) -> None:
         with self.db.write() as session:
             store.mark_dirty(session, connection_id, kinds, time.time())
 
     def _store_entry(
-        self, connection_id: str, effect: str, query: str, body: bytes | None
+        self, connection_id: str, credential: str, effect: str, query: str, body: bytes | None
     ) -> set[str]:
         """Store the entry a write answered, in read spelling; the kinds it leaves unsure."""
         try:
@@ -70,6 +85,10 @@ class WritePatcher:
         text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         unsure: set[str] = set()
         with self.db.write() as session:
+            try:
+                store.require_bound(session, connection_id, credential)
+            except store.NotBound:
+                return {TIME_ENTRIES, TAGS, PROJECTS}
             if set(entry.get("tag_ids") or []) - store.held_ids(session, connection_id, TAGS):
                 unsure.add(TAGS)  # a tag named on the fly was made
             previous = store.held_entry(session, connection_id, entry["id"])

@@ -329,6 +329,9 @@ class ShieldMirror(Base):
         ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
     )
     credential_digest: Mapped[str] = mapped_column(String(64))
+    #: moves on at every change of ``credential_digest``: a read that finds it unchanged
+    #: after reading the objects knows they were all written for the same credential
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lease_holder: Mapped[str | None] = mapped_column(String(36))
     lease_until: Mapped[float | None] = mapped_column(Float)
 

@@ -1,0 +1,31 @@
+"""shield: a generation per mirror, moved on by every change of credential
+
+Revision ID: 0005
+Revises: 0004
+
+A read answered from the mirror checks that the mirror is still bound to the credential of the
+call, before and after it reads the objects; the generation tells it that no reconnect (to
+another user and back again) happened in between.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("shield_mirrors") as batch:
+        batch.add_column(
+            sa.Column("generation", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("shield_mirrors") as batch:
+        batch.drop_column("generation")
