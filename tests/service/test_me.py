@@ -57,6 +57,8 @@ def test_me_has_every_key_in_toggl_order(client: TestClient, user: Person) -> No
     assert me["default_workspace_id"] == user.workspace_id
     assert me["has_password"] is True
     assert me["oauth_providers"] == []
+    # a string as Toggl sends it ("omitted if empty", never null): strict clients parse it
+    assert re.fullmatch(r"[0-9a-f]{64}", me["intercom_hash"])
     assert 0 <= me["beginning_of_week"] <= 6
     for key in ("created_at", "updated_at", "at", "authorization_updated_at"):
         assert PRECISE.match(me[key]), me[key]

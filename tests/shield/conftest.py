@@ -18,6 +18,7 @@ from tests.proxy.conftest import remote_gateway, upstream  # noqa: F401 - fixtur
 from tests.proxy.helpers import Account, make_account, make_connection
 from trackgate.app import create_app
 from trackgate.config import Settings
+from trackgate.gateway.guard import TOKEN_STAND_IN
 from trackgate.runtime import Runtime, build_runtime
 
 T = "/toggl-track/api/v9"
@@ -97,9 +98,13 @@ def gw(shielded: Callable[..., Shielded]) -> Shielded:
 
 
 def without_token(value: Any) -> Any:
-    """The direct answer as the gateway shows it: the credential is never handed out."""
+    """The direct answer as the gateway shows it: the credential is never handed out (the key
+    stays, with a stand-in)."""
     if isinstance(value, dict):
-        return {k: without_token(v) for k, v in value.items() if k != "api_token"}
+        return {
+            k: (TOKEN_STAND_IN if v is not None else None) if k == "api_token" else without_token(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [without_token(v) for v in value]
     return value

@@ -27,6 +27,9 @@ _IDENTITY_FIELDS = frozenset({"email", "password"})
 #: Largest body of a ``/me`` update the gateway reads to judge it.
 MAX_ME_BODY = 64 * 1024
 REDACTED = b"[redacted]"
+#: What an ``api_token`` field of an answer says through the gateway: the key stays, as Toggl
+#: clients with strict models require it, but never with the credential in it.
+TOKEN_STAND_IN = "[redacted]"
 
 
 def forbidden(message: str) -> GatewayError:
@@ -75,6 +78,7 @@ def _without_tokens(value: Any) -> tuple[Any, bool]:
         for key, item in value.items():
             if key.casefold() == "api_token":
                 changed = True
+                kept[key] = None if item is None else TOKEN_STAND_IN
                 continue
             kept[key], item_changed = _without_tokens(item)
             changed = changed or item_changed
@@ -86,7 +90,8 @@ def _without_tokens(value: Any) -> tuple[Any, bool]:
 
 
 def strip_tokens(body: bytes, secret: str) -> bytes:
-    """The body without ``api_token`` fields, and without the credential anywhere else.
+    """The body with every ``api_token`` field's value replaced by :data:`TOKEN_STAND_IN`,
+    and without the credential anywhere else.
 
     JSON nested too deep to walk is left as it is, but for the credential's own bytes."""
     try:

@@ -5,6 +5,7 @@ Rules about what objects may be live in the domain modules; this module only ren
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -106,6 +107,13 @@ def time_entry(
     return body
 
 
+def intercom_hash(user_id: int) -> str:
+    """Toggl sends a 64-hex string here (the spec: "omitted if empty"), never null; clients
+    with strict models parse it as a string. This one is derived from the id alone and is
+    no secret of anyone's."""
+    return hashlib.sha256(f"trackgate-intercom:{user_id}".encode()).hexdigest()
+
+
 def me(user: User | UserRecord, api_token: str) -> Json:
     return {
         "id": user.id,
@@ -124,7 +132,7 @@ def me(user: User | UserRecord, api_token: str) -> Json:
         "country_id": user.country_id,
         "has_password": user.password_hash is not None,
         "at": precise_stamp(user.at),
-        "intercom_hash": None,
+        "intercom_hash": intercom_hash(user.id),
         "oauth_providers": [],
         "authorization_updated_at": precise_stamp(user.authorization_updated_at),
     }
