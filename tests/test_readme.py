@@ -169,11 +169,13 @@ def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
     commands = readme_commands()
     checkout = tmp_path / "checkout"  # what the README's commands see as the current directory
     checkout.mkdir()
-    for name in (".venv", "Makefile"):
+    for name in (".venv", ".tools", "Makefile"):
         (checkout / name).symlink_to(ROOT / name)
-    # `make serve` must not reinstall the .venv this test runs in: its pyproject.toml is older
-    (checkout / "pyproject.toml").write_bytes((ROOT / "pyproject.toml").read_bytes())
-    os.utime(checkout / "pyproject.toml", (0, 0))
+    # `make serve` must not reinstall the .venv this test runs in: what it installs from is older
+    for name in ("pyproject.toml", "uv.lock", "tools/uv-requirements.txt"):
+        (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / name).write_bytes((ROOT / name).read_bytes())
+        os.utime(checkout / name, (0, 0))
     home = tmp_path / "home"
     home.mkdir()
     marks = tmp_path / "ran"

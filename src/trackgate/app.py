@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -66,6 +69,16 @@ class TrackgateApp(FastAPI):
         await self._edge(scope, receive, send)
 
 
+def _reload_keys_on_sighup(runtime: Runtime) -> None:
+    """``kill -HUP`` makes a serving process read its keys again (after ``secrets rotate``)."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # an app run in a test's thread: no signals there
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, runtime.keyring.reload)
+    except (NotImplementedError, RuntimeError, ValueError):
+        pass
+
+
 def _install_mcp(app: FastAPI) -> None:
     """``/mcp``: the agent tools for gateway callers, acting through the proxy in-process."""
     from trackgate.mcp.http import MCP_PATH, McpEndpoint
@@ -91,6 +104,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _reload_keys_on_sighup(runtime)
         async with (
             invalidations_running(runtime.invalidations, runtime.settings.redis_url),
             gateway_lifespan(app),

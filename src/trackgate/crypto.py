@@ -11,15 +11,22 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import os
 import secrets
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+log = logging.getLogger("trackgate")
+
 KEY_BYTES = 32
+#: A ring that meets a key id it does not hold reads its keys again at most this often.
+RELOAD_INTERVAL_SECONDS = 1.0
 _FINGERPRINT_LABEL = b"trackgate key fingerprint v1"
 
 
@@ -29,6 +36,12 @@ class SecretKeyError(Exception):
 
 class DecryptError(Exception):
     """A ciphertext that no key in the ring can open (wrong key, or tampered)."""
+
+
+class KeyUnavailable(DecryptError):
+    """Sealed by a key this process does not hold even after reading its keys again: another
+    process is rotating the key, and this one learns the new key when its key source has it
+    (the key file, or a restart with the new variable). Worth retrying, unlike a forgery."""
 
 
 def generate_key() -> bytes:
@@ -64,15 +77,43 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
 class Keyring:
-    """The primary key encrypts; every key in the ring decrypts."""
+    """The primary key encrypts; every key in the ring decrypts.
 
-    keys: tuple[bytes, ...]
+    A ring given a ``loader`` (where its keys came from) can :meth:`reload` them: when another
+    process rotates the key, rows sealed by the new key are read without a restart. A
+    ciphertext naming a key the ring lacks triggers one reload (at most one a second)."""
 
-    def __post_init__(self) -> None:
-        if not self.keys:
+    def __init__(
+        self, keys: tuple[bytes, ...], loader: Callable[[], tuple[bytes, ...]] | None = None
+    ) -> None:
+        if not keys:
             raise SecretKeyError("the keyring is empty")
+        self.keys = tuple(keys)
+        self._loader = loader
+        self._lock = threading.Lock()
+        self._loaded_at = time.monotonic()
+
+    def _due(self) -> bool:
+        return time.monotonic() - self._loaded_at >= RELOAD_INTERVAL_SECONDS
+
+    def reload(self) -> bool:
+        """Read the keys again from where they came from; True when they changed. A source
+        that fails to load (or holds no key of this database) leaves the ring as it was."""
+        if self._loader is None:
+            return False
+        with self._lock:
+            self._loaded_at = time.monotonic()
+            try:
+                keys = self._loader()
+            except SecretKeyError as exc:
+                log.warning("keys not reloaded: %s", exc)
+                return False
+            if not keys or keys == self.keys:
+                return False
+            self.keys = keys
+        log.info("keys reloaded: primary key %s", key_id(keys[0]))
+        return True
 
     @property
     def primary(self) -> bytes:
@@ -86,6 +127,8 @@ class Keyring:
         return next((k for k in self.keys if key_id(k) == kid), None)
 
     def encrypt(self, plaintext: str, context: str) -> str:
+        if self._loader is not None and self._due():  # sealed by the newest key there is
+            self.reload()
         nonce = os.urandom(12)
         sealed = AESGCM(self.primary).encrypt(nonce, plaintext.encode(), context.encode())
         body = base64.urlsafe_b64encode(nonce + sealed).decode()
@@ -97,7 +140,15 @@ class Keyring:
             raw = base64.urlsafe_b64decode(body)
         except (ValueError, binascii.Error) as exc:
             raise DecryptError("malformed ciphertext") from exc
-        key = self.by_id(kid) if version == "v1" else None
+        if version != "v1":
+            raise DecryptError("unknown ciphertext version")
+        key = self.by_id(kid)
+        if key is None and self._loader is not None:
+            if self._due():
+                self.reload()
+                key = self.by_id(kid)
+            if key is None:
+                raise KeyUnavailable(f"no key with id {kid} in the keyring yet")
         if key is None:
             raise DecryptError(f"no key with id {kid} in the keyring")
         try:

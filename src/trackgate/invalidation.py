@@ -30,8 +30,10 @@ ACCOUNT = "account"
 CONNECTION = "connection"
 #: Anything may have changed (announcements may have been missed): drop every entry.
 EVERYTHING = "everything"
+#: The encryption key was rotated: read the keys again (the key file now holds the new one).
+KEYRING = "keyring"
 
-KINDS = frozenset({KEY, ACCOUNT, CONNECTION, EVERYTHING})
+KINDS = frozenset({KEY, ACCOUNT, CONNECTION, EVERYTHING, KEYRING})
 
 
 @dataclass(frozen=True)

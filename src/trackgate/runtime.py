@@ -6,6 +6,7 @@ Built once at start (migrations applied, key checked) and shared by the service 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trackgate.config import Settings
 from trackgate.crypto import Keyring, SecretKeyError, fingerprint, load_keyring
-from trackgate.invalidation import Invalidations
+from trackgate.invalidation import KEYRING, Invalidation, Invalidations
 from trackgate.ratelimit import FailureGuard, make_storage
 from trackgate.storage.database import Database
 from trackgate.storage.migrate import upgrade
@@ -73,14 +74,46 @@ def open_database(settings: Settings) -> Database:
     return db
 
 
+def _key_source(settings: Settings, db: Database) -> Callable[[], tuple[bytes, ...]]:
+    """Where a running server reads its keys again after a rotation: the key file, when it
+    changed since the last look (the variable cannot change under a running process), and
+    only keys that still include the one this database's fingerprint names. Nothing new: ()."""
+    last_seen: list[int] = []
+
+    def load() -> tuple[bytes, ...]:
+        if settings.secret_key or not settings.key_file.exists():
+            return ()
+        changed = settings.key_file.stat().st_mtime_ns
+        if last_seen == [changed]:
+            return ()
+        last_seen[:] = [changed]
+        ring = load_keyring(settings.secret_key, settings.key_file, create=False)
+        stored = stored_fingerprint(db)
+        if stored is not None and not ring.holds_fingerprint(stored):
+            raise SecretKeyError("the key source holds no key this database was written with")
+        return ring.keys
+
+    return load
+
+
+def _reload_on_rotation(keyring: Keyring) -> Callable[[Invalidation], None]:
+    def reload(change: Invalidation) -> None:
+        if change.kind == KEYRING:
+            keyring.reload()
+
+    return reload
+
+
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database, migrate it, load and check the key. Raises on a wrong key."""
     db = open_database(settings)
     keyring = load_keyring(settings.secret_key, settings.key_file, create=settings.is_sqlite)
     check_key(db, keyring)
+    keyring = Keyring(keyring.keys, loader=_key_source(settings, db))
     storage = make_storage(settings.redis_url)
     failures = FailureGuard(storage, settings.auth_failure_limit)
     invalidations = Invalidations()
+    invalidations.subscribe(_reload_on_rotation(keyring))
     if settings.redis_url:
         from trackgate.invalidation_bus import RedisAnnouncer
 

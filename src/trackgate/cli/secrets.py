@@ -15,6 +15,7 @@ from trackgate.crypto import (
     key_id,
     write_key_file,
 )
+from trackgate.invalidation import KEYRING, Invalidation
 from trackgate.rotation import count_by_key, reseal_all
 from trackgate.runtime import stored_fingerprint
 
@@ -64,9 +65,11 @@ def rotate(data_dir: Path | None = DataDirOption) -> None:
         elif len(ring.keys) < 2:  # a fresh rotation: put a new key in front of the old one
             ring = Keyring((generate_key(), *ring.keys))
             write_key_file(settings.key_file, ring.keys)
+            runtime.invalidations.announce(Invalidation(KEYRING))
         report = reseal_all(runtime.db, ring)
         if not settings.secret_key and not report.remaining:
             write_key_file(settings.key_file, (ring.primary,))
+            runtime.invalidations.announce(Invalidation(KEYRING))
         print_json(
             {
                 "primary_key_id": ring.primary_id,
@@ -75,7 +78,7 @@ def rotate(data_dir: Path | None = DataDirOption) -> None:
                 "next_step": (
                     "set TRACKGATE_SECRET_KEY to the first key alone and restart servers"
                     if settings.secret_key
-                    else "restart running servers so they load the new key"
+                    else "none: running servers read the key file again by themselves"
                 ),
             }
         )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from trackgate.crypto import DecryptError
+from trackgate.crypto import DecryptError, KeyUnavailable
 from trackgate.gateway.auth import REFRESH_AHEAD_SECONDS
 from trackgate.gateway.connections import owned_connection
 from trackgate.gateway.credential_store import open_credential
@@ -161,6 +161,13 @@ class ConnectionRouter:
             return open_credential(
                 self.state.runtime.keyring, connection.id, connection.credential_ciphertext
             )
+        except KeyUnavailable as exc:
+            raise GatewayError(
+                503,
+                "keyring_reloading",
+                "The server is loading a new encryption key; try again in a moment",
+                {"Retry-After": "1"},
+            ) from exc
         except DecryptError as exc:
             log.warning("connection %s: stored credential unreadable", connection.id)
             raise bad_request(

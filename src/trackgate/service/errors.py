@@ -63,6 +63,13 @@ class TooManyRequests(TogglError):
         super().__init__(429, message, {"Retry-After": str(retry_after)})
 
 
+class ServiceUnavailable(TogglError):
+    """Not now, but soon; ``Retry-After`` says when."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(503, message, {"Retry-After": str(retry_after)})
+
+
 def toggl_error_response(
     status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:

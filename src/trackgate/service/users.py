@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from trackgate.crypto import Keyring, digest
+from trackgate.crypto import Keyring, KeyUnavailable, digest
 from trackgate.service import teams
-from trackgate.service.errors import BadRequest
+from trackgate.service.errors import BadRequest, ServiceUnavailable
 from trackgate.service.passwords import hash_password
 from trackgate.storage.database import Database
 from trackgate.storage.models import Organization, User, Workspace
@@ -138,7 +138,14 @@ def create_user(session: Session, keyring: Keyring, spec: NewUser) -> tuple[User
 
 
 def reveal_token(keyring: Keyring, user: User | UserRecord) -> str:
-    return keyring.decrypt(user.api_token_ciphertext, token_context(user.id))
+    """The user's API token; 503 while a key rotation in another process sealed it with a key
+    this one has not loaded yet."""
+    try:
+        return keyring.decrypt(user.api_token_ciphertext, token_context(user.id))
+    except KeyUnavailable as exc:
+        raise ServiceUnavailable(
+            "The server is loading a new encryption key; try again in a moment", 1
+        ) from exc
 
 
 def reset_token(session: Session, keyring: Keyring, user: User) -> str:
