@@ -55,7 +55,9 @@ def test_the_same_project_user_added_at_once_is_added_once(
     assert len(listed) == 1
 
 
-def test_the_same_person_invited_at_once_joins_once(client: TestClient, runtime: Runtime) -> None:
+def test_the_same_person_invited_and_accepting_at_once_joins_once(
+    client: TestClient, runtime: Runtime
+) -> None:
     team = make_team(runtime)
     newcomer = make_user(runtime, fullname="New Comer")
     oid = organization_id(client, team.admin)
@@ -63,6 +65,10 @@ def test_the_same_person_invited_at_once_joins_once(client: TestClient, runtime:
     url = f"{API}/organizations/{oid}/invitations"
     results = at_once(lambda: client.post(url, json=body, headers=team.admin.auth))
     assert [r.status_code for r in results] == [200] * THREADS, [r.text for r in results]
+    invite_urls = [r.json()["data"][0]["invite_url"] for r in results]
+    assert len(set(invite_urls)) == THREADS  # one pending invitation each; all accepted at once
+    accepted = at_once(lambda: client.post(invite_urls.pop(), headers=newcomer.auth))
+    assert [r.status_code for r in accepted] == [200] * THREADS, [r.text for r in accepted]
     users = ok(
         client.get(f"{API}/workspaces/{team.workspace_id}/workspace_users", headers=team.admin.auth)
     )

@@ -73,6 +73,7 @@ def report(
                 )
                 for line in lines
             ),
+            computed=("amount",),
         )
         return
     if not lines:

@@ -1,4 +1,8 @@
-"""Reports as CSV, with the column names of Toggl's exports."""
+"""Reports as CSV, with the column names of Toggl's exports.
+
+Names and descriptions go through :func:`trackgate.csv_cells.text_cell` (no formulas reach a
+spreadsheet); durations and amounts are written as the numbers they are.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from trackgate.csv_cells import text_cell
 from trackgate.reports.clock import LocalCalendar
 from trackgate.reports.detailed import DetailedRow
 from trackgate.reports.durations import DurationFormat, duration, money
@@ -49,20 +54,23 @@ def detailed_csv(
             start = e.start.astimezone(calendar.zone)
             stop = e.stop.astimezone(calendar.zone) if e.stop is not None else None
             person = names.users.get(e.user_id)
-            line = [
+            typed = [
                 person.fullname if person else "",
                 person.email if person else "",
                 names.client_of_project(e.project_id),
                 names.project(e.project_id),
                 names.tasks.get(e.task_id, "") if e.task_id is not None else "",
                 e.description or "",
+            ]
+            line = [text_cell(t) for t in typed]
+            line += [
                 "Yes" if e.billable else "No",
                 start.date().isoformat(),
                 start.strftime("%H:%M:%S"),
                 stop.date().isoformat() if stop else "",
                 stop.strftime("%H:%M:%S") if stop else "",
                 duration(e.seconds, style),
-                ", ".join(names.tag_list(e.tag_ids)),
+                text_cell(", ".join(names.tag_list(e.tag_ids))),
             ]
             if not hide_amounts:
                 line.append(money(e.amount_cents) if e.billable else "")
@@ -96,9 +104,9 @@ def summary_csv(
         header.append(f"Amount ({currency})")
     out.writerow(header)
     for group in report.groups:
-        name = group_title(report.grouping, group.id, None, names)
+        name = text_cell(group_title(report.grouping, group.id, None, names))
         for sub in group.sub_groups:
-            line = [name, group_title(report.sub_grouping, sub.id, sub.title, names)]
+            line = [name, text_cell(group_title(report.sub_grouping, sub.id, sub.title, names))]
             line.append(duration(sub.seconds, style))
             if not hide_amounts:
                 line.append(money(sum(r.amount_cents for r in sub.rates)))
@@ -112,5 +120,6 @@ def weekly_csv(report: Weekly, names: Names, *, style: DurationFormat) -> str:
     for row in report.rows:
         cells = [duration(s, style) for s in row.seconds]
         project = names.project(row.project_id) if row.project_id else "(no project)"
-        out.writerow([names.user(row.user_id), project, *cells, duration(row.total, style)])
+        person = text_cell(names.user(row.user_id))
+        out.writerow([person, text_cell(project), *cells, duration(row.total, style)])
     return buffer.getvalue()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from trackgate.reports.filters import IdFilter
 from trackgate.reports.source import ReportSource
 from trackgate.service.errors import NotFound
+from trackgate.service.project_access import can_see
 from trackgate.storage.models import Project
 
 
@@ -38,9 +39,14 @@ def project_users_summary(session: Session, source: ReportSource) -> list[Projec
 
 
 def one_project(session: Session, source: ReportSource, project_id: int) -> ReportSource:
-    """The source narrowed to one project of the workspace; 404 if it has no such project."""
+    """The source narrowed to one project of the workspace; 404 if it has no such project, or
+    one the member asking may not see (the same answer, so it tells no ids apart)."""
     project = session.get(Project, project_id)
-    if project is None or project.workspace_id != source.workspace_id:
+    if (
+        project is None
+        or project.workspace_id != source.workspace_id
+        or (source.only_user_id is not None and not can_see(session, source.only_user_id, project))
+    ):
         raise NotFound("Project not found")
     only = IdFilter(frozenset({project_id}))
     return dataclasses.replace(source, filters=dataclasses.replace(source.filters, projects=only))

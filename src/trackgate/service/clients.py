@@ -1,6 +1,12 @@
 """What a client may be, and how it changes: create, rename, archive, restore, delete.
 
 Archiving a client archives its projects; deleting one keeps its projects, unassigned.
+
+Who may: members add clients unless the workspace keeps that to admins
+(``only_admins_may_create_projects``, Toggl's "add projects and clients" setting); workspace
+admins edit every client (Toggl's documented roles). Toggl says no more, so the safe answer
+holds: a member renames or deletes only the clients they made, and only admins archive or
+restore a client (which archives or restores its projects, others' too).
 """
 
 from __future__ import annotations
@@ -9,14 +15,18 @@ from pydantic import StrictBool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trackgate.service.errors import BadRequest, NotFound
+from trackgate.service.access import is_admin
+from trackgate.service.errors import BadRequest, Forbidden, NotFound
 from trackgate.service.naming import MAX_NAME_BYTES, checked_name, lock_workspace
 from trackgate.service.payloads import Id, Payload, Text
-from trackgate.storage.models import Client, Project
+from trackgate.storage.models import Client, Project, Workspace
 from trackgate.storage.types import utcnow
 
 MAX_NOTES_BYTES = 3000
 STATUSES = ("active", "archived", "both")
+ADMINS_ONLY = "Only workspace admins may create clients"
+NOT_YOURS = "Only workspace admins and the client's creator may change it"
+ARCHIVING = "Only workspace admins may archive or restore clients"
 
 
 class ClientPayload(Payload):
@@ -73,8 +83,26 @@ def _check_workspace(p: ClientPayload, workspace_id: int) -> None:
         raise BadRequest("workspace_id in the body does not match the path")
 
 
+def _require_maker(session: Session, workspace_id: int, user_id: int) -> None:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is not None and workspace.only_admins_may_create_projects:
+        if not is_admin(session, user_id, workspace_id):
+            raise Forbidden(ADMINS_ONLY)
+
+
+def _require_changer(session: Session, user_id: int, found: Client) -> None:
+    if found.creator_id != user_id and not is_admin(session, user_id, found.workspace_id):
+        raise Forbidden(NOT_YOURS)
+
+
+def _require_admin(session: Session, user_id: int, found: Client) -> None:
+    if not is_admin(session, user_id, found.workspace_id):
+        raise Forbidden(ARCHIVING)
+
+
 def create(session: Session, workspace_id: int, creator_id: int, p: ClientPayload) -> Client:
     _check_workspace(p, workspace_id)
+    _require_maker(session, workspace_id, creator_id)
     name = _name(p.name)
     _check_unique(session, workspace_id, name, None)
     now = utcnow()
@@ -100,8 +128,9 @@ def find_or_create(session: Session, workspace_id: int, creator_id: int, raw: st
     )
 
 
-def update(session: Session, found: Client, p: ClientPayload) -> Client:
+def update(session: Session, user_id: int, found: Client, p: ClientPayload) -> Client:
     """Partial update: only what was sent changes."""
+    _require_changer(session, user_id, found)
     _check_workspace(p, found.workspace_id)
     if p.sent("name"):
         name = _name(p.name)
@@ -121,8 +150,9 @@ def _projects_of(session: Session, found: Client) -> list[Project]:
     return list(session.scalars(query.order_by(Project.id)))
 
 
-def delete(session: Session, found: Client) -> None:
+def delete(session: Session, user_id: int, found: Client) -> None:
     """Soft delete; its projects stay, without a client."""
+    _require_changer(session, user_id, found)
     now = utcnow()
     for project in _projects_of(session, found):
         project.client_id = None
@@ -132,8 +162,9 @@ def delete(session: Session, found: Client) -> None:
     session.flush()
 
 
-def archive(session: Session, found: Client) -> list[int]:
+def archive(session: Session, user_id: int, found: Client) -> list[int]:
     """Archive the client and its active projects; the ids of the projects archived now."""
+    _require_admin(session, user_id, found)
     now = utcnow()
     archived: list[int] = []
     for project in _projects_of(session, found):
@@ -147,8 +178,9 @@ def archive(session: Session, found: Client) -> list[int]:
     return archived
 
 
-def restore(session: Session, found: Client, p: RestorePayload) -> Client:
+def restore(session: Session, user_id: int, found: Client, p: RestorePayload) -> Client:
     """Restore the client, and all its projects or the ones named."""
+    _require_admin(session, user_id, found)
     now = utcnow()
     projects = {project.id: project for project in _projects_of(session, found)}
     wanted = list(projects) if p.restore_all_projects else list(dict.fromkeys(p.projects or []))

@@ -1,6 +1,7 @@
-"""Invitations to an organization's workspaces. An address that already has an account
-joins at once; any other gets a pending invitation whose code its owner accepts after
-signing up (``POST /organizations/invitations/{code}/accept``)."""
+"""Invitations to an organization's workspaces. Every address gets a pending invitation, whether
+it has an account or not: its owner accepts it (``POST /organizations/invitations/{code}/accept``,
+after signing up if need be) or rejects it (``.../reject``), and joins nothing before. The answer
+to the sender is the same for both, so it never tells whether an address has an account."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from trackgate.service import organizations, teams
 from trackgate.service.access import is_admin
 from trackgate.service.errors import BadRequest, NotFound, TogglError
 from trackgate.service.payloads import Id, Payload, Text
-from trackgate.service.users import user_by_email, validate_email
+from trackgate.service.users import validate_email
 from trackgate.storage.models import Invitation, User, Workspace
 from trackgate.storage.types import utcnow
 
@@ -59,8 +60,8 @@ def _places(
 
 def invite(
     session: Session, sender: User, organization_id: int, p: InvitationPayload
-) -> list[tuple[Invitation, User | None]]:
-    """One invitation per address: accepted at once for people with an account."""
+) -> list[Invitation]:
+    """One pending invitation per address, with or without an account (nobody is looked up)."""
     emails = list(dict.fromkeys(validate_email(e) for e in p.emails))
     if not emails:
         raise BadRequest("At least one e-mail address is required")
@@ -76,12 +77,8 @@ def invite(
             sender_id=sender.id,
             workspaces=places,
         )
-        recipient = user_by_email(session, email)
-        if recipient is not None:
-            teams.join_places(session, recipient.id, places)
-            invitation.accepted_at = utcnow()
         session.add(invitation)
-        made.append((invitation, recipient))
+        made.append(invitation)
     session.flush()
     return made
 

@@ -1,4 +1,5 @@
-"""Tags as time entries use them: names resolved (and created on the fly), ids checked."""
+"""Tags as time entries use them: names resolved (and created on the fly), ids checked; and who
+may make a tag, whichever way it is made."""
 
 from __future__ import annotations
 
@@ -7,11 +8,22 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trackgate.service.errors import BadRequest
+from trackgate.service.access import is_admin
+from trackgate.service.errors import BadRequest, Forbidden
 from trackgate.service.naming import lock_workspace
-from trackgate.storage.models import Tag
+from trackgate.storage.models import Tag, Workspace
 
 MAX_NAME_BYTES = 255
+ADMINS_ONLY = "Only workspace admins may create tags"
+
+
+def require_tag_maker(session: Session, workspace_id: int, user_id: int) -> None:
+    """Toggl's ``only_admins_may_create_tags``: then a member makes no tag, neither with the
+    tag API nor by naming a new tag on a time entry (403)."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is not None and workspace.only_admins_may_create_tags:
+        if not is_admin(session, user_id, workspace_id):
+            raise Forbidden(ADMINS_ONLY)
 
 
 def check_tag_name(name: str) -> str:
@@ -52,6 +64,7 @@ def ids_for_names(
             )
         )
         if tag is None:
+            require_tag_maker(session, workspace_id, creator_id)
             tag = Tag(workspace_id=workspace_id, name=name, creator_id=creator_id)
             session.add(tag)
             session.flush()

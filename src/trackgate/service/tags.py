@@ -1,7 +1,9 @@
 """Tags of a workspace: create, rename, delete. Names follow ``tagging.check_tag_name``,
 which time entries use too, so a tag made either way obeys the same rules.
 
-Deleting a tag takes it off every time entry that carried it.
+Deleting a tag takes it off every time entry that carried it. A member renames or deletes
+only the tags they made; workspace admins any (Toggl documents admins editing everything and
+members adding tags; it says nothing of members changing others' tags, so they may not).
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ from sqlalchemy import Text as SqlText
 from sqlalchemy import cast, select
 from sqlalchemy.orm import Session
 
-from trackgate.service.access import membership
+from trackgate.service.access import is_admin
 from trackgate.service.errors import BadRequest, Forbidden, NotFound
 from trackgate.service.naming import lock_workspace
 from trackgate.service.payloads import Payload, Text
-from trackgate.service.tagging import check_tag_name
+from trackgate.service.tagging import check_tag_name, require_tag_maker
 from trackgate.storage.models import Tag, TimeEntry, Workspace
 from trackgate.storage.types import utcnow
 
 NOT_FOUND = "Tag was not found"
+NOT_YOURS = "Only workspace admins and the tag's creator may change it"
 
 
 class TagPayload(Payload):
@@ -32,6 +35,11 @@ def get(session: Session, workspace_id: int, tag_id: int) -> Tag:
     if found is None or found.workspace_id != workspace_id or found.deleted_at is not None:
         raise NotFound(NOT_FOUND)
     return found
+
+
+def _require_changer(session: Session, user_id: int, found: Tag) -> None:
+    if found.creator_id != user_id and not is_admin(session, user_id, found.workspace_id):
+        raise Forbidden(NOT_YOURS)
 
 
 def _check_unique(session: Session, workspace_id: int, name: str, own_id: int | None) -> None:
@@ -46,9 +54,7 @@ def _check_unique(session: Session, workspace_id: int, name: str, own_id: int | 
 
 
 def create(session: Session, workspace: Workspace, creator_id: int, p: TagPayload) -> Tag:
-    if workspace.only_admins_may_create_tags:
-        if not membership(session, creator_id, workspace.id).admin:
-            raise Forbidden("Only workspace admins may create tags")
+    require_tag_maker(session, workspace.id, creator_id)
     name = check_tag_name(p.name or "")
     _check_unique(session, workspace.id, name, None)
     now = utcnow()
@@ -58,7 +64,8 @@ def create(session: Session, workspace: Workspace, creator_id: int, p: TagPayloa
     return made
 
 
-def rename(session: Session, found: Tag, p: TagPayload) -> Tag:
+def rename(session: Session, user_id: int, found: Tag, p: TagPayload) -> Tag:
+    _require_changer(session, user_id, found)
     name = check_tag_name(p.name or "")
     _check_unique(session, found.workspace_id, name, found.id)
     found.name = name
@@ -67,8 +74,9 @@ def rename(session: Session, found: Tag, p: TagPayload) -> Tag:
     return found
 
 
-def delete(session: Session, found: Tag) -> None:
+def delete(session: Session, user_id: int, found: Tag) -> None:
     """Soft-delete the tag and take it off the entries that carry it (their ``at`` moves)."""
+    _require_changer(session, user_id, found)
     now = utcnow()
     # The JSON text narrows the rows on both databases; the exact test is done in Python.
     candidates = session.scalars(

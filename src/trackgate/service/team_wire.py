@@ -203,24 +203,23 @@ def roles(organization_id: int) -> list[Json]:
 
 
 def invitation_result(
-    made: list[tuple[Invitation, User | None]], organization_id: int, sender_id: int, prefix: str
+    made: list[Invitation], organization_id: int, sender_id: int, prefix: str
 ) -> Json:
-    """Toggl's ``invitation.Result``: one ``data`` row per address, and a message each."""
+    """Toggl's ``invitation.Result``: one ``data`` row per address, and a message each. Every
+    invitation waits for its recipient to accept it, so ``recipient_id`` is null and the
+    message is "invited" alike for addresses with and without an account."""
     data = [
         {
             "email": inv.email,
             "invitation_id": inv.id,
             "invite_url": f"{prefix}/organizations/invitations/{inv.code}/accept",
             "organization_id": organization_id,
-            "recipient_id": recipient.id if recipient else None,
+            "recipient_id": None,
             "sender_id": sender_id,
             "workspaces": [
                 {"workspace_id": p["workspace_id"], "role": p["role"]} for p in inv.workspaces
             ],
         }
-        for inv, recipient in made
+        for inv in made
     ]
-    messages = [
-        f"{inv.email} joined" if recipient else f"{inv.email} invited" for inv, recipient in made
-    ]
-    return {"data": data, "messages": messages}
+    return {"data": data, "messages": [f"{inv.email} invited" for inv in made]}

@@ -118,7 +118,8 @@ class OrganizationMember(Stamped, Base):
 
 
 class Invitation(Stamped, Base):
-    """An invitation to an organization's workspaces for an e-mail without an account yet."""
+    """An invitation to an organization's workspaces for an e-mail, pending until its owner
+    (with an account already or once signed up) accepts or rejects it."""
 
     __tablename__ = "invitations"
     id: Mapped[int] = mapped_column(Id, primary_key=True)

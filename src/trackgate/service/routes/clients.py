@@ -55,7 +55,8 @@ def update_client(
 ) -> Response:
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        found = domain.update(session, domain.get(session, workspace_id, client_id), payload)
+        found = domain.get(session, workspace_id, client_id)
+        found = domain.update(session, caller.user_id, found, payload)
         return TogglJSON(wire.client(found))
 
 
@@ -64,7 +65,7 @@ def delete_client(caller: CallerDep, workspace_id: PathId, client_id: PathId) ->
     """Answers the deleted client's id (the spec's ``number``)."""
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        domain.delete(session, domain.get(session, workspace_id, client_id))
+        domain.delete(session, caller.user_id, domain.get(session, workspace_id, client_id))
     return TogglJSON(client_id)
 
 
@@ -72,7 +73,8 @@ def delete_client(caller: CallerDep, workspace_id: PathId, client_id: PathId) ->
 def archive_client(caller: CallerDep, workspace_id: PathId, client_id: PathId) -> Response:
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        archived = domain.archive(session, domain.get(session, workspace_id, client_id))
+        found = domain.get(session, workspace_id, client_id)
+        archived = domain.archive(session, caller.user_id, found)
     return TogglJSON(archived)
 
 
@@ -86,5 +88,7 @@ def restore_client(
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
         found = domain.get(session, workspace_id, client_id)
-        restored = domain.restore(session, found, payload or domain.RestorePayload())
+        restored = domain.restore(
+            session, caller.user_id, found, payload or domain.RestorePayload()
+        )
         return TogglJSON(wire.client(restored))

@@ -55,7 +55,8 @@ def update_tag(
 ) -> Response:
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        found = domain.rename(session, domain.get(session, workspace_id, tag_id), payload)
+        found = domain.get(session, workspace_id, tag_id)
+        found = domain.rename(session, caller.user_id, found, payload)
         return TogglJSON(wire.tag(found))
 
 
@@ -63,5 +64,5 @@ def update_tag(
 def delete_tag(caller: CallerDep, workspace_id: PathId, tag_id: PathId) -> Response:
     with caller.runtime.db.write() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        domain.delete(session, domain.get(session, workspace_id, tag_id))
+        domain.delete(session, caller.user_id, domain.get(session, workspace_id, tag_id))
     return empty_ok()
