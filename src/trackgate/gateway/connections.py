@@ -20,6 +20,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from trackgate.crypto import DecryptError, Keyring, digest
+from trackgate.gateway import scopes as scope_names
 from trackgate.gateway.credential_store import seal_credential
 from trackgate.storage.database import Database
 from trackgate.storage.models import Account, Connection, ConnectSession
@@ -170,6 +171,7 @@ def create_connection(session: Session, account_id: str, app: str) -> Connection
         method=None,
         credential_ciphertext=None,
         details={},
+        scopes="",  # nothing is granted until its owner completes the connect page
         created_at=now,
         updated_at=now,
     )
@@ -233,9 +235,19 @@ def metadata_from_me(me: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def activate(session: Session, keyring: Keyring, connection: Connection, found: Verified) -> None:
-    """Store a verified credential (replacing any before it) and mark the connection ACTIVE."""
+def activate(
+    session: Session,
+    keyring: Keyring,
+    connection: Connection,
+    found: Verified,
+    *,
+    scopes: Iterable[str] = scope_names.ALL,
+) -> None:
+    """Store a verified credential (replacing any before it) and what its owner granted, and
+    mark the connection ACTIVE. Without a consent page (the demo, an operator's own tools) a
+    credential grants every scope."""
     connection.credential_ciphertext = seal_credential(keyring, connection.id, found.api_token)
+    connection.scopes = scope_names.spell(scopes)
     connection.method = found.method
     connection.details = dict(found.metadata)
     connection.status = "ACTIVE"
