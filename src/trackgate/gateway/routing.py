@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trackgate.crypto import DecryptError
 from trackgate.gateway import scopes as scope_names
-from trackgate.gateway.auth import REFRESH_AHEAD_SECONDS
+from trackgate.gateway.auth import REFRESH_AHEAD_SECONDS, GatewayCaller
 from trackgate.gateway.connections import owned_connection
 from trackgate.gateway.credential_store import open_credential
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
@@ -104,6 +104,17 @@ class ConnectionRouter:
         )
         self._keep(key, (generation, chosen))
         return chosen
+
+    async def granted(
+        self, caller: GatewayCaller, app: str, requested: str | None
+    ) -> frozenset[str]:
+        """What the caller may do through the connection its calls would use: its key's scopes
+        within the connection's grant (the key's alone while it has no usable connection)."""
+        try:
+            chosen = await self.choose(caller.account_id, app, requested)
+        except GatewayError:
+            return caller.scopes
+        return caller.scopes & chosen.scopes
 
     def _keep(self, key: tuple[str, str, str], noted: tuple[int, Chosen]) -> None:
         generation, chosen = noted
