@@ -174,7 +174,6 @@ def create_connection(session: Session, account_id: str, app: str) -> Connection
         method=None,
         credential_ciphertext=None,
         details={},
-        scopes="",  # nothing is granted until its owner completes the connect page
         created_at=now,
         updated_at=now,
     )
@@ -258,6 +257,14 @@ def activate(
     connection.updated_at = utcnow()
 
 
+def granted_shown(connection: Connection) -> list[str]:
+    """What the connection's owner granted; nothing yet while it is PENDING (the grant is
+    written when the connect page is completed)."""
+    if connection.status == "PENDING":
+        return []
+    return scope_names.ordered(scope_names.read_stored(connection.scopes))
+
+
 def connection_json(connection: Connection, url: str | None) -> dict[str, Any]:
     return {
         "connection_id": connection.id,
@@ -268,7 +275,7 @@ def connection_json(connection: Connection, url: str | None) -> dict[str, Any]:
         "app": connection.app,
         "method": connection.method,
         "metadata": dict(connection.details or {}),
-        "scopes": scope_names.ordered(scope_names.read_stored(connection.scopes)),
+        "scopes": granted_shown(connection),
     }
 
 

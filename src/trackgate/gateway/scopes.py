@@ -32,7 +32,7 @@ class Scope:
     name: str
     #: what the person connecting grants, in the words of the connect page ("... to <consent>")
     consent: str
-    #: what it allows, in the words of the README
+    #: what it allows, as the README's table of scopes says it (a test keeps them equal)
     allows: str
 
 
@@ -40,7 +40,8 @@ SCOPES: tuple[Scope, ...] = (
     Scope(
         READ,
         "see your time entries, projects, clients and tags",
-        "every GET, and the Reports API searches and exports (POSTs that change nothing)",
+        "every `GET` of a known path, and the POSTs that only read: Reports API searches and "
+        "exports, a workspace's `users/data`",
     ),
     Scope(
         TIME_WRITE,
@@ -55,8 +56,9 @@ SCOPES: tuple[Scope, ...] = (
     Scope(
         ADMIN,
         "change workspace and organization settings and invite people",
-        "the profile and its preferences, workspaces, organizations, users, invitations, "
-        "project members, groups, webhook subscriptions: every call not named above",
+        "everything else: the profile and its preferences, workspaces, organizations, users, "
+        "invitations, project members, groups, webhook subscriptions, and any path or method "
+        "the gateway does not know",
     ),
 )
 NAMES: tuple[str, ...] = tuple(scope.name for scope in SCOPES)

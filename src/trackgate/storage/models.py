@@ -310,7 +310,7 @@ class Connection(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     #: what the connection's owner granted on the connect page, space-separated; a key does
-    #: no more with the connection than this ("" while PENDING)
+    #: no more with the connection than this (written when the page is completed)
     scopes: Mapped[str] = mapped_column(String(64), server_default=FULL_POWER)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
