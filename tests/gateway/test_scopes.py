@@ -259,7 +259,7 @@ def test_the_scope_check_comes_before_the_credential_guard(scoped: Scoped) -> No
     assert guarded.status_code == 403 and guarded.json()["error"]["code"] == "forbidden"
 
 
-def test_the_control_api_and_mcp_are_open_to_every_key(scoped: Scoped) -> None:
+def test_the_control_api_is_open_to_every_key(scoped: Scoped) -> None:
     for key in scopes.NAMES:
         headers = scoped.keys[key]
         listed = scoped.client.get("/connections", headers=headers)
