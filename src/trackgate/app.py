@@ -83,7 +83,7 @@ def _install_mcp(app: FastAPI) -> None:
     """``/mcp``: the agent tools for gateway callers, acting through the proxy in-process."""
     from trackgate.mcp.http import MCP_PATH, McpEndpoint
 
-    endpoint = McpEndpoint(app, app.state.gateway.keys)
+    endpoint = McpEndpoint(app, app.state.gateway)
     app.state.mcp = endpoint
     app.router.routes.insert(0, Route(MCP_PATH, endpoint, include_in_schema=False))
 

@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "TRACKGATE_SECRET_KEY": "base64 AES-256 key(s), comma-separated, newest first",
     "TRACKGATE_KEY_FILE": "path of the key file used when TRACKGATE_SECRET_KEY is unset",
     "TRACKGATE_PUBLIC_URL": "root URL used to build connect links",
+    "TRACKGATE_OPERATOR_CONTACT": "how people reach this server's operator, on the connect page",
     "TRACKGATE_TOGGL_URL": "upstream root for the toggl-track app (default: embedded service)",
     "TRACKGATE_REDIS_URL": "Redis URL for rate limits shared between replicas",
     "TRACKGATE_RATE_LIMIT": "per-account gateway rate limit (default 10/second)",
@@ -61,6 +62,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str | None = None
+    #: shown on the connect page: how the people connecting reach this server's operator
+    operator_contact: str | None = None
     upstream_url: str | None = None
     redis_url: str | None = None
     rate_limit: str = "10/second"
@@ -135,6 +138,7 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_SECRET_KEY": ("secret_key", values.secret_keys),
     "TRACKGATE_KEY_FILE": ("key_file", Path),
     "TRACKGATE_PUBLIC_URL": ("public_url", values.http_url),
+    "TRACKGATE_OPERATOR_CONTACT": ("operator_contact", values.contact),
     "TRACKGATE_TOGGL_URL": ("upstream_url", values.http_url),
     "TRACKGATE_REDIS_URL": ("redis_url", values.redis_url),
     "TRACKGATE_RATE_LIMIT": ("rate_limit", values.rate),

@@ -45,6 +45,11 @@ color:#5c0f0f}
 color:#1d4d2b}
 .or{margin:1rem 0 0;color:#555;font-size:.95rem}
 .hint{display:block;color:#555;font-size:.9rem;margin-top:.25rem}
+.hint-inline{color:#555;font-size:.9rem}
+fieldset{border:1px solid #d6d0c8;border-radius:4px;margin:1rem 0 0;padding:.4rem .8rem .6rem}
+legend{font-weight:600;padding:0 .3rem}
+label.scope{font-weight:400;margin:.45rem 0 0}
+label.scope input{margin:0 .45rem 0 0}
 """
 
 

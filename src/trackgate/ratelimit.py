@@ -96,7 +96,8 @@ class MemorySlidingWindow:
     """The sliding window counter of ``limits`` for one process, without its storage layer:
     the previous window's count, weighted by how much of it still overlaps, plus the current
     one. A dictionary look-up per call, where the library's generic storage costs tens of
-    microseconds on the proxy's hot path. Used from the event loop only."""
+    microseconds on the proxy's hot path. Used from the event loop only. A call may give its
+    own ``limit`` (per key budgets share one window length, each with its own amount)."""
 
     def __init__(self, item: RateLimitItem) -> None:
         self.limit = item.amount
@@ -117,10 +118,10 @@ class MemorySlidingWindow:
         start, count, previous = window
         return previous * (1 - (now - start) / self.period) + count
 
-    def hit(self, key: str) -> bool:
+    def hit(self, key: str, limit: int | None = None) -> bool:
         now = time.time()
         window = self._current(key, now)
-        if self._weighted(window, now) + 1 > self.limit:
+        if self._weighted(window, now) + 1 > (self.limit if limit is None else limit):
             self._windows[key] = window
             return False
         self._windows[key] = (window[0], window[1] + 1, window[2])
@@ -128,14 +129,20 @@ class MemorySlidingWindow:
             self._forget_before(now - 2 * self.period)
         return True
 
-    def reset_at(self, key: str) -> float:
+    def count(self, key: str) -> float:
+        """The calls counted against ``key`` now (the previous window's, weighted)."""
+        now = time.time()
+        return self._weighted(self._current(key, now), now)
+
+    def reset_at(self, key: str, limit: int | None = None) -> float:
         """Epoch seconds when a call would be allowed again."""
+        amount = self.limit if limit is None else limit
         now = time.time()
         start, count, previous = self._current(key, now)
-        if count + 1 > self.limit or previous == 0:
+        if count + 1 > amount or previous == 0:
             return start + self.period
         # The previous window's weight falls linearly to zero over this window.
-        needed = 1 - (self.limit - 1 - count) / previous
+        needed = 1 - (amount - 1 - count) / previous
         return start + max(0.0, needed) * self.period
 
     def _forget_before(self, cutoff: float) -> None:

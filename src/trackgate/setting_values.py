@@ -79,6 +79,15 @@ def http_url(raw: str) -> str:
     return raw.strip().rstrip("/")
 
 
+def contact(raw: str) -> str:
+    """How people reach the operator: an email address, a URL or a short line of text."""
+    expects = "an email address, a URL or a line of text of at most 200 characters"
+    text = raw.strip()
+    if not text or len(text) > 200 or not text.isprintable():
+        raise ValueError(expects)
+    return text
+
+
 def redis_url(raw: str) -> str:
     """A Redis URL as the ``redis`` client and ``limits`` read it."""
     expects = "a Redis URL such as redis://127.0.0.1:6379/0"

@@ -13,6 +13,7 @@ import pytest
 
 from tests.client.conftest import Either
 from trackgate.client import (
+    APIError,
     AsyncToggl,
     NetworkError,
     QuotaExceededError,
@@ -300,3 +301,16 @@ def test_a_post_refused_by_toggls_429_is_not_sent_again(scripted: Any) -> None:
     with pytest.raises(RateLimitError):
         scripted(handler).time_entries.start(1, "x")
     assert len(seen) == 1
+
+
+def test_a_call_beyond_the_keys_scopes_names_the_scope(scripted: Any) -> None:
+    refused = {
+        "error": "insufficient_scope",
+        "required": "admin",
+        "message": "This gateway key does not have the 'admin' scope",
+    }
+    handler, seen = _answers(httpx.Response(403, json=refused))
+    with pytest.raises(APIError) as caught:
+        scripted(handler).me.get()
+    assert caught.value.status == 403 and caught.value.code == "insufficient_scope"
+    assert "'admin' scope" in caught.value.message and len(seen) == 1

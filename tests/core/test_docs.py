@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import pytest
 
 from trackgate.cli.main import app
 from trackgate.config import ENVIRONMENT
+from trackgate.gateway import scopes
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
@@ -54,3 +56,14 @@ def test_every_serve_flag_is_documented() -> None:
 def test_readme_shows_the_two_commands_first() -> None:
     assert README.index("make serve") < README.index("## Configuration")
     assert "make test" in README
+
+
+def test_the_scope_table_is_the_gateways() -> None:
+    """The README's table of scopes says what ``trackgate.gateway.scopes`` says, row for row,
+    and names the consent page's words for each."""
+    rows = re.findall(r"^\| `([a-z:]+)` \| (.+) \|$", README, flags=re.MULTILINE)
+    documented = {name: allows for name, allows in rows if name in scopes.ALL}
+    assert documented == {scope.name: scope.allows for scope in scopes.SCOPES}
+    flowing = " ".join(README.split())
+    for scope in scopes.SCOPES:
+        assert f'"{scope.consent}"' in flowing, scope.name

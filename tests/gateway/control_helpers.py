@@ -24,7 +24,9 @@ CONNECTION_KEYS = {
     "app",
     "method",
     "metadata",
+    "scopes",
     "quota",
+    "budgets",
 }
 PAGE_HEADERS = {
     "cache-control": "no-store",

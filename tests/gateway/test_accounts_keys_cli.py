@@ -77,11 +77,13 @@ def test_accounts_create_prints_the_account_and_a_working_key(
 def test_keys_create_list_and_revoke(trackgate: Any, client: TestClient) -> None:
     account = ok_json(trackgate("accounts", "create", "--name", "keys"))["account_id"]
     second = ok_json(trackgate("keys", "create", "--account", account, "--name", "ci"))
-    assert set(second) == {"key_id", "api_key"} and second["api_key"].startswith("tgk_")
+    assert set(second) == {"key_id", "api_key", "scopes"} and second["api_key"].startswith("tgk_")
+    assert second["scopes"] == ["read", "time:write", "catalog:write"]
     headers = {"Authorization": f"Bearer {second['api_key']}"}
     listed = ok_json(trackgate("keys", "list", "--account", account))
     assert len(listed) == 2
-    assert all(set(k) == {"key_id", "prefix", "name", "created_at", "revoked_at"} for k in listed)
+    shown = {"key_id", "prefix", "name", "scopes", "created_at", "revoked_at"}
+    assert all(set(k) == shown for k in listed)
     assert [k["name"] for k in listed] == ["default", "ci"]
     assert all(k["revoked_at"] is None for k in listed)
     assert second["api_key"] not in json.dumps(listed)
@@ -93,6 +95,42 @@ def test_keys_create_list_and_revoke(trackgate: Any, client: TestClient) -> None
     assert [k["revoked_at"] is not None for k in after] == [False, True]
     again = ok_json(trackgate("keys", "revoke", second["key_id"]))  # idempotent
     assert again["revoked_at"] == revoked["revoked_at"]
+
+
+def test_keys_carry_the_scopes_and_budget_chosen(
+    trackgate: Any, client: TestClient, runtime: Runtime
+) -> None:
+    account = ok_json(trackgate("accounts", "create", "--name", "scoped"))["account_id"]
+    made = ok_json(
+        trackgate(
+            "keys", "create", "--account", account, "--scope", "read", "--scope", "admin",
+            "--budget", "10",
+        )
+    )  # fmt: skip
+    assert made["scopes"] == ["read", "admin"] and made["budget"] == 10
+    listed = {k["key_id"]: k for k in ok_json(trackgate("keys", "list", "--account", account))}
+    assert listed[made["key_id"]]["scopes"] == ["read", "admin"]
+    assert listed[made["key_id"]]["budget"] == 10
+    first = next(k for k in listed.values() if k["key_id"] != made["key_id"])
+    assert first["scopes"] == ["read", "time:write", "catalog:write"] and "budget" not in first
+    # the key works, within its scopes
+    headers = {"Authorization": f"Bearer {made['api_key']}"}
+    assert client.get("/connections", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (("keys", "create", "--account", "any", "--scope", "write"), "unknown scope 'write'"),
+        (("keys", "create", "--account", "any", "--budget", "0"), "--budget"),
+    ],
+)
+def test_wrong_scopes_and_budgets_are_usage_errors(
+    trackgate: Any, args: tuple[str, ...], text: str
+) -> None:
+    result = trackgate(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert text in result.stderr
 
 
 @pytest.mark.parametrize(

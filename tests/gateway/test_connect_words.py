@@ -20,6 +20,7 @@ from tests.gateway.control_helpers import (
     start_connection,
 )
 from trackgate.app import create_app
+from trackgate.gateway.scopes import DEFAULT, SCOPES
 from trackgate.runtime import Runtime
 
 
@@ -34,11 +35,10 @@ def test_the_form_names_the_account_and_what_it_may_do(
     connection = start_connection(client, account)
     text = words(client.get(connect_path(connection["url"])).text)
     assert "Acme Time Robot asks for access to your Toggl Track account." in text
-    assert (
-        "If you connect, Acme Time Robot will be able to read and change your time entries, "
-        "projects, clients and tags; it cannot see your API token or change your email or "
-        "password." in text
-    )
+    asked = "; ".join(scope.consent for scope in SCOPES if scope.name in DEFAULT)
+    assert "If you connect, Acme Time Robot will be able to: " in text
+    assert asked.replace("; ", " (always) ", 1).replace("; ", " ") in text
+    assert "it cannot see your API token or change your email or password." in text
 
 
 def test_the_embedded_service_has_no_profile_page_to_point_at(

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from multidict import CIMultiDict
 
+from trackgate.gateway import scopes
 from trackgate.gateway.credential_store import seal_credential
 from trackgate.gateway.keys import create_account, issue_key
 from trackgate.runtime import Runtime
@@ -42,9 +43,11 @@ class Account:
 
 
 def make_account(runtime: Runtime, name: str = "team") -> Account:
+    """An account with a key of every scope: the proxy's tests call any path (scoped keys are
+    tested in ``tests/gateway/test_scopes.py``)."""
     with runtime.db.write() as session:
         account = create_account(session, name)
-        issued = issue_key(session, account.id)
+        issued = issue_key(session, account.id, scopes=scopes.ALL)
         return Account(account.id, issued.api_key)
 
 

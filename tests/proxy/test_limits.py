@@ -215,3 +215,39 @@ async def test_the_rate_limit_lets_calls_through_when_redis_is_down():
     with pytest.raises(GatewayError) as caught:
         await memory.check("account")
     assert caught.value.code == "rate_limited"
+
+
+# --- each key's budget of upstream requests ----------------------------------------------------
+
+
+async def _budget_holds(first: limits.KeyBudgets, second: limits.KeyBudgets) -> None:
+    """Three requests an hour for one key, spent alternately through ``first`` and
+    ``second`` (one process, or two replicas sharing Redis)."""
+    key = "key_" + uuid.uuid4().hex[:12]
+    for budgets in (first, second, first):
+        await budgets.spend(key, 3)
+    with pytest.raises(GatewayError) as caught:
+        await second.spend(key, 3)
+    assert caught.value.status == 429 and caught.value.code == "budget_exhausted"
+    assert 1 <= int(caught.value.headers["Retry-After"]) <= 3600
+    assert await first.spent(key, 3) == 3 and await second.spent(key, 3) == 3
+    other = "key_" + uuid.uuid4().hex[:12]
+    await first.spend(other, 3)  # another key has its own count
+    assert await second.spent(other, 3) == 1
+
+
+async def test_a_keys_budget_in_memory() -> None:
+    budgets = limits.KeyBudgets(None)
+    await _budget_holds(budgets, budgets)
+
+
+@needs_redis
+async def test_a_keys_budget_in_redis_is_shared_by_replicas() -> None:
+    await _budget_holds(limits.KeyBudgets(REDIS_URL), limits.KeyBudgets(REDIS_URL))
+
+
+async def test_budgets_let_calls_through_when_redis_is_down() -> None:
+    budgets = limits.KeyBudgets("redis://127.0.0.1:1")
+    for _ in range(3):
+        await budgets.spend("key", 1)  # no 429, no crash
+    assert await budgets.spent("key", 1) is None

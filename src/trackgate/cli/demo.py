@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from trackgate.cli.common import USAGE_ERROR, fail
 from trackgate.config import Settings
+from trackgate.gateway import scopes
 from trackgate.gateway.connections import Verified, activate, create_connection
 from trackgate.gateway.keys import create_account, issue_key, list_keys, revoke_key
 from trackgate.invalidation import CONNECTION, KEY, Invalidation
@@ -87,7 +88,8 @@ def _demo_connection(session: Session, runtime: Runtime, account: Account, user:
         "default_workspace_id": user.default_workspace_id,
     }
     token = reveal_token(runtime.keyring, user)
-    activate(session, runtime.keyring, connection, Verified("API_KEY", token, metadata))
+    verified = Verified("API_KEY", token, metadata)
+    activate(session, runtime.keyring, connection, verified, scopes=scopes.ALL)
     return connection.id
 
 
@@ -116,7 +118,8 @@ def ensure_demo(runtime: Runtime) -> Demo:
         account = _demo_account(session)
         connection_id = _demo_connection(session, runtime, account, user)
         revoked = _revoke_earlier_keys(session, account)
-        issued = issue_key(session, account.id, name=DEMO_KEY_NAME)
+        # the demo's account and user are the operator's own: its key may do everything
+        issued = issue_key(session, account.id, name=DEMO_KEY_NAME, scopes=scopes.ALL)
         demo = Demo(user.id, account.id, connection_id, issued.key_id, issued.api_key)
     # committed: running servers drop the earlier keys and the connection's old credential
     for key_id in revoked:

@@ -107,6 +107,9 @@ def _message(body: Any, status: int) -> tuple[str, str | None]:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
         return str(error.get("message") or status), error.get("code")
+    if isinstance(body, dict) and body.get("error") == "insufficient_scope":
+        # a gateway's refusal of a call beyond the key's scopes, in its own shape
+        return str(body.get("message") or body["error"]), "insufficient_scope"
     if isinstance(body, str) and body.strip():
         return body.strip(), None
     if isinstance(body, dict) and body.get("message"):

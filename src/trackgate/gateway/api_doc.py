@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from trackgate.gateway.connections import APPS, STATUSES
+from trackgate.gateway.scopes import NAMES
 
 KEY_SCHEME = "gatewayKey"
 SECURITY_SCHEMES = {
@@ -34,6 +35,16 @@ GATEWAY_ERROR = {
         }
     },
 }
+INSUFFICIENT_SCOPE = {
+    "type": "object",
+    "required": ["error", "required", "message"],
+    "properties": {
+        "error": {"type": "string", "enum": ["insufficient_scope"]},
+        "required": {"type": "string", "enum": list(NAMES)},
+        "message": {"type": "string"},
+    },
+}
+_SCOPES = {"type": "array", "items": {"type": "string", "enum": list(NAMES)}}
 CONNECTION = {
     "type": "object",
     "properties": {
@@ -45,9 +56,29 @@ CONNECTION = {
         "app": {"type": "string", "enum": list(APPS)},
         "method": {"type": ["string", "null"], "enum": ["API_KEY", "BASIC", None]},
         "metadata": {"type": "object"},
+        "scopes": {**_SCOPES, "description": "What its owner granted on the connect page"},
+        "quota": {"type": "object"},
+        "budgets": {
+            "type": "array",
+            "description": "GET /connections/{id} only: each key with a budget, and the "
+            "upstream requests it spent in the sliding hour",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "key_id": {"type": "string"},
+                    "name": {"type": ["string", "null"]},
+                    "budget": {"type": "integer"},
+                    "spent": {"type": ["integer", "null"]},
+                },
+            },
+        },
     },
 }
-SCHEMAS = {"GatewayError": GATEWAY_ERROR, "Connection": CONNECTION}
+SCHEMAS = {
+    "GatewayError": GATEWAY_ERROR,
+    "InsufficientScope": INSUFFICIENT_SCOPE,
+    "Connection": CONNECTION,
+}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -93,6 +124,7 @@ _FORM = {
         "api_token": {"type": "string"},
         "email": {"type": "string"},
         "password": {"type": "string"},
+        "scope": {**_SCOPES, "description": "The scopes granted (the boxes ticked)"},
     },
 }
 _PROXY_METHODS = ("get", "post", "put", "patch", "delete")
@@ -213,13 +245,23 @@ def _proxy_paths() -> dict[str, Any]:
         },
     ]
     passed = {"description": "The upstream's answer, passed through unchanged"}
+    refused = {
+        "description": "A call beyond the key's scopes or the connection's grant "
+        "(insufficient_scope), or one that would hand out or take over the credential",
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": [_ref("InsufficientScope"), _ref("GatewayError")]}
+            }
+        },
+    }
     operation = {
         "tags": ["proxy"],
         "summary": "Call the upstream with the connection's credential",
         "security": _SECURED,
         "responses": {
             "default": passed,
-            **_errors("400", "401", "403", "404", "429", "502", "504"),
+            **_errors("400", "401", "404", "429", "502", "504"),
+            "403": refused,
         },
     }
     item: dict[str, Any] = {"parameters": parameters}

@@ -17,7 +17,7 @@ from starlette.requests import HTTPConnection
 from trackgate.basic_auth import parse_basic, parse_bearer
 from trackgate.crypto import digest
 from trackgate.gateway.errors import GatewayError, too_many, unauthorized
-from trackgate.gateway.keys import account_for_key
+from trackgate.gateway.keys import LiveKey, account_for_key
 from trackgate.invalidation import ACCOUNT, EVERYTHING, KEY, Invalidation
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
@@ -33,10 +33,14 @@ KEY_CACHE_SECONDS = REVOCATION_SECONDS
 REFRESH_AHEAD_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GatewayCaller:
     account_id: str
     key_id: str
+    #: what the key may do (see :mod:`trackgate.gateway.scopes`), cached with the key
+    scopes: frozenset[str] = frozenset()
+    #: upstream requests per hour the key may cause; None: no budget
+    budget: int | None = None
 
 
 def presented_key(header: str | None) -> str | None:
@@ -98,7 +102,7 @@ class KeyVerifier:
             found = account_for_key(session, key)
         if found is None:
             raise LookupError("the key is not live")
-        return GatewayCaller(account_id=found[0], key_id=found[1])
+        return _caller(found)
 
     def forget(self, key_id: str) -> None:
         """Called by whoever revokes a key in this process: it stops working at once."""
@@ -128,10 +132,14 @@ class KeyVerifier:
                     failures.retry_after(client),
                 )
             raise unauthorized()
-        caller = GatewayCaller(account_id=found[0], key_id=found[1])
+        caller = _caller(found)
         if self.runtime.invalidations.unchanged_since(generation):  # else it may be stale
             self.cache.put(key_digest, caller)
         return caller
+
+
+def _caller(found: LiveKey) -> GatewayCaller:
+    return GatewayCaller(found.account_id, found.key_id, found.scopes, found.budget)
 
 
 __all__ = ["GatewayCaller", "GatewayError", "KeyVerifier", "presented_key"]

@@ -1,23 +1,28 @@
 """The connect page's HTML, written for the person connecting, not for a developer.
 
-It names the gateway account asking for access, says what that account will be able to do,
-and tells where to find an API token on the upstream in use. Every value put into a page goes
-through :func:`html.escape`. No scripts: a plain form, so it works under a strict CSP.
+It names the gateway account asking for access, says what that account will be able to do
+(one checkbox per scope asked for, in the scope table's words; all but ``read`` may be
+unticked), tells where to find an API token on the upstream in use, and how to reach the
+server's operator where one is configured. Every value put into a page goes through
+:func:`html.escape`. No scripts: a plain form, so it works under a strict CSP.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from html import escape
 from urllib.parse import urlsplit
 
+from trackgate.gateway.scopes import REQUIRED_GRANT, SCOPES
 from trackgate.html_page import document
 
 APP_LABELS = {"toggl-track": "Toggl Track"}
 TOGGL_HOST = "api.track.toggl.com"
 
-#: What a connection lets the gateway account do, and what the gateway keeps from it.
-CAN_DO = "read and change your time entries, projects, clients and tags"
+#: What a connection never lets the gateway account do, whatever is granted.
 CANNOT_DO = "it cannot see your API token or change your email or password"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def app_label(app: str) -> str:
@@ -40,6 +45,37 @@ def token_hint(upstream_url: str | None) -> str:
     return f"Use your API token for {host}."
 
 
+def contact_line(contact: str | None) -> str:
+    """How to reach the operator, as a link when it is an email address or a web address."""
+    if not contact:
+        return ""
+    shown = escape(contact)
+    if _EMAIL.match(contact):
+        shown = f'<a href="mailto:{escape(contact, quote=True)}">{shown}</a>'
+    elif urlsplit(contact).scheme in ("http", "https"):
+        shown = f'<a href="{escape(contact, quote=True)}" rel="noreferrer">{shown}</a>'
+    return f'<p class="hint">Questions about this server: {shown}</p>'
+
+
+def scope_boxes(asked: Iterable[str]) -> str:
+    """One checkbox per scope asked for, ticked, in the table's order; ``read`` cannot be
+    unticked (the browser will not send the form without it)."""
+    wanted = set(asked)
+    boxes = []
+    for scope in SCOPES:
+        if scope.name not in wanted:
+            continue
+        needed = scope.name == REQUIRED_GRANT
+        extra = " required" if needed else ""
+        note = ' <span class="hint-inline">(always)</span>' if needed else ""
+        boxes.append(
+            '<label class="scope">'
+            f'<input type="checkbox" name="scope" value="{escape(scope.name)}" checked{extra}> '
+            f"{escape(scope.consent)}{note}</label>"
+        )
+    return "".join(boxes)
+
+
 def form_page(
     *,
     app: str,
@@ -48,8 +84,11 @@ def form_page(
     csrf_token: str,
     error: str | None,
     reauthorise: bool,
+    asked: Iterable[str],
+    contact: str | None = None,
 ) -> str:
-    """The form: a token alone, or email and password, suffice (so nothing is ``required``)."""
+    """The form: a token alone, or email and password, suffice (so none of them is
+    ``required``)."""
     label = escape(app_label(app))
     who = f"<strong>{escape(account_name)}</strong>"
     notice = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
@@ -60,9 +99,12 @@ def form_page(
     )
     body = (
         f"<h1>Connect your {label} account</h1>{notice}<p>{asks}</p>"
-        f"<p>If you connect, {who} will be able to {CAN_DO}; {CANNOT_DO}.</p>"
         '<form method="post" autocomplete="off">'
         f'<input type="hidden" name="csrf_token" value="{escape(csrf_token)}">'
+        f"<fieldset><legend>If you connect, {who} will be able to:</legend>"
+        f"{scope_boxes(asked)}</fieldset>"
+        f'<p class="hint">Untick what you would rather not allow. Whatever you choose, '
+        f"{CANNOT_DO}.</p>"
         '<label for="api_token">API token</label>'
         '<input type="password" id="api_token" name="api_token" autocomplete="off" '
         'aria-describedby="token_hint">'
@@ -74,20 +116,32 @@ def form_page(
         '<label for="password">Password</label>'
         '<input type="password" id="password" name="password" autocomplete="current-password">'
         '<button type="submit">Connect</button>'
-        "</form>"
+        f"</form>{contact_line(contact)}"
     )
     return document(f"Connect your {app_label(app)} account", body)
 
 
-def connected_page(*, app: str, account_name: str, email: str, fullname: str) -> str:
+def connected_page(
+    *,
+    app: str,
+    account_name: str,
+    email: str,
+    fullname: str,
+    granted: Iterable[str],
+    contact: str | None = None,
+) -> str:
     label = escape(app_label(app))
     who = f"{escape(fullname)} ({escape(email)})" if fullname else escape(email)
+    allowed = set(granted)
+    may = "".join(f"<li>{escape(s.consent)}</li>" for s in SCOPES if s.name in allowed)
     body = (
         f"<h1>{label} connected</h1>"
         f'<p class="ok" role="status">Your {label} account {who} is now connected to '
         f"<strong>{escape(account_name)}</strong>.</p>"
+        f"<p>It may:</p><ul>{may}</ul>"
         "<p>You can close this page. To take the access back later, ask them to delete the "
-        "connection.</p>"
+        "connection; to allow more, open a new link from them.</p>"
+        f"{contact_line(contact)}"
     )
     return document(f"{app_label(app)} connected", body)
 

@@ -1,17 +1,19 @@
 """``/connect?session_token=...``: the browser page that completes a connection.
 
-GET shows the form; POST (to the same url) checks the credential against the upstream and, if
-it works, seals it and consumes the session. Failed submits are counted per link (5 close it)
-and per client address (the shared failure limit). The address limit is against guessing
-links: over it, a link that works still opens and submits its form (its own five attempts
-bound the credentials tried through it), while unknown links are refused. Every answer is
-HTML that cannot be cached, framed or leak its url through a referrer. The session token is
-never logged.
+GET shows the form, which asks for the scopes the account's keys may use (the person may
+untick all but ``read``); POST (to the same url) checks the credential against the upstream
+and, if it works, seals it with the scopes granted and consumes the session. Failed submits
+are counted per link (5 close it) and per client address (the shared failure limit). The
+address limit is against guessing links: over it, a link that works still opens and submits
+its form (its own five attempts bound the credentials tried through it), while unknown links
+are refused. Every answer is HTML that cannot be cached, framed or leak its url through a
+referrer. The session token is never logged.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -28,6 +30,7 @@ from trackgate.gateway.connections import (
     record_failure,
     view_session,
 )
+from trackgate.gateway.scopes import ALL, read_stored
 from trackgate.gateway.state import GatewayState, gateway_state
 from trackgate.gateway.verify import Refused, VerifyUnavailable, verify_credential
 from trackgate.html_page import PAGE_HEADERS
@@ -41,6 +44,16 @@ router = APIRouter(include_in_schema=False)
 MAX_FORM_BYTES = 16 * 1024
 MAX_FIELD_CHARS = 1024
 FORM_FIELDS = ("csrf_token", "api_token", "email", "password")
+#: The checkboxes of the scopes asked for: one field per box ticked.
+SCOPE_FIELD = "scope"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    #: the first value of each of :data:`FORM_FIELDS` ("" when absent)
+    fields: dict[str, str]
+    #: the scope boxes ticked; None when the form carried none at all
+    ticked: list[str] | None
 
 
 class PageError(Exception):
@@ -73,13 +86,16 @@ def form_response(
     token = csrf.make_token(
         state.runtime.keyring, view.token_digest, SESSION_LIFETIME.total_seconds()
     )
+    settings = state.runtime.settings
     html = connect_html.form_page(
         app=view.app,
         account_name=view.account_name,
-        upstream_url=state.runtime.settings.upstream_url,
+        upstream_url=settings.upstream_url,
         csrf_token=token,
         error=error,
         reauthorise=view.connection_status == "ACTIVE",
+        asked=view.asked,
+        contact=settings.operator_contact,
     )
     return page(html, status)
 
@@ -120,8 +136,9 @@ def _guessed(state: GatewayState, client: str, unknown: SessionUnusable) -> HTML
     return answer
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """The submitted fields (form-urlencoded), first value of each, size-limited."""
+async def read_form(request: Request) -> Submitted:
+    """The submitted fields (form-urlencoded), first value of each, and the scope boxes
+    ticked; size-limited."""
     body = b""
     async for chunk in request.stream():
         body += chunk
@@ -140,7 +157,8 @@ async def read_form(request: Request) -> dict[str, str]:
         raise PageError(
             400, "Form not readable", "A field of the form was too long. Go back and try again."
         )
-    return fields
+    ticked = parsed.get(SCOPE_FIELD)
+    return Submitted(fields, [name for name in ticked if name in ALL] if ticked else None)
 
 
 def _blocked(state: GatewayState, client: str) -> None:
@@ -160,15 +178,19 @@ def _fail(state: GatewayState, token: str, reason: str) -> int:
         return record_failure(session, token, reason)
 
 
-def _complete(state: GatewayState, token: str, found: Verified) -> str:
+def _complete(
+    state: GatewayState, token: str, found: Verified, ticked: list[str] | None
+) -> frozenset[str]:
+    """Activate the connection; what its owner granted."""
     with state.runtime.db.write() as session:
-        connection = complete_session(session, state.runtime.keyring, token, found)
+        connection = complete_session(session, state.runtime.keyring, token, found, ticked)
         connection_id = connection.id
         account_id = connection.account_id
+        granted = read_stored(connection.scopes)
     # committed: every process drops the credential it held before (this one at once)
     state.runtime.invalidations.announce(Invalidation(CONNECTION, connection_id, account_id))
     log.info("connection %s is ACTIVE (method %s)", connection_id, found.method)
-    return connection_id
+    return granted
 
 
 @router.post("/connect")
@@ -177,13 +199,14 @@ async def submit_form(request: Request) -> HTMLResponse:
     client = _client(state, request)
     token = request.query_params.get("session_token")
     try:
-        fields = await read_form(request)
+        submitted = await read_form(request)
         view = await run_in_threadpool(_view, state, token)
     except SessionUnusable as exc:
         return _guessed(state, client, exc) if exc.status == 404 else error_page(exc)
     except PageError as exc:
         return error_page(exc)
     assert token is not None
+    fields = submitted.fields
     if not csrf.verify_token(state.runtime.keyring, view.token_digest, fields["csrf_token"]):
         error = "The form had expired or did not come from this page. Please submit it again."
         return form_response(state, view, 403, error)
@@ -202,13 +225,18 @@ async def submit_form(request: Request) -> HTMLResponse:
     if isinstance(outcome, Refused):
         return await _refused(state, client, token, view, outcome.reason)
     try:
-        await run_in_threadpool(_complete, state, token, outcome)
+        granted = await run_in_threadpool(_complete, state, token, outcome, submitted.ticked)
     except SessionUnusable as exc:
         return error_page(exc)
     email_shown = str(outcome.metadata.get("email") or email)
     fullname = str(outcome.metadata.get("fullname") or "")
     html = connect_html.connected_page(
-        app=view.app, account_name=view.account_name, email=email_shown, fullname=fullname
+        app=view.app,
+        account_name=view.account_name,
+        email=email_shown,
+        fullname=fullname,
+        granted=granted,
+        contact=state.runtime.settings.operator_contact,
     )
     return page(html)
 

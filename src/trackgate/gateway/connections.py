@@ -1,6 +1,8 @@
 """Connections and their connect sessions, apart from HTTP.
 
-A connection holds one upstream account's credential for a gateway account. Its ``url`` opens
+A connection holds one upstream account's credential for a gateway account, and the scopes its
+owner granted: the page asks for the most any of the account's live keys may do, and a key
+never does more with the connection than it was granted. Its ``url`` opens
 the connect page with a single-use *session token*; the token is stored as a digest (to find
 the session) and sealed (so the url can be shown again while the session lives). When the
 session behind a url is spent, reading the connection issues a fresh one, so the url shown is
@@ -20,7 +22,9 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from trackgate.crypto import DecryptError, Keyring, digest
+from trackgate.gateway import scopes as scope_names
 from trackgate.gateway.credential_store import seal_credential
+from trackgate.gateway.keys import asked_scopes
 from trackgate.storage.database import Database
 from trackgate.storage.models import Account, Connection, ConnectSession
 from trackgate.storage.types import utcnow
@@ -233,14 +237,32 @@ def metadata_from_me(me: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def activate(session: Session, keyring: Keyring, connection: Connection, found: Verified) -> None:
-    """Store a verified credential (replacing any before it) and mark the connection ACTIVE."""
+def activate(
+    session: Session,
+    keyring: Keyring,
+    connection: Connection,
+    found: Verified,
+    *,
+    scopes: Iterable[str] = scope_names.ALL,
+) -> None:
+    """Store a verified credential (replacing any before it) and what its owner granted, and
+    mark the connection ACTIVE. Without a consent page (the demo, an operator's own tools) a
+    credential grants every scope."""
     connection.credential_ciphertext = seal_credential(keyring, connection.id, found.api_token)
+    connection.scopes = scope_names.spell(scopes)
     connection.method = found.method
     connection.details = dict(found.metadata)
     connection.status = "ACTIVE"
     connection.failure_reason = None
     connection.updated_at = utcnow()
+
+
+def granted_shown(connection: Connection) -> list[str]:
+    """What the connection's owner granted; nothing yet while it is PENDING (the grant is
+    written when the connect page is completed)."""
+    if connection.status == "PENDING":
+        return []
+    return scope_names.ordered(scope_names.read_stored(connection.scopes))
 
 
 def connection_json(connection: Connection, url: str | None) -> dict[str, Any]:
@@ -253,6 +275,7 @@ def connection_json(connection: Connection, url: str | None) -> dict[str, Any]:
         "app": connection.app,
         "method": connection.method,
         "metadata": dict(connection.details or {}),
+        "scopes": granted_shown(connection),
     }
 
 
@@ -297,6 +320,8 @@ class SessionView:
     connection_status: str
     #: the gateway account asking for access, named on the page
     account_name: str
+    #: the scopes the page asks for: the most any of the account's live keys may do
+    asked: frozenset[str]
 
 
 #: What the person holding a dead link can do: the link came from whoever asked for access.
@@ -338,7 +363,12 @@ def view_session(session: Session, token: str | None) -> SessionView:
     account = session.get(Account, connection.account_id)
     account_name = account.name if account is not None else "A gateway account"
     return SessionView(
-        row.token_digest, connection.id, connection.app, connection.status, account_name
+        row.token_digest,
+        connection.id,
+        connection.app,
+        connection.status,
+        account_name,
+        asked_scopes(session, connection.account_id),
     )
 
 
@@ -361,13 +391,30 @@ def record_failure(session: Session, token: str, reason: str) -> int:
     return left
 
 
-def complete_session(session: Session, keyring: Keyring, token: str, found: Verified) -> Connection:
-    """Consume the session and activate its connection with the verified credential."""
+def granted_scopes(asked: frozenset[str], ticked: Iterable[str] | None) -> frozenset[str]:
+    """What a submitted page grants: the boxes ticked among those asked, and ``read`` always.
+    A form sent without any box (a client that fills only the credential) accepts what the
+    page offers ticked: everything asked."""
+    if ticked is None:
+        return asked
+    return (frozenset(ticked) & asked) | {scope_names.REQUIRED_GRANT}
+
+
+def complete_session(
+    session: Session,
+    keyring: Keyring,
+    token: str,
+    found: Verified,
+    ticked: Iterable[str] | None = None,
+) -> Connection:
+    """Consume the session and activate its connection with the verified credential and what
+    its owner granted (see :func:`granted_scopes`; asked is judged again now)."""
     row = usable_session(session, token, lock=True)
     connection = session.get(Connection, row.connection_id)
     if connection is None:  # pragma: no cover - sessions are deleted with their connection
         raise SessionUnusable(404, "Link not valid", "This connection no longer exists.")
-    activate(session, keyring, connection, found)
+    granted = granted_scopes(asked_scopes(session, connection.account_id), ticked)
+    activate(session, keyring, connection, found, scopes=granted)
     row.consumed_at = utcnow()
     session.flush()
     return connection

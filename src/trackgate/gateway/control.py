@@ -1,12 +1,17 @@
 """The control API, Maton's shape: ``/connections`` and ``/connections/{id}``.
 
 Every answer is JSON; every failure is a gateway error. An account sees only its own
-connections: another account's id is answered 404, exactly like an unknown one.
+connections: another account's id is answered 404, exactly like an unknown one. Any key of the
+account may use it, whatever its scopes: it manages connections, never Toggl data, and a key
+does no more with a connection than both its scopes and the connection's grant allow. A
+connection is shown with its ``budgets``: each of the account's keys that has a budget, and
+the upstream requests it spent in the sliding hour.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -28,10 +33,11 @@ from trackgate.gateway.connections import (
     owned_connection,
 )
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
+from trackgate.gateway.keys import list_keys
 from trackgate.gateway.state import GatewayState, gateway_state
 from trackgate.invalidation import CONNECTION, Invalidation
 from trackgate.shield import connection_quotas
-from trackgate.storage.models import Connection
+from trackgate.storage.models import ApiKey, Connection
 
 router = APIRouter(tags=["connections"])
 
@@ -50,19 +56,45 @@ def _caller(request: Request) -> GatewayCaller:
     return gateway_state(request).keys.caller(request)
 
 
-def _render(state: GatewayState, connections: list[Connection]) -> list[dict[str, Any]]:
+@dataclass
+class Rendered:
+    """Connections as shown, before each gets the budgets of the account's keys."""
+
+    connections: list[dict[str, Any]]
+    #: the account's live keys that have a budget
+    budgeted: list[ApiKey]
+
+
+def _render(state: GatewayState, account_id: str, connections: list[Connection]) -> Rendered:
     runtime = state.runtime
     tokens = ensure_tokens(runtime.db, runtime.keyring, [c.id for c in connections])
     root = runtime.settings.root_url
     with runtime.db.read() as session:
         quotas = connection_quotas(session, [c.id for c in connections])
-    return [
+        budgeted = [
+            key
+            for key in list_keys(session, account_id)
+            if key.revoked_at is None and key.budget is not None
+        ]
+    shown = [
         {
             **connection_json(c, connect_url(root, tokens[c.id]) if c.id in tokens else None),
             "quota": quotas[c.id],
         }
         for c in connections
     ]
+    return Rendered(shown, budgeted)
+
+
+async def _with_budgets(state: GatewayState, rendered: Rendered) -> list[dict[str, Any]]:
+    """The connections, each with what the account's budgeted keys spent this hour."""
+    proxy = state.proxy
+    budgets = []
+    for key in rendered.budgeted:
+        assert key.budget is not None
+        spent = await proxy.limits.budgets.spent(key.id, key.budget) if proxy else 0
+        budgets.append({"key_id": key.id, "name": key.name, "budget": key.budget, "spent": spent})
+    return [{**shown, "budgets": budgets} for shown in rendered.connections]
 
 
 def _filters(request: Request) -> tuple[str | None, str | None]:
@@ -77,14 +109,19 @@ def _filters(request: Request) -> tuple[str | None, str | None]:
     return app, status
 
 
+def _listed(state: GatewayState, account_id: str, app: str | None, status: str | None) -> Rendered:
+    with state.runtime.db.read() as session:
+        found = list_connections(session, account_id, app, status)
+    return _render(state, account_id, found)
+
+
 @router.get("/connections", summary="List the caller's connections")
-def list_route(request: Request) -> JSONResponse:
-    caller = _caller(request)
+async def list_route(request: Request) -> JSONResponse:
+    caller = await run_in_threadpool(_caller, request)
     app, status = _filters(request)
     state = gateway_state(request)
-    with state.runtime.db.read() as session:
-        found = list_connections(session, caller.account_id, app, status)
-    return JSONResponse({"connections": _render(state, found)})
+    rendered = await run_in_threadpool(_listed, state, caller.account_id, app, status)
+    return JSONResponse({"connections": await _with_budgets(state, rendered)})
 
 
 async def _read_app(request: Request) -> str:
@@ -107,7 +144,7 @@ async def _read_app(request: Request) -> str:
     return app
 
 
-def _create(state: GatewayState, account_id: str, app: str) -> dict[str, Any]:
+def _create(state: GatewayState, account_id: str, app: str) -> Rendered:
     try:
         with state.runtime.db.write() as session:
             connection = create_connection(session, account_id, app)
@@ -117,26 +154,32 @@ def _create(state: GatewayState, account_id: str, app: str) -> dict[str, Any]:
             "complete or delete one first",
             "too_many_pending",
         ) from None
-    return _render(state, [connection])[0]
+    return _render(state, account_id, [connection])
 
 
 @router.post("/connections", summary="Start a connection: PENDING, with a connect url")
 async def create_route(request: Request) -> JSONResponse:
     caller = await run_in_threadpool(_caller, request)
     app = await _read_app(request)
-    body = await run_in_threadpool(_create, gateway_state(request), caller.account_id, app)
-    return JSONResponse({"connection": body})
+    state = gateway_state(request)
+    rendered = await run_in_threadpool(_create, state, caller.account_id, app)
+    return JSONResponse({"connection": (await _with_budgets(state, rendered))[0]})
+
+
+def _one(state: GatewayState, account_id: str, connection_id: str) -> Rendered:
+    with state.runtime.db.read() as session:
+        connection = owned_connection(session, account_id, connection_id)
+    if connection is None:
+        raise unknown_connection()
+    return _render(state, account_id, [connection])
 
 
 @router.get("/connections/{connection_id}", summary="One connection of the caller")
-def get_route(request: Request, connection_id: str) -> JSONResponse:
-    caller = _caller(request)
+async def get_route(request: Request, connection_id: str) -> JSONResponse:
+    caller = await run_in_threadpool(_caller, request)
     state = gateway_state(request)
-    with state.runtime.db.read() as session:
-        connection = owned_connection(session, caller.account_id, connection_id)
-    if connection is None:
-        raise unknown_connection()
-    return JSONResponse({"connection": _render(state, [connection])[0]})
+    rendered = await run_in_threadpool(_one, state, caller.account_id, connection_id)
+    return JSONResponse({"connection": (await _with_budgets(state, rendered))[0]})
 
 
 @router.delete("/connections/{connection_id}", summary="Delete a connection and its credential")

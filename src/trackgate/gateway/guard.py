@@ -36,10 +36,12 @@ def forbidden(message: str) -> GatewayError:
     return GatewayError(403, "forbidden", message)
 
 
-def refuse_path(path: str) -> None:
-    """403 for calls that would take the account away, whatever the method."""
+def refusal(path: str) -> str | None:
+    """Why a call to ``path`` is refused whatever its method (it would take the account
+    away), or None."""
     if _TAKES_ACCOUNT.match(path):
-        raise forbidden("The gateway does not reset the API token or close the account")
+        return "The gateway does not reset the API token or close the account"
+    return None
 
 
 def needs_body_check(method: str, path: str) -> bool:

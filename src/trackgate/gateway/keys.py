@@ -1,9 +1,12 @@
-"""Gateway accounts and API keys. A key is shown once; only its digest is stored."""
+"""Gateway accounts and API keys. A key is shown once; only its digest is stored. A key carries
+its scopes (see :mod:`trackgate.gateway.scopes`) and, optionally, a budget of upstream
+requests per hour."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from trackgate.basic_auth import GATEWAY_KEY_PREFIX
 from trackgate.crypto import digest
+from trackgate.gateway import scopes as scope_names
 from trackgate.storage.models import Account, ApiKey
 from trackgate.storage.types import utcnow
 
@@ -21,6 +25,18 @@ KEY_PREFIX = GATEWAY_KEY_PREFIX
 class IssuedKey:
     key_id: str
     api_key: str
+    scopes: frozenset[str]
+    budget: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveKey:
+    """What the gateway needs of a live key to judge a call."""
+
+    account_id: str
+    key_id: str
+    scopes: frozenset[str]
+    budget: int | None
 
 
 def create_account(session: Session, name: str) -> Account:
@@ -33,7 +49,20 @@ def create_account(session: Session, name: str) -> Account:
     return account
 
 
-def issue_key(session: Session, account_id: str, name: str | None = None) -> IssuedKey:
+def issue_key(
+    session: Session,
+    account_id: str,
+    name: str | None = None,
+    *,
+    scopes: Iterable[str] | None = None,
+    budget: int | None = None,
+) -> IssuedKey:
+    """A new key: ``scopes`` default to :data:`~trackgate.gateway.scopes.DEFAULT`; ``budget``
+    is upstream requests per hour (None: none). ValueError for unknown scopes or a budget
+    below 1; LookupError for an unknown account."""
+    granted = scope_names.DEFAULT if scopes is None else scope_names.parse(scopes)
+    if budget is not None and budget < 1:
+        raise ValueError("a budget is at least 1 request per hour")
     if session.get(Account, account_id) is None:
         raise LookupError(f"no account {account_id}")
     api_key = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -45,10 +74,12 @@ def issue_key(session: Session, account_id: str, name: str | None = None) -> Iss
             key_digest=digest(api_key),
             prefix=api_key[:8],
             name=name,
+            scopes=scope_names.spell(granted),
+            budget=budget,
         )
     )
     session.flush()
-    return IssuedKey(key_id=key_id, api_key=api_key)
+    return IssuedKey(key_id=key_id, api_key=api_key, scopes=granted, budget=budget)
 
 
 def revoke_key(session: Session, key_id: str) -> ApiKey:
@@ -65,11 +96,25 @@ def list_keys(session: Session, account_id: str) -> list[ApiKey]:
     return list(session.scalars(query))
 
 
-def account_for_key(session: Session, api_key: str) -> tuple[str, str] | None:
-    """(account id, key id) for a live key, or None. The look-up is by digest only."""
+def account_for_key(session: Session, api_key: str) -> LiveKey | None:
+    """The live key presented, or None. The look-up is by digest only."""
     row = session.execute(
-        select(ApiKey.account_id, ApiKey.id).where(
+        select(ApiKey.account_id, ApiKey.id, ApiKey.scopes, ApiKey.budget).where(
             ApiKey.key_digest == digest(api_key), ApiKey.revoked_at.is_(None)
         )
     ).first()
-    return (row.account_id, row.id) if row else None
+    if row is None:
+        return None
+    return LiveKey(row.account_id, row.id, scope_names.read_stored(row.scopes), row.budget)
+
+
+def asked_scopes(session: Session, account_id: str) -> frozenset[str]:
+    """The most any live key of the account may do: what its connections are asked to grant
+    (``read`` always)."""
+    stored = session.scalars(
+        select(ApiKey.scopes).where(ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None))
+    )
+    asked = {scope_names.REQUIRED_GRANT}
+    for text in stored:
+        asked |= scope_names.read_stored(text)
+    return frozenset(asked)

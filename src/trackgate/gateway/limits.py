@@ -1,10 +1,10 @@
-"""The gateway's own limits: the per-account rate limit, pacing per connection, and the retry
-policy for an upstream 429. (The quota shield, which answers reads from a mirror, is the
-``trackgate.shield`` package.)
+"""The gateway's own limits: the per-account rate limit, each key's budget of upstream
+requests, pacing per connection, and the retry policy for an upstream 429. (The quota shield,
+which answers reads from a mirror, is the ``trackgate.shield`` package.)
 
-The rate limit uses the sliding window counter of the ``limits`` library (constant time and
-memory per account, whatever the limit): in memory for one process (the same algorithm in a
-plain dictionary, see :class:`MemorySlidingWindow`), in Redis when
+The rate limit and the budgets use the sliding window counter of the ``limits`` library
+(constant time and memory per account or key, whatever the limit): in memory for one process
+(the same algorithm in a plain dictionary, see :class:`MemorySlidingWindow`), in Redis when
 ``TRACKGATE_REDIS_URL`` is set, so that replicas share one count. If Redis fails, calls are let
 through with a warning rather than refused.
 """
@@ -91,6 +91,73 @@ class AccountLimit:
             raise too_many("rate_limited", "Too many requests for this account", retry_after)
 
 
+#: A key's budget counts upstream requests over a sliding hour.
+BUDGET_PERIOD = "hour"
+
+
+def budget_exhausted(retry_after: int) -> GatewayError:
+    return too_many(
+        "budget_exhausted",
+        "This key has spent its budget of upstream requests for the hour; reads the quota "
+        "shield can answer still work",
+        retry_after,
+    )
+
+
+class KeyBudgets:
+    """Upstream requests per key over a sliding hour, each key against its own budget."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self._items: dict[int, RateLimitItem] = {}
+        self._memory: MemorySlidingWindow | None = None
+        self._redis: AsyncSlidingWindow | None = None
+        if redis_url:
+            storage = storage_from_string(
+                "async+" + redis_url, implementation="redispy", wrap_exceptions=True
+            )
+            self._redis = AsyncSlidingWindow(storage)
+        else:
+            self._memory = MemorySlidingWindow(self._item(1))
+
+    def _item(self, budget: int) -> RateLimitItem:
+        item = self._items.get(budget)
+        if item is None:
+            item = self._items[budget] = parse(f"{budget}/{BUDGET_PERIOD}")
+        return item
+
+    async def spend(self, key_id: str, budget: int) -> None:
+        """Count one upstream request of the key; 429 ``budget_exhausted`` past its budget."""
+        memory = self._memory
+        if memory is not None:
+            if memory.hit(key_id, budget):
+                return
+            reset = memory.reset_at(key_id, budget)
+        else:
+            assert self._redis is not None
+            item = self._item(budget)
+            try:
+                if await self._redis.hit(item, "budget", key_id):
+                    return
+                reset = float((await self._redis.get_window_stats(item, "budget", key_id))[0])
+            except StorageError as exc:
+                cause = type(exc.storage_error).__name__
+                log.warning("budget skipped: Redis unavailable (%s)", cause)
+                return
+        raise budget_exhausted(max(1, math.ceil(reset - time.time())))
+
+    async def spent(self, key_id: str, budget: int) -> int | None:
+        """The key's upstream requests in the sliding hour (None if Redis cannot say)."""
+        if self._memory is not None:
+            return min(budget, math.ceil(self._memory.count(key_id) - 1e-9))
+        assert self._redis is not None
+        try:
+            stats = await self._redis.get_window_stats(self._item(budget), "budget", key_id)
+        except StorageError as exc:
+            log.warning("budget unknown: Redis unavailable (%s)", type(exc.storage_error).__name__)
+            return None
+        return max(0, budget - int(stats[1]))
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; None if absent."""
     if value is None:
@@ -126,6 +193,7 @@ class GatewayLimits:
 
     def __init__(self, settings: Settings, metrics: Metrics | None = None) -> None:
         self.limit = AccountLimit(settings.rate_limit, settings.redis_url)
+        self.budgets = KeyBudgets(settings.redis_url)
         self.pacer: Pacer | None = make_pacer(settings.pacing, settings.redis_url)
         self.metrics = metrics
 
@@ -145,6 +213,15 @@ class GatewayLimits:
         except GatewayError:
             if self.metrics is not None:
                 self.metrics.refused("rate_limited")
+            raise
+
+    async def spend(self, key_id: str, budget: int) -> None:
+        """Count one upstream request against the key's budget (429 past it)."""
+        try:
+            await self.budgets.spend(key_id, budget)
+        except GatewayError:
+            if self.metrics is not None:
+                self.metrics.refused("budget_exhausted")
             raise
 
     def retry_delay(

@@ -1,18 +1,22 @@
 """The proxy ``/{app}/{native-path}``: who calls, through which connection, and what passes.
 
 A plain ASGI endpoint (no framework per call), in the order a call is judged: the caller's
-key (401), the account's rate limit (429), the app (404), the path and body (400, 403), the
-connection (404, 400); then the upstream call, paced per connection (429 ``upstream_busy``),
-retried after an upstream 429 when that is safe, its failures mapped to 502 / 504 in
-:func:`upstream_failure`. Answers stream back unchanged but for hop-by-hop headers and
-cookies -- except answers that may carry the credential, which are read and cleaned first.
+key (401), the account's rate limit (429), the app (404), the key's scopes (403
+``insufficient_scope``, see :mod:`.scopes`), the path and body (400, 403), the connection
+(404, 400) and what its owner granted (403 ``insufficient_scope``); then the quota shield's
+mirror, and for a call that goes upstream the key's budget (429 ``budget_exhausted``), the
+upstream call, paced per connection (429 ``upstream_busy``), retried after an upstream 429
+when that is safe, its failures mapped to 502 / 504 in :func:`upstream_failure`. Answers
+stream back unchanged but for hop-by-hop headers and cookies -- except answers that may carry
+the credential, which are read and cleaned first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -23,13 +27,16 @@ from starlette.types import Message, Receive, Scope, Send
 
 from trackgate.crypto import digest
 from trackgate.gateway import guard, hygiene, reads
+from trackgate.gateway import scopes as scope_names
 from trackgate.gateway.auth import GatewayCaller, presented_key
 from trackgate.gateway.catch_all import KnownAppsOnly
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.errors import (
     GatewayError,
     bad_request,
+    connection_lacks,
     gateway_error_response,
+    key_lacks,
     not_found,
     unauthorized,
 )
@@ -64,6 +71,11 @@ BYPASS_HEADERS = ((b"x-trackgate-cache", BYPASS.encode()), (b"age", b"0"))
 
 Body = AsyncIterator[bytes] | bytes | None
 
+#: (key id, budget): a key with a budget of upstream requests per hour.
+Budget = tuple[str, int]
+#: The key whose budget pays for what the quota shield fetches while serving its read.
+_SPENDER: ContextVar[Budget | None] = ContextVar("trackgate_spender", default=None)
+
 
 class CallerGone(Exception):
     """The caller disconnected while its request was being read."""
@@ -81,6 +93,10 @@ class Judged:
     read: Read | None
     #: whether the shield keeps what a GET of it answers, when it passes through
     keep: bool
+    #: method -> the scope a call of it needs (``admin`` for a method not named)
+    needs: Mapping[str, str]
+    #: why the credential guard refuses it whatever the method, or None
+    refusal: str | None
 
 
 @dataclass(slots=True)
@@ -97,6 +113,8 @@ class Call:
     cache_control: str | None = None
     #: the shield keeps this GET's answer if it passes through
     keep: bool = False
+    #: the key's budget, which the upstream requests of this call spend; None: no budget
+    spender: Budget | None = None
 
 
 def upstream_failure(exc: UpstreamError) -> GatewayError:
@@ -229,8 +247,9 @@ class ProxyEndpoint:
         return await self.state.keys.caller_shared(HTTPConnection(scope), key_digest)
 
     def _judge(self, scope: Scope) -> Judged:
-        """The target (400), its app (404) and the guard's verdict on the path (403); then
-        whether its answer may carry the credential, and how the shield would answer it."""
+        """The target (400) and its app (404); then the scope each method needs, the guard's
+        verdict on the path, whether its answer may carry the credential, and how the shield
+        would answer it."""
         raw_path: bytes = scope.get("raw_path") or quote(scope["path"]).encode()
         query: bytes = scope.get("query_string", b"")
         judged = self._judged.get((raw_path, query))
@@ -239,11 +258,17 @@ class ProxyEndpoint:
         target = hygiene.parse_target(raw_path, query)
         if target.app not in APPS:
             raise not_found("unknown_app", f"Unknown app {target.app!r}; known: {', '.join(APPS)}")
-        guard.refuse_path(target.path)
         mirror = self.mirror
         read = mirror.plan("GET", target.forward) if mirror is not None else None
         keep = mirror is not None and mirror.keeps("GET", target.forward)
-        judged = Judged(target, guard.carries_token(target.path), read, keep)
+        judged = Judged(
+            target,
+            guard.carries_token(target.path),
+            read,
+            keep,
+            scope_names.methods_for(target.path),
+            guard.refusal(target.path),
+        )
         if len(self._judged) >= JUDGED_CACHE_SIZE:
             self._judged.clear()
         self._judged[(raw_path, query)] = judged
@@ -261,6 +286,11 @@ class ProxyEndpoint:
         if not self.limits.admit_local(caller.account_id):
             await self.limits.admit(caller.account_id)
         judged = self._judge(scope)
+        required = judged.needs.get(method, scope_names.ADMIN)
+        if required not in caller.scopes:
+            raise key_lacks(required)
+        if judged.refusal is not None:
+            raise guard.forbidden(judged.refusal)
         target = judged.target
         if method == "GET" and not (
             incoming.get(b"content-length") or incoming.get(b"transfer-encoding")
@@ -272,11 +302,14 @@ class ProxyEndpoint:
         chosen = self.router.cached(
             caller.account_id, target.app, requested
         ) or await self.router.choose(caller.account_id, target.app, requested)
+        if required not in chosen.scopes:
+            raise connection_lacks(required, chosen.connection_id)
         headers = incoming.upstream(
             authorization=chosen.authorization, content_length=length, identity=judged.inspect
         )
+        spender = (caller.key_id, caller.budget) if caller.budget is not None else None
         if method != "GET":
-            return Call(method, target, chosen, headers, body, judged.inspect)
+            return Call(method, target, chosen, headers, body, judged.inspect, spender=spender)
         cache_control = incoming.get(b"cache-control")
         return Call(
             method,
@@ -288,6 +321,7 @@ class ProxyEndpoint:
             judged.read,
             cache_control,
             judged.keep,
+            spender,
         )
 
     async def _body(
@@ -320,8 +354,11 @@ class ProxyEndpoint:
         last: UpstreamResponse | None = None
         waited = 0.0
         paced = self.limits.pacer is not None
+        spender = call.spender
         for attempt in range(MAX_TRIES):
             try:
+                if spender is not None:
+                    await self.limits.spend(*spender)
                 if paced:
                     await self.limits.pace(connection_id)
             except GatewayError:
@@ -359,6 +396,7 @@ class ProxyEndpoint:
         """A read answered from the connection's mirror, or None to pass it through. A
         failing mirror never fails the call: it passes through."""
         chosen = call.chosen
+        paying = _SPENDER.set(call.spender)  # what the mirror fetches for it is on its budget
         try:
             return await mirror.serve(
                 chosen.connection_id,
@@ -370,6 +408,8 @@ class ProxyEndpoint:
         except Exception:  # noqa: BLE001 - the read still has the upstream
             log.exception("quota shield failed on a read; passing it through")
             return None
+        finally:
+            _SPENDER.reset(paying)
 
     async def _keep(
         self, mirror: QuotaShield, call: Call, answer: UpstreamResponse
@@ -437,6 +477,9 @@ class ProxyEndpoint:
     async def _fetch(self, connection_id: str, api_token: str, target: str) -> Fetched:
         """One paced GET of the mirror's own, its answer decoded and cleaned of the token."""
         headers = [("authorization", basic_credential(api_token)), ("accept", "application/json")]
+        spender = _SPENDER.get()
+        if spender is not None:  # a refusal fails the refresh: the mirror answers stale
+            await self.limits.spend(*spender)
         await self.limits.pace(connection_id)
         answer = await self.state.live_upstream.send("GET", target, headers, None)
         body = guard.decoded(await answer.read(), _answer_header(answer, "content-encoding"))

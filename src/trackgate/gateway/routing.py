@@ -17,7 +17,8 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from trackgate.crypto import DecryptError, KeyUnavailable
-from trackgate.gateway.auth import REFRESH_AHEAD_SECONDS
+from trackgate.gateway import scopes as scope_names
+from trackgate.gateway.auth import REFRESH_AHEAD_SECONDS, GatewayCaller
 from trackgate.gateway.connections import owned_connection
 from trackgate.gateway.credential_store import open_credential
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
@@ -40,6 +41,8 @@ def basic_credential(api_token: str) -> str:
 class Chosen:
     connection_id: str
     api_token: str
+    #: what the connection's owner granted: a key does no more with it than this
+    scopes: frozenset[str]
     #: the header the upstream is called with, made once per choice rather than per call
     authorization: str = field(init=False, repr=False, compare=False)
 
@@ -87,10 +90,7 @@ class ConnectionRouter:
                         lambda _: self.choices.pop(key),
                     )
                 return cached
-            if token is not None:  # connected again meanwhile: the new token
-                chosen = Chosen(cached.connection_id, token)
-                self.choices.put(key, chosen)
-                return chosen
+            # else connected again meanwhile (perhaps with another grant): looked up again
         return None
 
     async def choose(self, account_id: str, app: str, requested: str | None) -> Chosen:
@@ -104,6 +104,17 @@ class ConnectionRouter:
         )
         self._keep(key, (generation, chosen))
         return chosen
+
+    async def granted(
+        self, caller: GatewayCaller, app: str, requested: str | None
+    ) -> frozenset[str]:
+        """What the caller may do through the connection its calls would use: its key's scopes
+        within the connection's grant (the key's alone while it has no usable connection)."""
+        try:
+            chosen = await self.choose(caller.account_id, app, requested)
+        except GatewayError:
+            return caller.scopes
+        return caller.scopes & chosen.scopes
 
     def _keep(self, key: tuple[str, str, str], noted: tuple[int, Chosen]) -> None:
         generation, chosen = noted
@@ -149,7 +160,8 @@ class ConnectionRouter:
                         f"No ACTIVE connection for {app}; create one with POST /connections",
                         "no_connection",
                     )
-            return Chosen(connection.id, self._token(connection, fresh))
+            granted = scope_names.read_stored(connection.scopes)
+            return Chosen(connection.id, self._token(connection, fresh), granted)
 
     def _token(self, connection: Connection, fresh: bool = False) -> str:
         cached = None if fresh else self.state.credentials.get(connection.id)

@@ -1,10 +1,12 @@
 """``/mcp`` on ``trackgate serve``: the tools over streamable HTTP for gateway callers.
 
 The caller's gateway key (``Authorization: Bearer``) authorises the session; a missing or wrong
-key is a 401 with ``WWW-Authenticate: Bearer``. Tools act through the caller's connection
-(``Maton-Connection`` read on every request) by calling the gateway's own proxy in-process, so
-the per-account limits, the credential guard and the quota shield apply as to any other call.
-The key never reaches Toggl and the Toggl token never reaches the agent.
+key is a 401 with ``WWW-Authenticate: Bearer``. The tools offered are those the key's scopes,
+within the grant of the connection its calls use, allow (see :mod:`.scoping`). Tools act
+through the caller's connection (``Maton-Connection`` read on every request) by calling the
+gateway's own proxy in-process, so the per-account limits, the credential guard and the quota
+shield apply as to any other call. The key never reaches Toggl and the Toggl token never
+reaches the agent.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackgate.client import AsyncToggl, RetryPolicy
 from trackgate.crypto import digest
-from trackgate.gateway.auth import KeyVerifier, presented_key
+from trackgate.gateway.auth import presented_key
+from trackgate.gateway.connections import APPS
 from trackgate.gateway.errors import GatewayError, gateway_error_response, unauthorized
+from trackgate.gateway.state import GatewayState
 from trackgate.mcp.observe import ObservingTransport
+from trackgate.mcp.scoping import SCOPES_STATE, request_scopes
 from trackgate.mcp.server import build_server
 from trackgate.mcp.toolkit import Toolkit
 from trackgate.ttlcache import TtlCache
@@ -38,14 +43,15 @@ TOOLKIT_SECONDS = 600.0
 class McpEndpoint:
     """The ASGI endpoint at ``/mcp``: key check, then the MCP SDK's streamable HTTP app."""
 
-    def __init__(self, gateway_app: ASGIApp, keys: KeyVerifier) -> None:
-        self._keys = keys
+    def __init__(self, gateway_app: ASGIApp, gateway: GatewayState) -> None:
+        self._gateway = gateway
+        self._keys = gateway.keys
         self._http = httpx.AsyncClient(
             transport=ObservingTransport(httpx.ASGITransport(app=gateway_app)),
             timeout=60.0,
         )
         self._toolkits: TtlCache[tuple[str, str], Toolkit] = TtlCache(TOOLKIT_SECONDS)
-        self.server: MCPServer = build_server(self._toolkit_for)
+        self.server: MCPServer = build_server(self._toolkit_for, scopes_of=request_scopes)
         self._app = self.server.streamable_http_app(
             streamable_http_path=MCP_PATH,
             stateless_http=True,
@@ -75,14 +81,21 @@ class McpEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            conn = HTTPConnection(scope)
             try:
-                self._keys.caller(HTTPConnection(scope))
+                caller = self._keys.caller(conn)
             except GatewayError as exc:
                 response = gateway_error_response(exc if exc.status != 401 else unauthorized())
                 if exc.status == 401:
                     response.headers["WWW-Authenticate"] = 'Bearer realm="trackgate"'
                 await response(scope, receive, send)
                 return
+            granted = caller.scopes
+            proxy = self._gateway.proxy
+            if proxy is not None:
+                requested = (conn.headers.get("maton-connection") or "").strip() or None
+                granted = await proxy.router.granted(caller, APPS[0], requested)
+            scope.setdefault("state", {})[SCOPES_STATE] = granted
         await self._app(scope, receive, send)
 
     @asynccontextmanager

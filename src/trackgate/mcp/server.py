@@ -2,6 +2,8 @@
 
 ``build_server(toolkit_for, read_only=...)`` registers the tools; ``toolkit_for(ctx)`` gives the
 :class:`Toolkit` of the caller (one for stdio; one per gateway key and connection over HTTP).
+The tools offered follow the caller's scopes (see :mod:`.scoping`): ``read_only`` offers the
+tools of the scope ``read``, and ``scopes_of`` gives each caller's own.
 Every tool returns structured JSON (its ``outputSchema``) and a one-line text summary; every
 result says how old its data is (``as_of``), where it came from (``cache``) and the quota left.
 """
@@ -19,8 +21,10 @@ from pydantic import BaseModel, Field
 
 from trackgate import __version__
 from trackgate.client import TogglClientError
+from trackgate.gateway import scopes
 from trackgate.mcp import catalog, entries, observe, summary
 from trackgate.mcp.entries import KEEP
+from trackgate.mcp.scoping import ScopesOf, scope_filter
 from trackgate.mcp.toolkit import Toolkit
 from trackgate.mcp.views import (
     EntryListResult,
@@ -35,6 +39,8 @@ from trackgate.mcp.views import (
 )
 
 ToolkitFor = Callable[[Context], Awaitable[Toolkit]]
+#: The scopes ``--read-only`` offers the tools of.
+READ_ONLY = frozenset({scopes.READ})
 
 INSTRUCTIONS = (
     "Toggl Track time tracking. Projects, clients, tags and workspaces are named by name or id; "
@@ -119,8 +125,11 @@ def _given(**arguments: Any) -> dict[str, Any]:
     return {name: value for name, value in arguments.items() if value is not KEEP}
 
 
-def build_server(toolkit_for: ToolkitFor, *, read_only: bool = False) -> MCPServer:
-    """The server with every tool, or only the read tools when ``read_only``."""
+def build_server(
+    toolkit_for: ToolkitFor, *, read_only: bool = False, scopes_of: ScopesOf | None = None
+) -> MCPServer:
+    """The server with the tools the caller's scopes allow: every tool, only the read tools
+    when ``read_only``, or what ``scopes_of(ctx)`` allows for each message."""
     # The SDK configures the root logger when nobody has; the host process owns logging.
     root = logging.getLogger()
     placeholder = logging.NullHandler() if not root.handlers else None
@@ -137,9 +146,12 @@ def build_server(toolkit_for: ToolkitFor, *, read_only: bool = False) -> MCPServ
         if placeholder is not None:
             root.removeHandler(placeholder)
     _read_tools(server, toolkit_for)
-    if not read_only:
-        _write_tools(server, toolkit_for)
+    _write_tools(server, toolkit_for)
     _resources(server, toolkit_for)
+    if read_only:
+        server.middleware.append(scope_filter(lambda _: READ_ONLY))
+    elif scopes_of is not None:
+        server.middleware.append(scope_filter(scopes_of))
     return server
 
 

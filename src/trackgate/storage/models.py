@@ -268,6 +268,11 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+#: What a key or a connection made before scopes existed may do: everything (the scope names
+#: of ``trackgate.gateway.scopes``, spelled as it stores them).
+FULL_POWER = "read time:write catalog:write admin"
+
+
 class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -284,6 +289,10 @@ class ApiKey(Base):
     key_digest: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     name: Mapped[str | None] = mapped_column(String(255))
+    #: what the key may do, space-separated (see ``trackgate.gateway.scopes``)
+    scopes: Mapped[str] = mapped_column(String(64), server_default=FULL_POWER)
+    #: upstream requests per hour the key may cause; None: no budget of its own
+    budget: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -301,6 +310,9 @@ class Connection(Base):
     credential_ciphertext: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    #: what the connection's owner granted on the connect page, space-separated; a key does
+    #: no more with the connection than this (written when the page is completed)
+    scopes: Mapped[str] = mapped_column(String(64), server_default=FULL_POWER)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

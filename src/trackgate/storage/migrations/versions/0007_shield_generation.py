@@ -1,7 +1,7 @@
 """shield: a generation per mirror, moved on by every change of credential
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 
 A read answered from the mirror checks that the mirror is still bound to the credential of the
 call, before and after it reads the objects; the generation tells it that no reconnect (to
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
