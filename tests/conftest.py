@@ -69,6 +69,17 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     private_home(monkeypatch, tmp_path / "test-home")
 
 
+@pytest.fixture(autouse=True)
+def restore_umask() -> Iterator[None]:
+    """The umask each test started with is put back after it: a command run in-process sets
+    it to 077 for the whole process (``cli.common.private_files``), and without this the
+    modes of what later tests create would depend on which tests ran before them."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    yield
+    os.umask(mask)
+
+
 @pytest.fixture
 def settings(tmp_path: Path, seeded_data_dir: Path) -> Settings:
     return load_settings(

@@ -26,8 +26,13 @@ TEST_DATABASE_URL = os.environ.get("TRACKGATE_TEST_DATABASE_URL")
 
 
 def seed_sqlite(template: Path, data_dir: Path) -> None:
-    """Put a migrated, empty database into ``data_dir`` (start-up then finds nothing to do)."""
+    """Put a migrated, empty database into ``data_dir`` (start-up then finds nothing to do).
+
+    ``data_dir`` is made private (0700), as trackgate makes its own: commands warn on stderr
+    about a data directory other users can open, which tests of their exact output do not
+    expect (tests of that warning make an open directory of their own)."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
     target = data_dir / SQLITE_FILE
     if not target.exists():
         shutil.copyfile(template, target)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import free_port
 from trackgate.config import ENVIRONMENT, READERS, load_settings
 from trackgate.setting_values import SettingError
 
@@ -35,6 +36,12 @@ def run_trackgate(tmp_path: Path, *args: str, env: dict[str, str] | None = None)
         text=True,
         timeout=60,
     )
+
+
+def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    """``trackgate serve`` on a free port: its default, 8080, may be another server's (``make
+    serve``'s). A ``--port`` among ``args`` comes later on the line and wins."""
+    return run_trackgate(tmp_path, "serve", "--port", str(free_port()), *args, env=env)
 
 
 def written(tmp_path: Path) -> list[str]:
@@ -75,7 +82,7 @@ BAD_VARIABLES = [
 def test_a_malformed_variable_is_one_line_before_anything_is_written(
     tmp_path: Path, variable: str, value: str, expects: str
 ) -> None:
-    done = run_trackgate(tmp_path, "serve", "--demo", env={variable: value})
+    done = serve(tmp_path, "--demo", env={variable: value})
     line = assert_one_line(done, variable, expects)
     assert "Traceback" not in done.stderr
     assert written(tmp_path) == []
@@ -96,7 +103,7 @@ def test_a_malformed_variable_is_one_line_before_anything_is_written(
 def test_a_malformed_flag_is_one_line_naming_the_flag(
     tmp_path: Path, args: tuple[str, ...], flag: str, expects: str
 ) -> None:
-    done = run_trackgate(tmp_path, "serve", "--demo", *args)
+    done = serve(tmp_path, "--demo", *args)
     assert_one_line(done, flag, expects)
     assert written(tmp_path) == []
 
@@ -109,7 +116,7 @@ def test_other_commands_refuse_a_malformed_variable_the_same_way(tmp_path: Path)
 
 def test_postgresql_without_a_key_names_the_key_setting(tmp_path: Path) -> None:
     env = {"TRACKGATE_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"}
-    done = run_trackgate(tmp_path, "serve", "--demo", env=env)
+    done = serve(tmp_path, "--demo", env=env)
     assert_one_line(done, "TRACKGATE_SECRET_KEY", "set with TRACKGATE_DATABASE_URL")
     assert written(tmp_path) == []
 
@@ -131,9 +138,8 @@ def test_an_unwritable_config_directory_names_the_key_file_setting(tmp_path: Pat
     blocker = tmp_path / "home" / "not-a-directory"
     blocker.parent.mkdir(parents=True)
     blocker.write_text("a file where the config directory would go")
-    done = run_trackgate(
+    done = serve(
         tmp_path,
-        "serve",
         "--demo",
         "--data-dir",
         str(tmp_path / "data"),

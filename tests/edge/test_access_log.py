@@ -8,7 +8,7 @@ import socket
 import time
 from pathlib import Path
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, free_port
 from trackgate.access_log import escaped_path
 
 
@@ -87,7 +87,16 @@ def test_an_unknown_log_format_is_refused(tmp_path: Path):
     import sys
 
     r = subprocess.run(
-        [sys.executable, "-m", "trackgate", "serve", "--log-format", "xml"],
+        [
+            sys.executable,
+            "-m",
+            "trackgate",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--log-format",
+            "xml",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

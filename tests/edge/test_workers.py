@@ -8,13 +8,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import start_live_server, stop_live_server
+from tests.conftest import free_port, start_live_server, stop_live_server
 
 
 def test_more_than_one_worker_needs_redis(tmp_path: Path):
     r = subprocess.run(
-        [sys.executable, "-m", "trackgate", "serve", "--workers", "2",
-         "--data-dir", str(tmp_path / "data")],
+        [sys.executable, "-m", "trackgate", "serve", "--port", str(free_port()),
+         "--workers", "2", "--data-dir", str(tmp_path / "data")],
         capture_output=True,
         text=True,
         timeout=60,

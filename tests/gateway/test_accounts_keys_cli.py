@@ -161,6 +161,9 @@ def test_the_real_command_keeps_stdout_for_json(
             timeout=60,
         )
 
+    data_dir = settings.data_dir
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)  # as trackgate makes it: no warning about who can open it
     made = run("accounts", "create", "--name", "process")
     assert made.returncode == 0, made.stderr
     body = json.loads(made.stdout)
@@ -168,3 +171,10 @@ def test_the_real_command_keeps_stdout_for_json(
     missing = run("keys", "list", "--account", "nope")
     assert missing.returncode == 1 and missing.stdout == ""
     assert missing.stderr == "trackgate: no account nope\n"
+    if settings.is_sqlite:  # a warning about an open data directory goes to stderr too
+        data_dir.chmod(0o755)
+        listed = run("accounts", "list")
+        assert listed.returncode == 0, listed.stderr
+        assert body["account_id"] in [a["account_id"] for a in json.loads(listed.stdout)]
+        [warning] = listed.stderr.splitlines()
+        assert warning.startswith("trackgate: warning: other users can open the data directory")

@@ -1,5 +1,6 @@
 """The gateway's side of the failure limit: valid keys still work over it, wrong session
-tokens on the connect page count toward it, and an account's waiting connections are capped."""
+tokens on the connect page count toward it, and an account's waiting connections are capped
+(whichever of its keys asks)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.gateway.control_helpers import GatewayAccount, connect_path, make_acc
 from trackgate.app import create_app
 from trackgate.config import Settings
 from trackgate.gateway.connections import MAX_PENDING
+from trackgate.gateway.keys import issue_key
 from trackgate.runtime import Runtime, build_runtime
 from trackgate.storage.models import Connection, ConnectSession
 from trackgate.storage.types import utcnow
@@ -101,6 +103,27 @@ def test_an_account_has_at_most_twenty_pending_connections(
     assert_gateway_error(_create(client, account), 400, "too_many_pending")
     listed = client.get("/connections", headers=account.headers).json()["connections"]
     assert len(listed) == MAX_PENDING
+
+
+def test_two_keys_of_one_account_share_its_pending_connections(
+    client: TestClient, runtime: Runtime
+) -> None:
+    account = make_account(runtime)
+    with runtime.db.write() as session:
+        issued = issue_key(session, account.account_id, "second")
+    second = GatewayAccount(account.account_id, issued.key_id, issued.api_key)
+    half = MAX_PENDING // 2
+    made = [_create(client, key) for key in [account] * half + [second] * (MAX_PENDING - half)]
+    assert [r.status_code for r in made] == [200] * MAX_PENDING
+    for key in (account, second):  # the account's twenty, whichever key asks
+        assert_gateway_error(_create(client, key), 400, "too_many_pending")
+        listed = client.get("/connections", headers=key.headers).json()["connections"]
+        assert len(listed) == MAX_PENDING
+    # one deleted with either key makes room for one, with either key
+    first = made[0].json()["connection"]["connection_id"]
+    assert client.delete(f"/connections/{first}", headers=second.headers).status_code == 200
+    assert _create(client, second).status_code == 200
+    assert_gateway_error(_create(client, account), 400, "too_many_pending")
 
 
 def test_expired_pending_connections_do_not_count(client: TestClient, runtime: Runtime) -> None:

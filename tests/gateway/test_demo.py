@@ -13,7 +13,7 @@ import pytest
 import typer
 from fastapi.testclient import TestClient
 
-from tests.conftest import start_live_server, stop_live_server
+from tests.conftest import free_port, start_live_server, stop_live_server
 from trackgate.cli.demo import DEMO_EMAIL, DemoUnavailable, ensure_demo, run_demo
 from trackgate.config import Settings
 from trackgate.gateway.credential_store import open_credential
@@ -149,7 +149,8 @@ def test_serve_demo_with_an_upstream_fails_with_one_line(tmp_path: Path) -> None
         "TRACKGATE_DATA_DIR": str(tmp_path / "data"),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "trackgate", "serve", "--demo", "--upstream", "http://127.0.0.1:9"],
+        [sys.executable, "-m", "trackgate", "serve", "--port", str(free_port())]
+        + ["--demo", "--upstream", "http://127.0.0.1:9"],
         env=env,
         capture_output=True,
         text=True,

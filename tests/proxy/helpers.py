@@ -51,6 +51,13 @@ def make_account(runtime: Runtime, name: str = "team") -> Account:
         return Account(account.id, issued.api_key)
 
 
+def another_key(runtime: Runtime, account: Account) -> Account:
+    """The same gateway account, presenting a second key of its own."""
+    with runtime.db.write() as session:
+        issued = issue_key(session, account.account_id, "second")
+    return Account(account.account_id, issued.api_key)
+
+
 def make_connection(
     runtime: Runtime,
     account_id: str,

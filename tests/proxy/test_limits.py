@@ -1,5 +1,6 @@
-"""The gateway's own limits: per-account rate limit (memory and Redis), pacing per connection
-with a bounded queue, and the retry policy for an upstream 429."""
+"""The gateway's own limits: per-account rate limit (memory and Redis; an account's keys share
+it), pacing per connection with a bounded queue (whichever key calls), and the retry policy for
+an upstream 429."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import make_user
 from tests.proxy.conftest import Remote
-from tests.proxy.helpers import FakeUpstream, assert_gateway_error, make_account, make_connection
+from tests.proxy.helpers import (
+    FakeUpstream,
+    another_key,
+    assert_gateway_error,
+    make_account,
+    make_connection,
+)
 from trackgate.app import create_app
 from trackgate.config import Settings
 from trackgate.gateway import limits
@@ -100,6 +107,52 @@ def test_rate_limit_in_redis_is_shared_by_replicas(settings: Settings):
         second_rt.close()
 
 
+def _two_keys_share_the_account_limit(settings: Settings, **overrides: Any) -> None:
+    """An account holding two keys, called with each in turn, is refused at the account's
+    limit (4), not at twice it; a key counts the same whether sent as Bearer or Basic."""
+    runtime, app = _gateway(settings, rate_limit="4/minute", **overrides)
+    try:
+        user = make_user(runtime)
+        account = make_account(runtime)
+        second = another_key(runtime, account)
+        make_connection(runtime, account.account_id, user.token)
+        keys = [account.bearer, second.bearer, account.basic, second.basic]
+        with TestClient(app) as client:
+            assert [client.get(ME, headers=h).status_code for h in keys] == [200] * 4
+            for headers in (account.bearer, second.bearer, second.basic):
+                assert_gateway_error(client.get(ME, headers=headers), 429, "rate_limited")
+    finally:
+        runtime.close()
+
+
+def test_two_keys_of_one_account_share_its_rate_limit_in_memory(settings: Settings):
+    _two_keys_share_the_account_limit(settings)
+
+
+@needs_redis
+def test_two_keys_of_one_account_share_its_rate_limit_in_redis(settings: Settings):
+    _two_keys_share_the_account_limit(settings, redis_url=REDIS_URL)
+
+
+@needs_redis
+def test_two_keys_on_two_replicas_share_the_accounts_count(settings: Settings):
+    first_rt, first = _gateway(settings, rate_limit="2/minute", redis_url=REDIS_URL)
+    second_rt, second = _gateway(settings, rate_limit="2/minute", redis_url=REDIS_URL)
+    try:
+        user = make_user(first_rt)
+        account = make_account(first_rt)
+        other_key = another_key(first_rt, account)
+        make_connection(first_rt, account.account_id, user.token)
+        with TestClient(first) as a, TestClient(second) as b:
+            assert a.get(ME, headers=account.bearer).status_code == 200
+            assert b.get(ME, headers=other_key.bearer).status_code == 200
+            assert_gateway_error(a.get(ME, headers=other_key.bearer), 429, "rate_limited")
+            assert_gateway_error(b.get(ME, headers=account.bearer), 429, "rate_limited")
+    finally:
+        first_rt.close()
+        second_rt.close()
+
+
 # --- pacing ---------------------------------------------------------------------------------
 
 
@@ -131,6 +184,20 @@ def test_a_full_pacing_queue_answers_upstream_busy(
     r = gw.client.get("/toggl-track/echo", headers=gw.headers)
     assert_gateway_error(r, 429, "upstream_busy")
     assert 1 <= int(r.headers["retry-after"]) <= 30
+    assert upstream.paths() == ["/echo"]
+
+
+def test_two_keys_of_one_account_wait_in_one_pacing_queue(
+    remote_gateway: Callable[..., Remote], upstream: FakeUpstream
+):
+    gw = remote_gateway(upstream.url)
+    endpoint = proxy_endpoint(gw.app)
+    assert endpoint is not None
+    endpoint.limits.pacer = MemoryPacer(Pace(interval=30.0, burst=1, queue=0))
+    second = another_key(gw.runtime, gw.account)
+    assert gw.client.get("/toggl-track/echo", headers=gw.headers).status_code == 200
+    r = gw.client.get("/toggl-track/echo", headers=second.bearer)
+    assert_gateway_error(r, 429, "upstream_busy")  # the connection's queue, whichever key
     assert upstream.paths() == ["/echo"]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Person, basic, make_user
+from tests.conftest import Person, basic, free_port, make_user
 from trackgate.app import create_app
 from trackgate.config import Settings, load_settings
 from trackgate.runtime import Runtime, build_runtime
@@ -177,7 +177,8 @@ def test_serve_refuses_a_malformed_quota_in_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "TRACKGATE_DATA_DIR": str(tmp_path / "data")}
     env.pop("TRACKGATE_TEST_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "trackgate", "serve", "--port", "1", "--emulate-quota", "lots"],
+        [sys.executable, "-m", "trackgate", "serve", "--port", str(free_port())]
+        + ["--emulate-quota", "lots"],
         env=env,
         capture_output=True,
         text=True,

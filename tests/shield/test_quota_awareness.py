@@ -5,9 +5,13 @@ connection; refreshes keep a bucket's last requests for writes; a spent quota ma
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.shield.conftest import Shielded, today_range
+from trackgate.shield.quota import headroom, may_spend
+from trackgate.shield.rules import RESERVED_REQUESTS
+from trackgate.storage.models import ShieldQuota
 
 CACHE = "x-trackgate-cache"
 REMAINING = "x-toggl-quota-remaining"
@@ -62,6 +66,27 @@ def test_refreshes_keep_the_last_five_requests_for_writes(
     assert again.status_code == 200 and again.headers[CACHE] == "stale"
     assert again.json()["id"] == gw.user.id
     assert _quota(gw)["buckets"][0]["remaining"] == 4
+
+
+def test_the_reserve_rule_spends_only_past_the_last_five_requests() -> None:
+    now = datetime(2024, 12, 10, 12, tzinfo=UTC)
+
+    def bucket(remaining: int, observed_minutes_ago: int = 1) -> ShieldQuota:
+        observed = now - timedelta(minutes=observed_minutes_ago)
+        return ShieldQuota(remaining=remaining, resets_in=600, observed_at=observed)
+
+    assert RESERVED_REQUESTS == 5
+    assert [may_spend(headroom(bucket(n), now)) for n in (0, 4, 5, 6, 30)] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert headroom(bucket(6), now) == 1
+    # nothing reported yet, or a reset time gone by: nothing known to keep
+    assert may_spend(headroom(None, now))
+    assert may_spend(headroom(bucket(0, observed_minutes_ago=11), now))
 
 
 def test_a_spent_quota_serves_reads_stale_and_writes_get_the_402(

@@ -89,9 +89,11 @@ def headroom(row: ShieldQuota | None, now: datetime) -> float:
     return math.inf if remaining is None else remaining - RESERVED_REQUESTS
 
 
-def may_refresh(row: ShieldQuota | None, now: datetime) -> bool:
-    """A refresh never spends a bucket's last requests: they are kept for the caller's writes."""
-    return headroom(row, now) > 0
+def may_spend(room: float) -> bool:
+    """The reserve rule, decided here only: a refresh may spend from a bucket (or from the
+    tightest of several, see :meth:`.ledger.QuotaLedger.headroom`) while its :func:`headroom`,
+    ``room``, is above zero -- so never its last :data:`RESERVED_REQUESTS`."""
+    return room > 0
 
 
 def _stamp(value: datetime) -> str:

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from trackgate.crypto import digest
 from trackgate.shield import rules, store
 from trackgate.shield.ledger import QuotaLedger
+from trackgate.shield.quota import may_spend
 from trackgate.shield.rawjson import epoch, parse_objects
 from trackgate.shield.rawobject import join_object, members, value_text
 from trackgate.shield.rules import CATALOGS, ME, TIME_ENTRIES, WORKSPACES
@@ -186,7 +187,7 @@ class Refresher:
 
     async def _get(self, connection_id: str, api_token: str, target: str) -> tuple[Fetched, Any]:
         path = urlsplit(target).path
-        if await run_in_threadpool(self.ledger.headroom, connection_id, [path]) <= 0:
+        if not may_spend(await run_in_threadpool(self.ledger.headroom, connection_id, [path])):
             raise RefreshFailed("the quota is down to the requests kept for writes")
         try:
             fetched = await self.fetch(connection_id, api_token, target)
@@ -401,7 +402,7 @@ class Refresher:
         paths = [urlsplit(target).path for _, target in theirs]
         user = self.ledger.headroom(connection_id, [urlsplit(mine).path])
         organizations = self.ledger.headroom(connection_id, paths)
-        return organizations > 0 and organizations > user
+        return may_spend(organizations) and organizations > user
 
     async def _list_by_workspace(
         self, connection_id: str, api_token: str, kind: str, targets: list[tuple[int, str]]

@@ -91,7 +91,8 @@ CURRENT_ENTRY = f"{API}/me/time_entries/current"
 FILL_DAYS_BACK = 35
 #: ... up to this many days ahead (entries can be dated in the future).
 FILL_DAYS_AHEAD = 366
-#: A bucket's last requests are kept for the caller's writes; refreshes never spend them.
+#: A bucket's last requests are kept for the caller's writes; refreshes never spend them
+#: (:func:`trackgate.shield.quota.may_spend` decides).
 RESERVED_REQUESTS = 5
 #: After a kind could not be filled, reads of it pass through this long (at most the
 #: freshness limit) before the mirror tries again.
