@@ -17,11 +17,12 @@ from trackgate.edge import Edge
 from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.proxy import proxy_endpoint
-from trackgate.html_page import PAGE_HEADERS
 from trackgate.invalidation_bus import invalidations_running
-from trackgate.landing import landing_page
 from trackgate.metrics import Metrics, allowed
 from trackgate.openapi import install_openapi
+from trackgate.pages import static
+from trackgate.pages.landing import landing_page
+from trackgate.pages.shell import PAGE_HEADERS
 from trackgate.readiness import readiness
 from trackgate.reports import REPORTS_PREFIX, create_reports_app
 from trackgate.runtime import Runtime
@@ -141,6 +142,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def landing() -> Response:
         return HTMLResponse(landing_page(runtime.settings), headers=PAGE_HEADERS)
+
+    app.include_router(static.router)
 
     install_docs(app, "trackgate")
     mounted: dict[str, FastAPI] = {}

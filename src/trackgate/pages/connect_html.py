@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlsplit
 
-from trackgate.html_page import document
+from trackgate.pages.shell import document
 
 APP_LABELS = {"toggl-track": "Toggl Track"}
 TOGGL_HOST = "api.track.toggl.com"

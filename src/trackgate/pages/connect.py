@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
-from trackgate.gateway import connect_html, csrf
+from trackgate.gateway import csrf
 from trackgate.gateway.connections import (
     SESSION_LIFETIME,
     SessionUnusable,
@@ -30,9 +30,10 @@ from trackgate.gateway.connections import (
 )
 from trackgate.gateway.state import GatewayState, gateway_state
 from trackgate.gateway.verify import Refused, VerifyUnavailable, verify_credential
-from trackgate.html_page import PAGE_HEADERS
 from trackgate.invalidation import CONNECTION, Invalidation
 from trackgate.netaddr import client_address
+from trackgate.pages import connect_html
+from trackgate.pages.shell import PAGE_HEADERS
 
 log = logging.getLogger("trackgate.connect")
 
