@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,11 +66,51 @@ def list_keys(session: Session, account_id: str) -> list[ApiKey]:
     return list(session.scalars(query))
 
 
-def account_for_key(session: Session, api_key: str) -> tuple[str, str] | None:
-    """(account id, key id) for a live key, or None. The look-up is by digest only."""
+def rename_key(session: Session, key_id: str, name: str | None) -> ApiKey:
+    """Give a key another label (None or blank for none); LookupError if there is no key."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise LookupError(f"no key {key_id}")
+    name = (name or "").strip() or None
+    if name is not None and len(name) > 255:
+        raise ValueError("a key name of at most 255 characters")
+    key.name = name
+    return key
+
+
+@dataclass(frozen=True)
+class LiveKey:
+    account_id: str
+    key_id: str
+    last_used_at: datetime | None
+
+
+def account_for_key(session: Session, api_key: str) -> LiveKey | None:
+    """The account and id of a live key of an enabled account, or None. The look-up is by
+    digest only."""
     row = session.execute(
-        select(ApiKey.account_id, ApiKey.id).where(
-            ApiKey.key_digest == digest(api_key), ApiKey.revoked_at.is_(None)
+        select(ApiKey.account_id, ApiKey.id, ApiKey.last_used_at)
+        .join(Account, Account.id == ApiKey.account_id)
+        .where(
+            ApiKey.key_digest == digest(api_key),
+            ApiKey.revoked_at.is_(None),
+            Account.disabled_at.is_(None),
         )
     ).first()
-    return (row.account_id, row.id) if row else None
+    return LiveKey(row.account_id, row.id, row.last_used_at) if row else None
+
+
+#: A key's last use is written at most this often (verified keys are cached meanwhile).
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def use_is_stale(found: LiveKey, now: datetime | None = None) -> bool:
+    """Whether the stored last use is older than :data:`LAST_USED_RESOLUTION`."""
+    last = found.last_used_at
+    return last is None or (now or utcnow()) - last >= LAST_USED_RESOLUTION
+
+
+def note_use(session: Session, key_id: str) -> None:
+    key = session.get(ApiKey, key_id)
+    if key is not None:
+        key.last_used_at = utcnow()
