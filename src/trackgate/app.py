@@ -21,6 +21,7 @@ from trackgate.invalidation_bus import invalidations_running
 from trackgate.metrics import Metrics, allowed
 from trackgate.openapi import install_openapi
 from trackgate.pages import static
+from trackgate.pages.console import routes as console_routes
 from trackgate.pages.landing import landing_page
 from trackgate.pages.shell import PAGE_HEADERS
 from trackgate.readiness import readiness
@@ -159,6 +160,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         embedded = embedded_upstream(served, reports)
     install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
+        app.include_router(console_routes.router)  # before the proxy's catch-all
         install_gateway(app, runtime, embedded)
         _install_mcp(app)
     return app

@@ -121,7 +121,7 @@ def _guessed(state: GatewayState, client: str, unknown: SessionUnusable) -> HTML
     return answer
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request, field_names: tuple[str, ...] = FORM_FIELDS) -> dict[str, str]:
     """The submitted fields (form-urlencoded), first value of each, size-limited."""
     body = b""
     async for chunk in request.stream():
@@ -136,7 +136,7 @@ async def read_form(request: Request) -> dict[str, str]:
         raise PageError(
             400, "Form not readable", "The form sent could not be read. Go back and try again."
         ) from exc
-    fields = {name: parsed.get(name, [""])[0] for name in FORM_FIELDS}
+    fields = {name: parsed.get(name, [""])[0] for name in field_names}
     if any(len(value) > MAX_FIELD_CHARS for value in fields.values()):
         raise PageError(
             400, "Form not readable", "A field of the form was too long. Go back and try again."
