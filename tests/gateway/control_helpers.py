@@ -24,6 +24,7 @@ CONNECTION_KEYS = {
     "app",
     "method",
     "metadata",
+    "failure_reason",
     "quota",
 }
 PAGE_HEADERS = {

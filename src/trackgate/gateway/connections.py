@@ -253,6 +253,8 @@ def connection_json(connection: Connection, url: str | None) -> dict[str, Any]:
         "app": connection.app,
         "method": connection.method,
         "metadata": dict(connection.details or {}),
+        # why a FAILED connection failed, in words (null otherwise)
+        "failure_reason": connection.failure_reason,
     }
 
 

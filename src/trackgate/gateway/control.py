@@ -136,9 +136,7 @@ def get_route(request: Request, connection_id: str) -> JSONResponse:
         connection = owned_connection(session, caller.account_id, connection_id)
     if connection is None:
         raise unknown_connection()
-    # why a FAILED connection failed, in words (null otherwise)
-    body = {**_render(state, [connection])[0], "failure_reason": connection.failure_reason}
-    return JSONResponse({"connection": body})
+    return JSONResponse({"connection": _render(state, [connection])[0]})
 
 
 @router.delete("/connections/{connection_id}", summary="Delete a connection and its credential")
