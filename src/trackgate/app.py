@@ -20,11 +20,13 @@ from trackgate.edge import Edge
 from trackgate.gateway.app import gateway_lifespan, install_gateway
 from trackgate.gateway.connections import APPS
 from trackgate.gateway.proxy import proxy_endpoint
-from trackgate.html_page import PAGE_HEADERS
 from trackgate.invalidation_bus import invalidations_running
-from trackgate.landing import landing_page
 from trackgate.metrics import Metrics, allowed
 from trackgate.openapi import install_openapi
+from trackgate.pages import static
+from trackgate.pages.console import routes as console_routes
+from trackgate.pages.landing import landing_page
+from trackgate.pages.shell import PAGE_HEADERS
 from trackgate.readiness import readiness
 from trackgate.reports import REPORTS_PREFIX, create_reports_app
 from trackgate.runtime import Runtime
@@ -156,6 +158,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     def landing() -> Response:
         return HTMLResponse(landing_page(runtime.settings), headers=PAGE_HEADERS)
 
+    app.include_router(static.router)
+
     install_docs(app, "trackgate")
     mounted: dict[str, FastAPI] = {}
     served: ASGIApp | None = None
@@ -170,6 +174,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         embedded = embedded_upstream(served, reports)
     install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
+        app.include_router(console_routes.router)  # before the proxy's catch-all
         install_gateway(app, runtime, embedded)
         _install_mcp(app)
     return app

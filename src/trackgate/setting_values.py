@@ -219,6 +219,14 @@ def switch(raw: str) -> bool:
     raise ValueError("on or off")
 
 
+def signup(raw: str) -> str:
+    """Who may sign up to the web console: ``closed``, ``invite`` or ``open``."""
+    value = raw.strip().lower()
+    if value not in ("closed", "invite", "open"):
+        raise ValueError("closed, invite or open")
+    return value
+
+
 def max_age(raw: str) -> float:
     """A freshness limit: seconds from 0 to a day."""
     expects = "a number of seconds from 0 to 86400"

@@ -37,6 +37,8 @@ COMMANDS: dict[str, Lazy] = {
     "secrets": Lazy("trackgate.cli.secrets:app", "Manage the key that encrypts secrets."),
     "accounts": Lazy("trackgate.cli.accounts:app", "Manage gateway accounts."),
     "keys": Lazy("trackgate.cli.keys:app", "Manage gateway API keys."),
+    "operators": Lazy("trackgate.cli.console:operators", "Operators of the web console."),
+    "console": Lazy("trackgate.cli.console:console", "The web console: invitations."),
     "db": Lazy("trackgate.cli.db:app", "The database: schema version and migrations."),
 }
 

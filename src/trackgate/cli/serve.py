@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 import uvicorn
+from sqlalchemy import select
 
 from trackgate.access_log import buffer_lines
 from trackgate.app import create_app
@@ -27,7 +28,7 @@ from trackgate.cli.common import (
 from trackgate.cli.demo import DemoUnavailable, check_demo_possible, run_demo
 from trackgate.config import load_settings
 from trackgate.preflight import check_port
-from trackgate.runtime import build_runtime
+from trackgate.runtime import Runtime, build_runtime
 from trackgate.setting_values import SettingError
 
 #: How ``serve`` hands its settings to ``--workers`` processes.
@@ -151,6 +152,8 @@ def serve(
     with opened(settings) as runtime:  # migrates and checks the key once, before any worker
         if demo:
             run_demo(runtime)
+        if settings.gateway_enabled:
+            announce_console(runtime)
         if workers == 1:
             app = create_app(runtime)
             buffer_lines(sys.stderr, json_lines=log_format == "json")
@@ -173,6 +176,21 @@ def serve(
         }
     )
     uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+
+
+def announce_console(runtime: Runtime) -> None:
+    """Where the web console is, and how to make its first operator when there is none."""
+    from trackgate.storage.models import ConsoleMember
+
+    root = runtime.settings.root_url
+    sys.stderr.write(f"trackgate: web console at {root}/console/signin\n")
+    with runtime.db.read() as session:
+        nobody = session.scalar(select(ConsoleMember.id).limit(1)) is None
+    if nobody:
+        sys.stderr.write(
+            "trackgate: no console operator yet; make one with: "
+            "trackgate operators create --email you@example.com\n"
+        )
 
 
 def worker_app() -> Any:

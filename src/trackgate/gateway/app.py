@@ -9,13 +9,14 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from trackgate.gateway import connect_page, control
+from trackgate.gateway import control
 from trackgate.gateway.auth import KeyVerifier
 from trackgate.gateway.errors import GatewayError, gateway_error_response
 from trackgate.gateway.proxy import close_proxy, install_proxy
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import InProcessUpstream, Upstream
 from trackgate.metrics import Metrics, TimedUpstream
+from trackgate.pages import connect as connect_page
 from trackgate.runtime import Runtime
 
 

@@ -10,6 +10,7 @@ look-up); only its wrong keys get 429, so a guesser cannot lock out its neighbou
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
@@ -17,12 +18,14 @@ from starlette.requests import HTTPConnection
 from trackgate.basic_auth import parse_basic, parse_bearer
 from trackgate.crypto import digest
 from trackgate.gateway.errors import GatewayError, too_many, unauthorized
-from trackgate.gateway.keys import LiveKey, account_for_key
+from trackgate.gateway.keys import LiveKey, account_for_key, note_use, use_is_stale
 from trackgate.invalidation import ACCOUNT, EVERYTHING, KEY, Invalidation
 from trackgate.netaddr import client_address
 from trackgate.runtime import Runtime
 from trackgate.singleflight import SingleFlight
 from trackgate.ttlcache import TtlCache
+
+log = logging.getLogger("trackgate.auth")
 
 #: The promise: a revoked key, and a deleted or re-connected connection, stop working in every
 #: running server within this many seconds. No cache of either may outlive it.
@@ -102,7 +105,18 @@ class KeyVerifier:
             found = account_for_key(session, key)
         if found is None:
             raise LookupError("the key is not live")
+        self._note_use(found)
         return _caller(found)
+
+    def _note_use(self, found: LiveKey) -> None:
+        """Write the key's last use when the stored one is old; never fails a call."""
+        if not use_is_stale(found):
+            return
+        try:
+            with self.runtime.db.write() as session:
+                note_use(session, found.key_id)
+        except Exception as exc:  # noqa: BLE001 - a busy database costs the note, not the call
+            log.warning("key use not noted: %s", exc.__class__.__name__)
 
     def forget(self, key_id: str) -> None:
         """Called by whoever revokes a key in this process: it stops working at once."""
@@ -132,6 +146,7 @@ class KeyVerifier:
                     failures.retry_after(client),
                 )
             raise unauthorized()
+        self._note_use(found)
         caller = _caller(found)
         if self.runtime.invalidations.unchanged_since(generation):  # else it may be stale
             self.cache.put(key_digest, caller)

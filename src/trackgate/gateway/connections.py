@@ -276,6 +276,8 @@ def connection_json(connection: Connection, url: str | None) -> dict[str, Any]:
         "method": connection.method,
         "metadata": dict(connection.details or {}),
         "scopes": granted_shown(connection),
+        # why a FAILED connection failed, in words (null otherwise)
+        "failure_reason": connection.failure_reason,
     }
 
 

@@ -8,6 +8,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +38,7 @@ class LiveKey:
     key_id: str
     scopes: frozenset[str]
     budget: int | None
+    last_used_at: datetime | None = None
 
 
 def create_account(session: Session, name: str) -> Account:
@@ -96,16 +98,39 @@ def list_keys(session: Session, account_id: str) -> list[ApiKey]:
     return list(session.scalars(query))
 
 
+def rename_key(session: Session, key_id: str, name: str | None) -> ApiKey:
+    """Give a key another label (None or blank for none); LookupError if there is no key."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise LookupError(f"no key {key_id}")
+    name = (name or "").strip() or None
+    if name is not None and len(name) > 255:
+        raise ValueError("a key name of at most 255 characters")
+    key.name = name
+    return key
+
+
 def account_for_key(session: Session, api_key: str) -> LiveKey | None:
-    """The live key presented, or None. The look-up is by digest only."""
+    """The live key presented, of an enabled account, or None. The look-up is by digest
+    only."""
     row = session.execute(
-        select(ApiKey.account_id, ApiKey.id, ApiKey.scopes, ApiKey.budget).where(
-            ApiKey.key_digest == digest(api_key), ApiKey.revoked_at.is_(None)
+        select(ApiKey.account_id, ApiKey.id, ApiKey.scopes, ApiKey.budget, ApiKey.last_used_at)
+        .join(Account, Account.id == ApiKey.account_id)
+        .where(
+            ApiKey.key_digest == digest(api_key),
+            ApiKey.revoked_at.is_(None),
+            Account.disabled_at.is_(None),
         )
     ).first()
     if row is None:
         return None
-    return LiveKey(row.account_id, row.id, scope_names.read_stored(row.scopes), row.budget)
+    return LiveKey(
+        row.account_id,
+        row.id,
+        scope_names.read_stored(row.scopes),
+        row.budget,
+        row.last_used_at,
+    )
 
 
 def asked_scopes(session: Session, account_id: str) -> frozenset[str]:
@@ -118,3 +143,19 @@ def asked_scopes(session: Session, account_id: str) -> frozenset[str]:
     for text in stored:
         asked |= scope_names.read_stored(text)
     return frozenset(asked)
+
+
+#: A key's last use is written at most this often (verified keys are cached meanwhile).
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def use_is_stale(found: LiveKey, now: datetime | None = None) -> bool:
+    """Whether the stored last use is older than :data:`LAST_USED_RESOLUTION`."""
+    last = found.last_used_at
+    return last is None or (now or utcnow()) - last >= LAST_USED_RESOLUTION
+
+
+def note_use(session: Session, key_id: str) -> None:
+    key = session.get(ApiKey, key_id)
+    if key is not None:
+        key.last_used_at = utcnow()

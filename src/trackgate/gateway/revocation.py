@@ -1,7 +1,8 @@
 """Revoking keys: the rows first, then every process's caches (see :mod:`trackgate.invalidation`).
 
-Used by the commands and by ``serve --demo``; the announcement goes out only once the change
-is committed, so no process can read the key as live again after dropping it.
+Used by the commands, the console and ``serve --demo``; the announcement goes out only once
+the change is committed, so no process can read the key as live again after dropping it.
+Disabling an account works the same way, and is undone by enabling it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from trackgate.gateway.keys import list_keys, revoke_key
 from trackgate.invalidation import ACCOUNT, KEY, Invalidation
 from trackgate.runtime import Runtime
 from trackgate.storage.models import Account, ApiKey
+from trackgate.storage.types import utcnow
 
 
 def revoke_key_everywhere(runtime: Runtime, key_id: str) -> ApiKey:
@@ -41,3 +43,19 @@ def revoke_account(runtime: Runtime, account_id: str) -> RevokedAccount:
         ]
     runtime.invalidations.announce(Invalidation(ACCOUNT, account_id))
     return RevokedAccount(account_id, revoked)
+
+
+def set_account_disabled(runtime: Runtime, account_id: str, disabled: bool) -> Account:
+    """Disable an account (its keys are refused everywhere, as after :func:`revoke_account`,
+    but they work again once it is enabled) or enable it; LookupError if there is none."""
+    with runtime.db.write() as session:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise LookupError(f"no account {account_id}")
+        if disabled and account.disabled_at is None:
+            account.disabled_at = utcnow()
+        elif not disabled:
+            account.disabled_at = None
+    if disabled:  # committed: every process drops the account's verified keys
+        runtime.invalidations.announce(Invalidation(ACCOUNT, account_id))
+    return account

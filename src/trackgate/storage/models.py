@@ -278,6 +278,8 @@ class Account(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: set by an operator: the account's keys are refused until it is enabled again
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ApiKey(Base):
@@ -328,6 +330,57 @@ class ConnectSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# --- the web console's people -------------------------------------------------------------
+
+
+class ConsoleMember(Base):
+    """A person who signs in to the console; an operator sees and runs the whole instance."""
+
+    __tablename__ = "console_members"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ConsoleMembership(Base):
+    """A member's place in a gateway account: ``owner``, ``admin`` or ``member``."""
+
+    __tablename__ = "console_memberships"
+    member_id: Mapped[str] = mapped_column(ForeignKey("console_members.id"), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ConsoleInvite(Base):
+    """A one-time sign-up link; only its digest is kept."""
+
+    __tablename__ = "console_invites"
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(255))
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser; the cookie holds the id, the row only its digest."""
+
+    __tablename__ = "console_sessions"
+    id_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("console_members.id"), index=True)
+    #: the account the console shows (one the member belongs to), if any
+    account_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # --- the quota shield's mirror of each connection's upstream account ------------------------

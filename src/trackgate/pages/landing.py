@@ -6,7 +6,7 @@ from html import escape
 
 from trackgate import __version__
 from trackgate.config import Settings
-from trackgate.html_page import document
+from trackgate.pages.shell import document
 
 
 def _service_part(root: str) -> str:

@@ -15,7 +15,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from trackgate.gateway.scopes import REQUIRED_GRANT, SCOPES
-from trackgate.html_page import document
+from trackgate.pages.shell import document
 
 APP_LABELS = {"toggl-track": "Toggl Track"}
 TOGGL_HOST = "api.track.toggl.com"

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
-from trackgate.gateway import connect_html, csrf
+from trackgate.gateway import csrf
 from trackgate.gateway.connections import (
     SESSION_LIFETIME,
     SessionUnusable,
@@ -33,9 +33,10 @@ from trackgate.gateway.connections import (
 from trackgate.gateway.scopes import ALL, read_stored
 from trackgate.gateway.state import GatewayState, gateway_state
 from trackgate.gateway.verify import Refused, VerifyUnavailable, verify_credential
-from trackgate.html_page import PAGE_HEADERS
 from trackgate.invalidation import CONNECTION, Invalidation
 from trackgate.netaddr import client_address
+from trackgate.pages import connect_html
+from trackgate.pages.shell import PAGE_HEADERS
 
 log = logging.getLogger("trackgate.connect")
 
@@ -136,7 +137,7 @@ def _guessed(state: GatewayState, client: str, unknown: SessionUnusable) -> HTML
     return answer
 
 
-async def read_form(request: Request) -> Submitted:
+async def read_form(request: Request, field_names: tuple[str, ...] = FORM_FIELDS) -> Submitted:
     """The submitted fields (form-urlencoded), first value of each, and the scope boxes
     ticked; size-limited."""
     body = b""
@@ -152,7 +153,7 @@ async def read_form(request: Request) -> Submitted:
         raise PageError(
             400, "Form not readable", "The form sent could not be read. Go back and try again."
         ) from exc
-    fields = {name: parsed.get(name, [""])[0] for name in FORM_FIELDS}
+    fields = {name: parsed.get(name, [""])[0] for name in field_names}
     if any(len(value) > MAX_FIELD_CHARS for value in fields.values()):
         raise PageError(
             400, "Form not readable", "A field of the form was too long. Go back and try again."

@@ -1,0 +1,3 @@
+"""The web console: people sign in and manage their gateway account's keys and connections;
+operators see every account. ``people`` holds the rules (members, invitations, sessions)
+apart from HTTP, ``html`` the pages, ``routes`` the handlers."""
