@@ -54,7 +54,7 @@ def make_account(runtime: Runtime, name: str = "team") -> Account:
 def another_key(runtime: Runtime, account: Account) -> Account:
     """The same gateway account, presenting a second key of its own."""
     with runtime.db.write() as session:
-        issued = issue_key(session, account.account_id, "second")
+        issued = issue_key(session, account.account_id, "second", scopes=scopes.ALL)
     return Account(account.account_id, issued.api_key)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,8 @@ from trackgate.config import load_settings
 from trackgate.preflight import check_port
 from trackgate.runtime import Runtime, build_runtime
 from trackgate.setting_values import SettingError
+
+log = logging.getLogger("trackgate")
 
 #: How ``serve`` hands its settings to ``--workers`` processes.
 WORKER_SETTINGS = "TRACKGATE_SERVE_WORKER_SETTINGS"
@@ -152,6 +155,7 @@ def serve(
     with opened(settings) as runtime:  # migrates and checks the key once, before any worker
         if demo:
             run_demo(runtime)
+        announce_files(runtime)
         if settings.gateway_enabled:
             announce_console(runtime)
         if workers == 1:
@@ -178,18 +182,32 @@ def serve(
     uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
 
 
+def announce_files(runtime: Runtime) -> None:
+    """Where this server keeps its data and finds its key (never the key), and its docs."""
+    from sqlalchemy.engine import make_url
+
+    settings = runtime.settings
+    database = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
+    log.info("data directory %s; database %s", settings.data_dir, database)
+    if settings.secret_key:
+        log.info("encryption key from TRACKGATE_SECRET_KEY")
+    else:
+        log.info("encryption key file %s", settings.key_file)
+    log.info("API documentation at %s/docs", settings.root_url)
+
+
 def announce_console(runtime: Runtime) -> None:
     """Where the web console is, and how to make its first operator when there is none."""
     from trackgate.storage.models import ConsoleMember
 
     root = runtime.settings.root_url
-    sys.stderr.write(f"trackgate: web console at {root}/console/signin\n")
+    log.info("web console at %s/console/signin", root)  # a log line: JSON with --log-format json
     with runtime.db.read() as session:
         nobody = session.scalar(select(ConsoleMember.id).limit(1)) is None
     if nobody:
-        sys.stderr.write(
-            "trackgate: no console operator yet; make one with: "
-            "trackgate operators create --email you@example.com\n"
+        log.info(
+            "no console operator yet; make one with: "
+            "trackgate operators create --email you@example.com"
         )
 
 
