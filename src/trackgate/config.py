@@ -40,6 +40,7 @@ ENVIRONMENT = {
     "TRACKGATE_MAX_BODY": "largest request body in bytes, on every path (default 1048576)",
     "TRACKGATE_METRICS_ALLOW": "CIDRs besides loopback that may read /metrics",
     "TRACKGATE_METRICS_QUOTA": "'on' adds each connection's quota per bucket to /metrics",
+    "TRACKGATE_CONNECTION_CHECK": "gateway: check idle connections' tokens this often, e.g. 1h",
 }
 
 
@@ -83,6 +84,8 @@ class Settings:
     emulate_rate: str | None = None
     shield_enabled: bool = True
     shield_max_age: float = 60.0
+    #: seconds between health checks of each idle ACTIVE connection's credential; 0 is off
+    connection_check: float = 0.0
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -153,6 +156,7 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_MAX_BODY": ("max_body", values.byte_count),
     "TRACKGATE_METRICS_ALLOW": ("metrics_allow", values.networks),
     "TRACKGATE_METRICS_QUOTA": ("metrics_quota", values.switch),
+    "TRACKGATE_CONNECTION_CHECK": ("connection_check", values.duration),
 }
 SECRET_VARIABLES = frozenset(
     {"TRACKGATE_DATABASE_URL", "TRACKGATE_SECRET_KEY", "TRACKGATE_REDIS_URL"}
