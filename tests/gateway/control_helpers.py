@@ -25,6 +25,7 @@ CONNECTION_KEYS = {
     "method",
     "metadata",
     "scopes",
+    "failure_reason",
     "quota",
     "budgets",
 }
