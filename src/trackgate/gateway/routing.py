@@ -188,6 +188,10 @@ class ConnectionRouter:
             granted = scope_names.read_stored(connection.scopes)
             return Chosen(connection.id, self._token(connection, fresh), granted)
 
+    def credential(self, connection: Connection) -> str:
+        """The connection's credential, decrypted now (a 503 / 400 GatewayError if it cannot)."""
+        return self._token(connection, fresh=True)
+
     def _token(self, connection: Connection, fresh: bool = False) -> str:
         cached = None if fresh else self.state.credentials.get(connection.id)
         if cached is not None:
