@@ -188,8 +188,9 @@ class ProxyEndpoint:
         #: "connection id:credential digest" checked against ``/me`` lately
         self._checked: TtlCache[str, bool] = TtlCache(CHECK_INTERVAL)
         #: connection id -> when the upstream last accepted its credential (epoch seconds),
-        #: since the health check last took these (see :mod:`.health`)
+        #: since the health check last took these (see :mod:`.health`); kept only while it runs
         self.used: dict[str, float] = {}
+        self._noting = state.runtime.settings.connection_check > 0
         #: (raw path, query) -> its judgement; only targets that passed every check
         self._judged: dict[tuple[bytes, bytes], Judged] = {}
         settings = state.runtime.settings
@@ -223,7 +224,8 @@ class ProxyEndpoint:
             answer = answered or await self._exchange(call)
             status = answer.status
             if status < 400:
-                self.used[call.chosen.connection_id] = time.time()
+                if self._noting:
+                    self.used[call.chosen.connection_id] = time.time()
             elif status == 401 or status == 403:  # before answering: the next call knows
                 chosen = call.chosen
                 await self._refused(
@@ -494,7 +496,8 @@ class ProxyEndpoint:
         body = guard.decoded(await answer.read(), _answer_header(answer, "content-encoding"))
         status = answer.status
         if status < 400:
-            self.used[connection_id] = time.time()
+            if self._noting:
+                self.used[connection_id] = time.time()
         elif status == 401 or status == 403:  # a refresh is refused as a call would be
             path = target.partition("?")[0]
             await self._refused(connection_id, api_token, "GET", path, status)
@@ -620,7 +623,7 @@ class ProxyEndpoint:
         await self.limits.pace(connection_id)
         answer = await self.state.live_upstream.send("GET", ME_PATH, headers, None)
         await answer.read()
-        if answer.status < 400:
+        if answer.status < 400 and self._noting:
             self.used[connection_id] = time.time()
         return answer
 
