@@ -41,6 +41,7 @@ ENVIRONMENT = {
     "TRACKGATE_METRICS_ALLOW": "CIDRs besides loopback that may read /metrics",
     "TRACKGATE_METRICS_QUOTA": "'on' adds each connection's quota per bucket to /metrics",
     "TRACKGATE_SIGNUP": "console sign-up: closed, invite (default) or open",
+    "TRACKGATE_CONNECTION_CHECK": "gateway: check idle connections' tokens this often, e.g. 1h",
 }
 
 
@@ -86,6 +87,8 @@ class Settings:
     shield_max_age: float = 60.0
     #: who may sign up to the web console: "closed", "invite" (with a link) or "open"
     signup: str = "invite"
+    #: seconds between health checks of each idle ACTIVE connection's credential; 0 is off
+    connection_check: float = 0.0
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -157,6 +160,7 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_METRICS_ALLOW": ("metrics_allow", values.networks),
     "TRACKGATE_METRICS_QUOTA": ("metrics_quota", values.switch),
     "TRACKGATE_SIGNUP": ("signup", values.signup),
+    "TRACKGATE_CONNECTION_CHECK": ("connection_check", values.duration),
 }
 SECRET_VARIABLES = frozenset(
     {"TRACKGATE_DATABASE_URL", "TRACKGATE_SECRET_KEY", "TRACKGATE_REDIS_URL"}

@@ -9,6 +9,7 @@ the command line prints as one line and exit code 2. A new setting needs only a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from ipaddress import ip_address
 from typing import TypeVar
@@ -235,5 +236,25 @@ def max_age(raw: str) -> float:
     except ValueError:
         raise ValueError(expects) from None
     if not 0 <= value <= 86400:
+        raise ValueError(expects)
+    return value
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+_UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def duration(raw: str) -> float:
+    """A period such as ``1h``, ``30m``, ``90s`` or ``1d`` (at least a second, at most 30
+    days), in seconds; ``off`` is 0."""
+    text = raw.strip().lower()
+    if text in ("off", "none"):
+        return 0.0
+    expects = "a duration such as 1h, 30m or 90s, or off"
+    found = _DURATION.fullmatch(text)
+    if found is None:
+        raise ValueError(expects)
+    value = float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+    if not 1 <= value <= 30 * 86400:
         raise ValueError(expects)
     return value

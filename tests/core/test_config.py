@@ -73,3 +73,14 @@ def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().startswith("trackgate: TRACKGATE_UPSTREAM_TIMEOUT must be")
     assert "Traceback" not in done.stderr
+
+
+def test_the_connection_check_is_a_duration_or_off() -> None:
+    assert load_settings({}).connection_check == 0.0  # off by default
+    spelled = {"1h": 3600.0, "30m": 1800.0, "90s": 90.0, "2s": 2.0, "1d": 86400.0, "off": 0.0}
+    for text, seconds in spelled.items():
+        settings = load_settings({"TRACKGATE_CONNECTION_CHECK": text})
+        assert settings.connection_check == seconds, text
+    for wrong in ("hourly", "0s", "-1h", "1w", "1.5.h"):
+        with pytest.raises(SettingError, match="TRACKGATE_CONNECTION_CHECK must be a duration"):
+            load_settings({"TRACKGATE_CONNECTION_CHECK": wrong})

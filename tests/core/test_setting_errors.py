@@ -75,6 +75,7 @@ BAD_VARIABLES = [
     ("TRACKGATE_SECRET_KEY", "not-a-key", "base64 of a 32-byte key"),
     ("TRACKGATE_KEY_FILE", "/", "the path of a file, not a directory"),
     ("TRACKGATE_OPERATOR_CONTACT", "x" * 201, "an email address, a URL or a line of text"),
+    ("TRACKGATE_CONNECTION_CHECK", "hourly", "a duration such as 1h, 30m or 90s, or off"),
 ]
 
 

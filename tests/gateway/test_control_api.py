@@ -72,7 +72,7 @@ def test_create_answers_a_pending_connection_with_a_connect_url(
 ) -> None:
     connection = start_connection(client, alice)
     assert set(connection) == CONNECTION_KEYS
-    assert connection["status"] == "PENDING"
+    assert connection["status"] == "PENDING" and connection["failure_reason"] is None
     assert connection["app"] == "toggl-track"
     assert connection["method"] is None and connection["metadata"] == {}
     assert str(uuid.UUID(connection["connection_id"])) == connection["connection_id"]

@@ -140,6 +140,10 @@ class FakeUpstream:
 
     seen: list[Seen] = field(default_factory=list)
     refused_tokens: set[str] = field(default_factory=set)
+    #: how a refused token is answered: Toggl's 403, or a 401
+    refusal_status: int = 403
+    #: a status ``/me`` answers instead of the user (an upstream failing), or None
+    me_status: int | None = None
     hits: Counter[str] = field(default_factory=Counter)
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -184,8 +188,12 @@ class FakeUpstream:
         self.hits[request.raw_path] += 1
         token = _token_of(CIMultiDict(request.headers))
         path = request.path
+        if path == "/api/v9/me" and self.me_status is not None:
+            return web.json_response("upstream trouble", status=self.me_status)
         if token in self.refused_tokens:
-            return web.json_response("Incorrect username and/or password", status=403)
+            return web.json_response(
+                "Incorrect username and/or password", status=self.refusal_status
+            )
         if path == "/api/v9/me":
             return web.json_response({"id": 7, "api_token": token, "email": "me@example.com"})
         if path == "/api/v9/workspaces/1":

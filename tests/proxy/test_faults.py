@@ -15,6 +15,9 @@ from tests.proxy.helpers import (
     assert_gateway_error,
     connection_row,
 )
+from trackgate.gateway.credential_store import seal_credential
+from trackgate.gateway.routing import Chosen
+from trackgate.storage.models import Connection
 
 T = "/toggl-track"
 
@@ -152,7 +155,66 @@ def test_a_refused_credential_makes_the_connection_failed(
     assert row.failure_reason and "403" in row.failure_reason
     listed = gw.client.get(f"/connections/{gw.connection_id}", headers=gw.headers)
     assert listed.json()["connection"]["status"] == "FAILED"
-    assert_gateway_error(gw.client.get(f"{T}/echo", headers=gw.headers), 400, "no_connection")
+    assert listed.json()["connection"]["failure_reason"] == row.failure_reason
+    # the account's only connection: a call that names none is told it failed
+    body = assert_gateway_error(
+        gw.client.get(f"{T}/echo", headers=gw.headers), 400, "connection_failed"
+    )
+    assert f"GET /connections/{gw.connection_id}" in body["error"]["message"]
+
+
+def test_a_401_makes_the_connection_failed_too(
+    remote_gateway: Callable[..., Remote], upstream: FakeUpstream
+):
+    gw = remote_gateway(upstream.url)
+    upstream.refusal_status = 401
+    upstream.refused_tokens.add(gw.token)
+    r = gw.client.get(f"{T}/api/v9/me/time_entries/current/x", headers=gw.headers)
+    assert r.status_code == 401
+    assert upstream.paths() == ["/api/v9/me/time_entries/current/x", "/api/v9/me"]
+    row = connection_row(gw.runtime, gw.connection_id)
+    assert row.status == "FAILED"
+    assert row.failure_reason is not None
+    assert "(401) on GET /me at " in row.failure_reason
+    assert row.failure_reason.endswith(": reconnect it")
+    assert gw.token not in row.failure_reason
+    chosen = {**gw.headers, "Maton-Connection": gw.connection_id}
+    refused = gw.client.get(f"{T}/echo", headers=chosen)
+    body = assert_gateway_error(refused, 400, "connection_failed")
+    assert row.failure_reason in body["error"]["message"]
+    assert upstream.paths()[-1] == "/api/v9/me"  # refused before the upstream is called
+
+
+def test_a_refusal_while_me_fails_keeps_the_connection(
+    remote_gateway: Callable[..., Remote], upstream: FakeUpstream
+):
+    """Only ``/me`` refusing the credential fails a connection: not a 5xx answer of it."""
+    gw = remote_gateway(upstream.url)
+    upstream.refusal_status = 401
+    upstream.refused_tokens.add(gw.token)
+    upstream.me_status = 503
+    assert gw.client.get(f"{T}/echo", headers=gw.headers).status_code == 401
+    assert upstream.paths() == ["/echo", "/api/v9/me"]
+    row = connection_row(gw.runtime, gw.connection_id)
+    assert row.status == "ACTIVE" and row.failure_reason is None
+
+
+def test_a_refusal_after_a_reconnect_does_not_fail_the_new_credential(
+    remote_gateway: Callable[..., Remote], upstream: FakeUpstream
+):
+    """The credential refused is not the one held any more (re-authorised meanwhile)."""
+    gw = remote_gateway(upstream.url)
+    upstream.refused_tokens.add(gw.token)
+    proxy = gw.app.state.gateway.proxy
+    with gw.runtime.db.write() as session:
+        row = session.get(Connection, gw.connection_id)
+        assert row is not None
+        row.credential_ciphertext = seal_credential(gw.runtime.keyring, row.id, "tok-new")
+    stale = Chosen(gw.connection_id, gw.token, frozenset())
+    portal = gw.client.portal
+    assert portal is not None
+    assert not portal.call(proxy.router.mark_failed, stale, "refused")
+    assert connection_row(gw.runtime, gw.connection_id).status == "ACTIVE"
 
 
 def test_a_refused_me_call_needs_no_second_check(

@@ -83,9 +83,10 @@ def test_connection_errors(client: TestClient, runtime: Runtime, gate: Gate):
         client.get(ME, headers=with_connection(pending)), 400, "connection_not_active"
     )
     failed = make_connection(runtime, gate.account.account_id, gate.user.token, status="FAILED")
-    assert_gateway_error(
-        client.get(ME, headers=with_connection(failed)), 400, "connection_not_active"
+    body = assert_gateway_error(
+        client.get(ME, headers=with_connection(failed)), 400, "connection_failed"
     )
+    assert f"GET /connections/{failed} gives its connect url" in body["error"]["message"]
 
     lonely = make_account(runtime, "no connections")
     assert_gateway_error(client.get(ME, headers=lonely.bearer), 400, "no_connection")

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from trackgate.gateway import control
 from trackgate.gateway.auth import KeyVerifier
 from trackgate.gateway.errors import GatewayError, gateway_error_response
+from trackgate.gateway.health import health_running
 from trackgate.gateway.proxy import close_proxy, install_proxy
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import InProcessUpstream, Upstream
@@ -50,7 +51,8 @@ def install_gateway(app: FastAPI, runtime: Runtime, embedded_upstream: ASGIApp |
 
 @asynccontextmanager
 async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open and close the gateway's long-lived resources (the upstream client)."""
+    """Open and close the gateway's long-lived resources (the upstream client), and run the
+    connections' health check while it is open (when it is on)."""
     state: GatewayState | None = getattr(app.state, "gateway", None)
     if state is None:
         yield
@@ -60,7 +62,8 @@ async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
     if metrics is not None:
         state.upstream = TimedUpstream(state.upstream, metrics)
     try:
-        yield
+        async with health_running(state):
+            yield
     finally:
         await state.upstream.close()
         state.upstream = None

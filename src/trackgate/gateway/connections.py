@@ -277,7 +277,7 @@ def connection_json(connection: Connection, url: str | None) -> dict[str, Any]:
         "metadata": dict(connection.details or {}),
         "scopes": granted_shown(connection),
         # why a FAILED connection failed, in words (null otherwise)
-        "failure_reason": connection.failure_reason,
+        "failure_reason": connection.failure_reason if connection.status == "FAILED" else None,
     }
 
 

@@ -4,8 +4,9 @@ Every answer is JSON; every failure is a gateway error. An account sees only its
 connections: another account's id is answered 404, exactly like an unknown one. Any key of the
 account may use it, whatever its scopes: it manages connections, never Toggl data, and a key
 does no more with a connection than both its scopes and the connection's grant allow. A
-connection is shown with its ``budgets``: each of the account's keys that has a budget, and
-the upstream requests it spent in the sliding hour.
+connection is shown with its ``failure_reason`` (null unless FAILED) and its ``budgets``: each
+of the account's keys that has a budget, and the upstream requests it spent in the sliding
+hour.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from trackgate.gateway import guard, hygiene, reads
 from trackgate.gateway import scopes as scope_names
 from trackgate.gateway.auth import GatewayCaller, presented_key
 from trackgate.gateway.catch_all import KnownAppsOnly
-from trackgate.gateway.connections import APPS
+from trackgate.gateway.connections import APPS, stamp
 from trackgate.gateway.errors import (
     GatewayError,
     bad_request,
@@ -53,6 +54,7 @@ from trackgate.shield.keep import KEEP_LIMIT
 from trackgate.shield.mirror import BYPASS, Fetched, QuotaShield, Served
 from trackgate.shield.quota import reported
 from trackgate.shield.reads import Read
+from trackgate.storage.types import utcnow
 from trackgate.ttlcache import TtlCache
 
 log = logging.getLogger("trackgate.proxy")
@@ -62,7 +64,7 @@ ME_PATH = "/api/v9/me"
 #: Request bodies up to this size are read before calling (and can be sent again on a retry);
 #: larger ones stream through.
 BUFFER_LIMIT = 1024 * 1024
-#: A connection's credential is checked against ``/me`` at most this often after a 403.
+#: A credential is checked against ``/me`` at most this often after a 401 or 403.
 CHECK_INTERVAL = 60.0
 #: Distinct targets whose judgement is remembered (the cache is emptied when full).
 JUDGED_CACHE_SIZE = 4096
@@ -183,7 +185,12 @@ class ProxyEndpoint:
         self.state = state
         self.router = ConnectionRouter(state)
         self.limits = GatewayLimits(state.runtime.settings, state.metrics)
+        #: "connection id:credential digest" checked against ``/me`` lately
         self._checked: TtlCache[str, bool] = TtlCache(CHECK_INTERVAL)
+        #: connection id -> when the upstream last accepted its credential (epoch seconds),
+        #: since the health check last took these (see :mod:`.health`); kept only while it runs
+        self.used: dict[str, float] = {}
+        self._noting = state.runtime.settings.connection_check > 0
         #: (raw path, query) -> its judgement; only targets that passed every check
         self._judged: dict[tuple[bytes, bytes], Judged] = {}
         settings = state.runtime.settings
@@ -215,6 +222,15 @@ class ProxyEndpoint:
                     answered = _as_answer(served)
                 extra = BYPASS_HEADERS
             answer = answered or await self._exchange(call)
+            status = answer.status
+            if status < 400:
+                if self._noting:
+                    self.used[call.chosen.connection_id] = time.time()
+            elif status == 401 or status == 403:  # before answering: the next call knows
+                chosen = call.chosen
+                await self._refused(
+                    chosen.connection_id, chosen.api_token, call.method, call.target.path, status
+                )
             if mirror is not None and (
                 call.keep or call.method not in _UNWRITTEN or reported(answer.headers) is not None
             ):  # else the shield has nothing to learn from it: no coroutine to await
@@ -234,11 +250,6 @@ class ProxyEndpoint:
             return
         except CallerGone:
             return
-        if answer.status == 403:
-            try:
-                await self._check_credential(call)
-            except Exception as exc:  # noqa: BLE001 - the answer is sent; only log
-                log.warning("credential check failed: %s", type(exc).__name__)
 
     # --- judging the call ---------------------------------------------------------------
 
@@ -483,7 +494,14 @@ class ProxyEndpoint:
         await self.limits.pace(connection_id)
         answer = await self.state.live_upstream.send("GET", target, headers, None)
         body = guard.decoded(await answer.read(), _answer_header(answer, "content-encoding"))
-        return Fetched(answer.status, answer.headers, guard.strip_tokens(body, api_token))
+        status = answer.status
+        if status < 400:
+            if self._noting:
+                self.used[connection_id] = time.time()
+        elif status == 401 or status == 403:  # a refresh is refused as a call would be
+            path = target.partition("?")[0]
+            await self._refused(connection_id, api_token, "GET", path, status)
+        return Fetched(status, answer.headers, guard.strip_tokens(body, api_token))
 
     # --- answering ----------------------------------------------------------------------
 
@@ -569,36 +587,62 @@ class ProxyEndpoint:
 
     # --- a refused credential -----------------------------------------------------------
 
-    async def _check_credential(self, call: Call) -> None:
-        """After a 403, ask ``/me`` whether the credential itself is refused; if so, FAILED."""
-        chosen = call.chosen
-        if self._checked.get(chosen.connection_id):
+    async def _refused(
+        self, connection_id: str, api_token: str, method: str, path: str, status: int
+    ) -> None:
+        """The upstream answered 401 / 403 with this credential: if ``GET /me`` is refused
+        with it too (or was the very call), the connection is FAILED. A 403 for something the
+        user may not do leaves it be; so does ``/me`` answering anything else, or nothing.
+        Checked at most once a minute per credential; a failing check is only logged."""
+        key = f"{connection_id}:{digest(api_token)}"
+        if self._checked.get(key):
             return
-        self._checked.put(chosen.connection_id, True)
-        if call.method == "GET" and guard.is_me(call.target.path):
-            refused = True
-        else:
-            refused = await self._me_refused(chosen)
-        if refused:
-            await self.router.mark_failed(
-                chosen, "Toggl Track refused the stored credential (HTTP 403 on /me)"
+        self._checked.put(key, True)
+        try:
+            if method == "GET" and guard.is_me(path):
+                refusal: int | None = status
+            else:
+                refusal = await self._me_refusal(connection_id, api_token)
+            if refusal is not None:
+                await self.mark_refused(connection_id, api_token, refusal)
+        except Exception as exc:  # noqa: BLE001 - the caller still gets the upstream's answer
+            log.warning(
+                "credential check of connection %s failed: %s", connection_id, type(exc).__name__
             )
 
-    async def _me_refused(self, chosen: Chosen) -> bool:
-        headers = [
-            ("authorization", basic_credential(chosen.api_token)),
-            ("accept", "application/json"),
-        ]
+    async def mark_refused(self, connection_id: str, api_token: str, status: int) -> bool:
+        """FAILED, saying that ``GET /me`` refused the credential with ``status`` (unless the
+        connection holds another credential now); whether it is FAILED now."""
+        chosen = Chosen(connection_id, api_token, frozenset())
+        return await self.router.mark_failed(chosen, refusal_reason(status))
+
+    async def ask_me(self, connection_id: str, api_token: str) -> UpstreamResponse:
+        """One ``GET /me`` with the credential, paced as the proxy's own calls (its body read
+        and dropped); raises :class:`GatewayError` (pacing) or :class:`UpstreamError`."""
+        headers = [("authorization", basic_credential(api_token)), ("accept", "application/json")]
+        await self.limits.pace(connection_id)
+        answer = await self.state.live_upstream.send("GET", ME_PATH, headers, None)
+        await answer.read()
+        if answer.status < 400 and self._noting:
+            self.used[connection_id] = time.time()
+        return answer
+
+    async def _me_refusal(self, connection_id: str, api_token: str) -> int | None:
+        """401 or 403 if ``GET /me`` refuses the credential; None for any other answer or none."""
         try:
-            await self.limits.pace(chosen.connection_id)
-            answer = await self.state.live_upstream.send("GET", ME_PATH, headers, None)
-            await answer.read()
+            answer = await self.ask_me(connection_id, api_token)
         except (GatewayError, UpstreamError):
-            return False
-        return answer.status == 403
+            return None
+        return answer.status if answer.status in (401, 403) else None
 
     async def close(self) -> None:
         await self.limits.close()
+
+
+def refusal_reason(status: int) -> str:
+    """A FAILED connection's ``failure_reason``: what refused what, when, and what to do."""
+    when = stamp(utcnow())
+    return f"Toggl refused the stored API token ({status}) on GET /me at {when}: reconnect it"
 
 
 def _as_answer(fetched: Fetched) -> UpstreamResponse:

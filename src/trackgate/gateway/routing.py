@@ -54,6 +54,17 @@ def connection_not_found() -> GatewayError:
     return not_found("connection_not_found", "No such connection")
 
 
+def connection_failed(connection: Connection) -> GatewayError:
+    """A FAILED connection's calls: what broke, and where its reconnect link is."""
+    reason = connection.failure_reason or "the upstream refused its credential: reconnect it"
+    return bad_request(
+        f"Connection {connection.id} is FAILED: {reason}. To reconnect it: "
+        f"GET /connections/{connection.id} gives its connect url, for the account's owner "
+        "to open",
+        "connection_failed",
+    )
+
+
 class ConnectionRouter:
     def __init__(self, state: GatewayState) -> None:
         self.state = state
@@ -139,6 +150,8 @@ class ConnectionRouter:
                 connection = owned_connection(session, account_id, requested)
                 if connection is None or connection.app != app:
                     raise connection_not_found()
+                if connection.status == "FAILED":
+                    raise connection_failed(connection)
                 if connection.status != "ACTIVE":
                     raise bad_request(
                         f"Connection {connection.id} is {connection.status}, not ACTIVE",
@@ -156,12 +169,28 @@ class ConnectionRouter:
                     .limit(1)
                 ).first()
                 if connection is None:
+                    failed = session.scalars(
+                        select(Connection)
+                        .where(
+                            Connection.account_id == account_id,
+                            Connection.app == app,
+                            Connection.status == "FAILED",
+                        )
+                        .order_by(Connection.created_at, Connection.id)
+                        .limit(1)
+                    ).first()
+                    if failed is not None:  # what the call would have used: say it broke
+                        raise connection_failed(failed)
                     raise bad_request(
                         f"No ACTIVE connection for {app}; create one with POST /connections",
                         "no_connection",
                     )
             granted = scope_names.read_stored(connection.scopes)
             return Chosen(connection.id, self._token(connection, fresh), granted)
+
+    def credential(self, connection: Connection) -> str:
+        """The connection's credential, decrypted now (a 503 / 400 GatewayError if it cannot)."""
+        return self._token(connection, fresh=True)
 
     def _token(self, connection: Connection, fresh: bool = False) -> str:
         cached = None if fresh else self.state.credentials.get(connection.id)

@@ -317,6 +317,9 @@ class Connection(Base):
     scopes: Mapped[str] = mapped_column(String(64), server_default=FULL_POWER)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: when the upstream last accepted the credential (as noted by the health check, which
+    #: also sets it when it takes the connection for a check); None: not since it was stored
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ConnectSession(Base):
