@@ -4,7 +4,8 @@ Run by hand, from the repository root (needs ``wrk``)::
 
     .venv/bin/python bench/service_bench.py            # 16 connections, 10 s a row
 
-It makes a fresh data dir holding one user with a running timer and a day of entries,
+It makes a fresh data dir holding one user with a running timer, a day of entries and
+50 projects,
 starts ``trackgate serve`` on it (service and gateway, as a user runs it) and
 ``bench/minimal_app.py``, then loads each with ``wrk`` (one thread, keep-alive) and prints a
 Markdown table: requests/s, p50 and p99 latency, and the ratio to the minimal endpoint.
@@ -31,13 +32,16 @@ from common import (
     wait_until_up,
 )
 
+PROJECTS = 50
+
 
 def prepare(data_dir: Path, key_file: Path) -> str:
-    """One user, a day of stopped entries and a running one; returns the Basic header."""
+    """One user, a day of stopped entries, a running one and 50 projects; returns the Basic
+    header."""
     from trackgate.config import load_settings
     from trackgate.runtime import build_runtime
     from trackgate.service.users import NewUser, create_user
-    from trackgate.storage.models import TimeEntry
+    from trackgate.storage.models import Project, TimeEntry
 
     runtime = build_runtime(load_settings({}, data_dir=data_dir, key_file=key_file))
     try:
@@ -46,6 +50,16 @@ def prepare(data_dir: Path, key_file: Path) -> str:
                 session, runtime.keyring, NewUser("bench@example.com", "bench-password", "Bench")
             )
             assert user.default_workspace_id is not None
+            for i in range(PROJECTS):
+                session.add(
+                    Project(
+                        workspace_id=user.default_workspace_id,
+                        name=f"Project {i:02d}",
+                        color="#06aaf5",
+                        is_private=False,
+                        creator_id=user.id,
+                    )
+                )
             now = datetime.now(UTC).replace(microsecond=0)
             day = now.replace(hour=0, minute=0, second=0)
             for hour in range(8):
@@ -129,6 +143,7 @@ def main() -> None:
                     f"{service}/api/v9/me/time_entries?{day}",
                     headers,
                 ),
+                (f"GET /api/v9/me/projects ({PROJECTS})", service + "/api/v9/me/projects", headers),
             ]
             runs = best_of(args.rounds, targets, load)
             floor = runs[0]

@@ -19,14 +19,20 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 BASE = "/workspaces/{workspace_id}/clients"
 
 
+def listing(
+    caller: Caller, workspace_id: int, status: str | None = None, name: str | None = None
+) -> list[wire.Json]:
+    """``GET /workspaces/{wid}/clients`` (also answered by ``hot_reads``)."""
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        return [wire.client(c) for c in domain.listed(session, workspace_id, status, name)]
+
+
 @router.get(BASE)
 def list_clients(
     caller: CallerDep, workspace_id: PathId, status: str | None = None, name: str | None = None
 ) -> Response:
-    with caller.runtime.db.read() as session:
-        workspace_for(session, caller.user_id, workspace_id)
-        found = domain.listed(session, workspace_id, status, name)
-        return TogglJSON([wire.client(c) for c in found])
+    return TogglJSON(listing(caller, workspace_id, status, name))
 
 
 @router.post(BASE)
@@ -39,11 +45,16 @@ def create_client(
         return TogglJSON(wire.client(made))
 
 
-@router.get(BASE + "/{client_id}")
-def get_client(caller: CallerDep, workspace_id: PathId, client_id: PathId) -> Response:
+def one(caller: Caller, workspace_id: int, client_id: int) -> wire.Json:
+    """``GET /workspaces/{wid}/clients/{cid}`` (also answered by ``hot_reads``)."""
     with caller.runtime.db.read() as session:
         workspace_for(session, caller.user_id, workspace_id)
-        return TogglJSON(wire.client(domain.get(session, workspace_id, client_id)))
+        return wire.client(domain.get(session, workspace_id, client_id))
+
+
+@router.get(BASE + "/{client_id}")
+def get_client(caller: CallerDep, workspace_id: PathId, client_id: PathId) -> Response:
+    return TogglJSON(one(caller, workspace_id, client_id))
 
 
 @router.put(BASE + "/{client_id}")

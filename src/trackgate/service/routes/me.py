@@ -174,10 +174,13 @@ def reset_api_token(caller: CallerDep) -> Response:
     return TogglJSON(token)
 
 
-@router.get("/me/workspaces")
-def my_workspaces(caller: CallerDep, since: str | None = None) -> Response:
+def my_workspaces_body(caller: Caller, since: str | None = None) -> list[wire.Json]:
+    """``GET /me/workspaces`` (also answered by ``hot_reads``)."""
     changed_since = unix_since(since)
     with caller.runtime.db.read() as session:
-        return TogglJSON(
-            workspaces_json(session, caller.user_id, with_counts=True, since=changed_since)
-        )
+        return workspaces_json(session, caller.user_id, with_counts=True, since=changed_since)
+
+
+@router.get("/me/workspaces")
+def my_workspaces(caller: CallerDep, since: str | None = None) -> Response:
+    return TogglJSON(my_workspaces_body(caller, since))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
-from trackgate.service import related
+from trackgate.service import related, wire
 from trackgate.service.access import workspace_ids
 from trackgate.service.auth import Caller, current_caller
 from trackgate.service.params import flag, positive_int, unix_since
@@ -21,19 +21,25 @@ PAGINATED_DEFAULT = 151  # as the workspace listing; Toggl's own default is unre
 PAGINATED_MAX = 200
 
 
-@router.get("/me/projects")
-def my_projects(
-    caller: CallerDep, include_archived: str | None = None, since: str | None = None
-) -> Response:
-    """Active projects; archived ones too with ``include_archived=true``."""
+def projects_body(
+    caller: Caller, include_archived: str | None = None, since: str | None = None
+) -> list[wire.Json]:
+    """``GET /me/projects`` (also answered by ``hot_reads``): active projects; archived ones
+    too with ``include_archived=true``."""
     archived = bool(flag(include_archived, "include_archived"))
     changed = unix_since(since)
     with caller.runtime.db.read() as session:
         wids = workspace_ids(session, caller.user_id)
-        body = related.projects_json(
+        return related.projects_json(
             session, caller.user_id, wids, changed, include_archived=archived
         )
-    return TogglJSON(body)
+
+
+@router.get("/me/projects")
+def my_projects(
+    caller: CallerDep, include_archived: str | None = None, since: str | None = None
+) -> Response:
+    return TogglJSON(projects_body(caller, include_archived, since))
 
 
 @router.get("/me/projects/paginated")
@@ -56,20 +62,28 @@ def my_projects_paginated(
     return TogglJSON(body)
 
 
-@router.get("/me/clients")
-def my_clients(caller: CallerDep, since: str | None = None) -> Response:
+def clients_body(caller: Caller, since: str | None = None) -> list[wire.Json]:
+    """``GET /me/clients`` (also answered by ``hot_reads``)."""
     changed = unix_since(since)
     with caller.runtime.db.read() as session:
-        body = related.clients_json(session, workspace_ids(session, caller.user_id), changed)
-    return TogglJSON(body)
+        return related.clients_json(session, workspace_ids(session, caller.user_id), changed)
+
+
+@router.get("/me/clients")
+def my_clients(caller: CallerDep, since: str | None = None) -> Response:
+    return TogglJSON(clients_body(caller, since))
+
+
+def tags_body(caller: Caller, since: str | None = None) -> list[wire.Json]:
+    """``GET /me/tags`` (also answered by ``hot_reads``)."""
+    changed = unix_since(since)
+    with caller.runtime.db.read() as session:
+        return related.tags_json(session, workspace_ids(session, caller.user_id), changed)
 
 
 @router.get("/me/tags")
 def my_tags(caller: CallerDep, since: str | None = None) -> Response:
-    changed = unix_since(since)
-    with caller.runtime.db.read() as session:
-        body = related.tags_json(session, workspace_ids(session, caller.user_id), changed)
-    return TogglJSON(body)
+    return TogglJSON(tags_body(caller, since))
 
 
 def _offset(value: str | None) -> int:
@@ -78,17 +92,17 @@ def _offset(value: str | None) -> int:
     return positive_int(value, "offset", 0)
 
 
-@router.get("/me/tasks")
-def my_tasks(
-    caller: CallerDep,
+def tasks_body(
+    caller: Caller,
     since: str | None = None,
     include_not_active: str | None = None,
     meta: str | None = None,
     offset: str | None = None,
     per_page: str | None = None,
-) -> Response:
-    """Active tasks; inactive ones too with ``include_not_active=true``. Tasks always carry
-    their project and client names, so ``meta`` changes nothing."""
+) -> list[wire.Json]:
+    """``GET /me/tasks`` (also answered by ``hot_reads``): active tasks; inactive ones too
+    with ``include_not_active=true``. Tasks always carry their project and client names, so
+    ``meta`` changes nothing."""
     changed = unix_since(since)
     inactive = bool(flag(include_not_active, "include_not_active"))
     flag(meta, "meta")
@@ -101,4 +115,16 @@ def my_tasks(
     body = body[skip:]
     if per_page:
         body = body[: positive_int(per_page, "per_page", len(body))]
-    return TogglJSON(body)
+    return body
+
+
+@router.get("/me/tasks")
+def my_tasks(
+    caller: CallerDep,
+    since: str | None = None,
+    include_not_active: str | None = None,
+    meta: str | None = None,
+    offset: str | None = None,
+    per_page: str | None = None,
+) -> Response:
+    return TogglJSON(tasks_body(caller, since, include_not_active, meta, offset, per_page))

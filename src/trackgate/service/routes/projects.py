@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, StrictBool
 from starlette.responses import Response
 
-from trackgate.service import bulk_patch, project_removal
+from trackgate.service import bulk_patch, project_removal, wire
 from trackgate.service import projects as domain
 from trackgate.service.access import workspace_for
 from trackgate.service.auth import Caller, current_caller
@@ -51,6 +51,38 @@ def _active(value: str | None) -> bool | None:
     return flag(value, "active")
 
 
+def listing(
+    caller: Caller,
+    workspace_id: int,
+    active: str | None = None,
+    since: str | None = None,
+    billable: str | None = None,
+    client_ids: str | None = None,
+    name: str | None = None,
+    page: str | None = None,
+    per_page: str | None = None,
+    sort_field_: str | None = None,
+    sort_order: str | None = None,
+    sort_pinned: str | None = None,
+) -> list[wire.Json]:
+    """``GET /workspaces/{wid}/projects`` (also answered by ``hot_reads``), every filter."""
+    f = ProjectFilter(
+        active=_active(active),
+        since=unix_since(since),
+        billable=flag(billable, "billable"),
+        client_ids=id_list(client_ids, "client_ids"),
+        name=name,
+        sort_field=sort_field(sort_field_),
+        descending=descending(sort_order),
+        sort_pinned=bool(flag(sort_pinned, "sort_pinned")),
+        page=page_from(page, per_page, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE),
+    )
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        found = list_projects(session, caller.user_id, [workspace_id], f)
+        return render_projects(session, caller.user_id, found)
+
+
 @router.get(BASE)
 def list_workspace_projects(
     caller: CallerDep,
@@ -66,21 +98,12 @@ def list_workspace_projects(
     sort_order: str | None = None,
     sort_pinned: str | None = None,
 ) -> Response:
-    f = ProjectFilter(
-        active=_active(active),
-        since=unix_since(since),
-        billable=flag(billable, "billable"),
-        client_ids=id_list(client_ids, "client_ids"),
-        name=name,
-        sort_field=sort_field(sort_field_),
-        descending=descending(sort_order),
-        sort_pinned=bool(flag(sort_pinned, "sort_pinned")),
-        page=page_from(page, per_page, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE),
-    )
-    with caller.runtime.db.read() as session:
-        workspace_for(session, caller.user_id, workspace_id)
-        found = list_projects(session, caller.user_id, [workspace_id], f)
-        return TogglJSON(render_projects(session, caller.user_id, found))
+    return TogglJSON(
+        listing(
+            caller, workspace_id, active, since, billable, client_ids, name, page, per_page,
+            sort_field_, sort_order, sort_pinned,
+        )
+    )  # fmt: skip
 
 
 @router.post(BASE)
@@ -93,12 +116,17 @@ def create_project(
         return TogglJSON(render_project(session, caller.user_id, made))
 
 
-@router.get(BASE + "/{project_id}")
-def get_project(caller: CallerDep, workspace_id: PathId, project_id: PathId) -> Response:
+def one(caller: Caller, workspace_id: int, project_id: int) -> wire.Json:
+    """``GET /workspaces/{wid}/projects/{pid}`` (also answered by ``hot_reads``)."""
     with caller.runtime.db.read() as session:
         workspace_for(session, caller.user_id, workspace_id)
         found = domain.get(session, workspace_id, project_id, caller.user_id)
-        return TogglJSON(render_project(session, caller.user_id, found))
+        return render_project(session, caller.user_id, found)
+
+
+@router.get(BASE + "/{project_id}")
+def get_project(caller: CallerDep, workspace_id: PathId, project_id: PathId) -> Response:
+    return TogglJSON(one(caller, workspace_id, project_id))
 
 
 @router.put(BASE + "/{project_id}")

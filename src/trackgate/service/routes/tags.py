@@ -22,6 +22,18 @@ BASE = "/workspaces/{workspace_id}/tags"
 MAX_PER_PAGE = 200
 
 
+def listing(
+    caller: Caller, workspace_id: int, page: str | None = None, per_page: str | None = None
+) -> list[wire.Json]:
+    """``GET /workspaces/{wid}/tags`` (also answered by ``hot_reads``): every live tag by
+    name; a page of them when ``page`` or ``per_page`` is given."""
+    paging = optional_page(page, per_page, maximum=MAX_PER_PAGE)
+    with caller.runtime.db.read() as session:
+        workspace_for(session, caller.user_id, workspace_id)
+        found = domain.listed(session, [workspace_id])
+    return [wire.tag(t) for t in (paging.of(found) if paging else found)]
+
+
 @router.get(BASE)
 def list_tags(
     caller: CallerDep,
@@ -29,12 +41,7 @@ def list_tags(
     page: str | None = None,
     per_page: str | None = None,
 ) -> Response:
-    """Every live tag by name; a page of them when ``page`` or ``per_page`` is given."""
-    paging = optional_page(page, per_page, maximum=MAX_PER_PAGE)
-    with caller.runtime.db.read() as session:
-        workspace_for(session, caller.user_id, workspace_id)
-        found = domain.listed(session, [workspace_id])
-    return TogglJSON([wire.tag(t) for t in (paging.of(found) if paging else found)])
+    return TogglJSON(listing(caller, workspace_id, page, per_page))
 
 
 @router.post(BASE)

@@ -78,13 +78,18 @@ async def current_time_entry(caller: CallerDep) -> Response:
     return TogglJSON(running(caller))
 
 
+def one(caller: Caller, time_entry_id: int, meta: str | None = None) -> wire.Json:
+    """``GET /me/time_entries/{id}`` (also answered by ``hot_reads``)."""
+    with caller.runtime.db.read() as session:
+        entry = domain.get_own(session, caller.user_id, time_entry_id)
+        return render_entry(session, entry, caller.user, meta=bool(flag(meta, "meta")))
+
+
 @router.get("/me/time_entries/{time_entry_id}")
 async def get_time_entry(
     caller: CallerDep, time_entry_id: PathId, meta: str | None = None
 ) -> Response:
-    with caller.runtime.db.read() as session:
-        entry = domain.get_own(session, caller.user_id, time_entry_id)
-        return TogglJSON(render_entry(session, entry, caller.user, meta=bool(flag(meta, "meta"))))
+    return TogglJSON(one(caller, time_entry_id, meta))
 
 
 @router.post("/workspaces/{workspace_id}/time_entries")
