@@ -37,6 +37,7 @@ ENVIRONMENT = {
     "TRACKGATE_EMULATE_RATE": "service: Toggl's short-term rate, e.g. 1/second (default off)",
     "TRACKGATE_SHIELD": "gateway: 'off' makes the proxy pure pass-through (default on)",
     "TRACKGATE_SHIELD_MAX_AGE": "gateway: seconds a mirror answer may be old (default 60)",
+    "TRACKGATE_SHIELD_MEMORY": "gateway: bytes of mirrors each process keeps in memory (64 MiB)",
     "TRACKGATE_MAX_BODY": "largest request body in bytes, on every path (default 1048576)",
     "TRACKGATE_METRICS_ALLOW": "CIDRs besides loopback that may read /metrics",
     "TRACKGATE_METRICS_QUOTA": "'on' adds each connection's quota per bucket to /metrics",
@@ -89,6 +90,7 @@ class Settings:
     signup: str = "invite"
     #: seconds between health checks of each idle ACTIVE connection's credential; 0 is off
     connection_check: float = 0.0
+    shield_memory: int = 64 * 1024 * 1024
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -156,6 +158,7 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_EMULATE_RATE": ("emulate_rate", values.rate),
     "TRACKGATE_SHIELD": ("shield_enabled", values.switch),
     "TRACKGATE_SHIELD_MAX_AGE": ("shield_max_age", values.max_age),
+    "TRACKGATE_SHIELD_MEMORY": ("shield_memory", values.byte_count),
     "TRACKGATE_MAX_BODY": ("max_body", values.byte_count),
     "TRACKGATE_METRICS_ALLOW": ("metrics_allow", values.networks),
     "TRACKGATE_METRICS_QUOTA": ("metrics_quota", values.switch),

@@ -152,3 +152,20 @@ def test_random_reconnects_reads_and_writes_never_cross_users(servers: Stage) ->
                 f"seed {seed}: {path} showed users {seen} while {account.holder.id} was "
                 f"connected; steps: {steps}"
             )
+
+
+def test_a_write_through_one_process_is_read_through_the_other_at_once(servers: Stage) -> None:
+    """Both processes keep the mirror in memory; a write through one moves the mirror's
+    version on, so the other's next read (a hit, not a refresh) already shows it."""
+    a = servers.user()
+    account = servers.account(a)
+    for via in (0, 1, 0, 1):  # both have the mirror in memory, and answer hits
+        listed = account.get(via, "/me/time_entries")
+    assert listed.headers[CACHE] == "hit"
+    started = account.start_entry(0, "written through the first process")
+    assert started.status_code == 200, started.text
+    current = account.get(1, "/me/time_entries/current")
+    assert current.headers[CACHE] == "hit"
+    assert current.json()["id"] == started.json()["id"]
+    listed = account.get(1, "/me/time_entries")
+    assert started.json()["id"] in [e["id"] for e in listed.json()]

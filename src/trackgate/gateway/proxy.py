@@ -196,7 +196,11 @@ class ProxyEndpoint:
         settings = state.runtime.settings
         self.mirror: QuotaShield | None = (
             QuotaShield(
-                state.runtime.db, settings.shield_max_age, self._fetch, state.runtime.invalidations
+                state.runtime.db,
+                settings.shield_max_age,
+                self._fetch,
+                state.runtime.invalidations,
+                settings.shield_memory,
             )
             if settings.shield_enabled
             else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from trackgate.crypto import digest
 from trackgate.invalidation import CONNECTION, EVERYTHING, Invalidation, Invalidations
 from trackgate.shield import rules, store
+from trackgate.shield.hot import Copy, HotCopies, read_copy
 from trackgate.shield.keep import AnswerKeeper, kind_of
 from trackgate.shield.ledger import QuotaLedger
 from trackgate.shield.quota import Reported
@@ -33,7 +33,6 @@ from trackgate.shield.refresh import (
     Refresher,
     RefreshFailed,
     stale_kinds,
-    states_in,
 )
 from trackgate.shield.rules import TIME_ENTRIES
 from trackgate.shield.writes import WritePatcher
@@ -46,6 +45,8 @@ log = logging.getLogger("trackgate.shield")
 __all__ = ["BYPASS", "Fetched", "QuotaShield", "Served", "cache_control"]
 
 HIT, MISS, BYPASS, STALE = "hit", "miss", "bypass", "stale"
+#: bytes of hot copies a process keeps when no setting says otherwise
+DEFAULT_MEMORY = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class QuotaShield:
         max_age: float,
         fetch: Fetch,
         invalidations: Invalidations | None = None,
+        memory: int = DEFAULT_MEMORY,
     ) -> None:
         self.db = db
         self.max_age = max_age
@@ -86,6 +88,7 @@ class QuotaShield:
         #: the credential (digest) each connection's mirror was last bound to by this
         #: process: a hint that saves a write per read, never trusted to serve (see _view)
         self._known: dict[str, str] = {}
+        self.hot = HotCopies(memory)
         if invalidations is not None:
             invalidations.subscribe(self._dropped)
         #: (connection, kind) whose first fill failed lately: reads of it pass straight
@@ -124,15 +127,10 @@ class QuotaShield:
             # through once the states were read: skip the database read on every such call
             return None
         now = time.time()
-        states, bound = await run_in_threadpool(self._states, connection_id, read.kinds)
-        if bound is None or bound.credential_digest != credential:
-            # another process bound the mirror to another credential since this one last
-            # did: bind it to this call's again (a new generation, its user checked first)
-            self._known.pop(connection_id, None)
-            await self._ensure(connection_id, credential)
-            states, bound = await run_in_threadpool(self._states, connection_id, read.kinds)
-            if bound is None or bound.credential_digest != credential:
-                return None  # re-authorised again meanwhile: this call asks the upstream
+        copy = await self._copy(connection_id, read.kinds, credential)
+        if copy is None:
+            return None
+        states = copy.states
         if not read.viable(_coverage(states.get(TIME_ENTRIES))):
             return None
         stale = stale_kinds(states, read.kinds, now, limit)
@@ -155,49 +153,69 @@ class QuotaShield:
                     return exc.answer if exc.target == forward else None
                 log.info("shield serves stale for %s: %s", connection_id, exc)
                 outcome = STALE
-        found = await run_in_threadpool(self._view, connection_id, read.kinds, credential)
-        if found is None:
-            return None
-        view, oldest = found
+            copy = await self._copy(connection_id, read.kinds, credential)  # as refreshed
+            if copy is None:
+                return None
+        if not copy.verified:
+            return None  # the user behind a new credential is not checked yet
+        view = View(
+            {k: copy.objects.get(k, []) for k in read.kinds},
+            _coverage(copy.states.get(TIME_ENTRIES)),
+        )
         body = read.answer(view)
         if body is None:
             return None
+        fetched = [copy.states[k].fetched_at for k in read.kinds if k in copy.states]
+        oldest = min(fetched, default=time.time())
         return Served(body, outcome, max(0, math.floor(time.time() - oldest)))
 
-    def _states(
-        self, connection_id: str, kinds: Iterable[str]
-    ) -> tuple[dict[str, ShieldKind], store.Binding | None]:
+    async def _copy(
+        self, connection_id: str, kinds: tuple[str, ...], credential: str
+    ) -> Copy | None:
+        """The mirror's ``kinds`` as the database holds them now, for ``credential``: from this
+        process's hot copy when the mirror row's mark is the copy's (one read of one row), else
+        read anew. None when the mirror is bound to another credential even after binding it
+        to this one again (re-authorised meanwhile), or changed while it was read."""
+        mark = await self._mark(connection_id)
+        if mark is None or mark.credential_digest != credential:
+            # another process bound the mirror to another credential since this one last
+            # did: bind it to this call's again (a new generation, its user checked first)
+            self._known.pop(connection_id, None)
+            await self._ensure(connection_id, credential)
+            mark = await self._mark(connection_id)
+            if mark is None or mark.credential_digest != credential:
+                return None
+        copy = self.hot.get(connection_id, mark, kinds)
+        if copy is not None:
+            return copy
+        copy = await run_in_threadpool(self._read_copy, connection_id, kinds)
+        if copy is None or copy.mark.credential_digest != credential:
+            return None
+        self.hot.put(connection_id, copy)
+        return copy
+
+    async def _mark(self, connection_id: str) -> store.Mark | None:
+        if self.db.is_sqlite:  # one indexed row of a local file: no thread hop
+            return store.mark(self.db, connection_id)
+        return await run_in_threadpool(store.mark, self.db, connection_id)
+
+    def _read_copy(self, connection_id: str, kinds: tuple[str, ...]) -> Copy | None:
         with self.db.read() as session:
-            bound = store.binding(session, connection_id)
-            return states_in(session, connection_id, kinds), bound
+            return read_copy(session, connection_id, kinds)
 
     def _forget(self, connection_id: str) -> None:
         self._known.pop(connection_id, None)
+        self.hot.drop(connection_id)
 
     def _dropped(self, change: Invalidation) -> None:
         """A connection re-authorised, failed or deleted (here or in another process): the
         next read binds the mirror again instead of trusting what this process last saw."""
         if change.kind == EVERYTHING:
             self._known.clear()
+            self.hot.clear()
         elif change.kind == CONNECTION:
             self._known.pop(change.id, None)
-
-    def _view(
-        self, connection_id: str, kinds: tuple[str, ...], credential: str
-    ) -> tuple[View, float] | None:
-        """What the mirror holds of ``kinds``, if it holds it for ``credential``: bound to it,
-        its user checked, and no reconnect between the first look and the last (else None)."""
-        with self.db.read() as session:
-            bound = store.binding(session, connection_id)
-            if bound is None or not bound.serves(credential):
-                return None
-            states = store.kind_states(session, connection_id, kinds)
-            objects = store.held(session, connection_id, kinds)
-            if store.binding(session, connection_id) != bound:
-                return None
-        coverage = _coverage(states.get(TIME_ENTRIES))
-        oldest = min((s.fetched_at for s in states.values()), default=time.time())
-        return View(objects, coverage), oldest
+            self.hot.drop(change.id)
 
     async def _ensure(self, connection_id: str, credential: str) -> None:
         if self._known.get(connection_id) == credential:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from trackgate.shield.rawjson import epoch
@@ -22,7 +22,9 @@ from trackgate.shield.rules import (
     is_running,
     listing_order,
 )
+from trackgate.storage.database import Database
 from trackgate.storage.models import ShieldKind, ShieldMirror, ShieldObject, ShieldQuota
+from trackgate.storage.plain import PlainQuery
 
 Item = tuple[str, dict[str, Any]]
 
@@ -40,7 +42,10 @@ def ensure_mirror(session: Session, connection_id: str, credential_digest: str, 
     if row is None:  # two processes at once: one commit fails; the caller tries again
         session.add(
             ShieldMirror(
-                connection_id=connection_id, credential_digest=credential_digest, generation=0
+                connection_id=connection_id,
+                credential_digest=credential_digest,
+                generation=0,
+                version=0,
             )
         )
         return
@@ -48,10 +53,37 @@ def ensure_mirror(session: Session, connection_id: str, credential_digest: str, 
         return
     row.credential_digest = credential_digest
     row.generation += 1
+    row.version += 1
     if held_user_id(session, connection_id) is None:
         drop(session, connection_id)
     elif session.get(ShieldKind, (connection_id, UNVERIFIED)) is None:
         session.add(ShieldKind(connection_id=connection_id, kind=UNVERIFIED, fetched_at=now))
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What one read of the mirror's row tells: whose credential it holds, in which
+    generation, at which version of its content."""
+
+    credential_digest: str
+    generation: int
+    version: int
+
+
+_MARK = PlainQuery(
+    select(ShieldMirror.credential_digest, ShieldMirror.generation, ShieldMirror.version).where(
+        ShieldMirror.connection_id == bindparam("connection_id")
+    )
+)
+
+
+def mark(db: Database, connection_id: str) -> Mark | None:
+    """The mirror row's mark, read past the ORM (one indexed row on a pooled connection)."""
+    rows = db.plain_rows(_MARK, {"connection_id": connection_id})
+    if not rows:
+        return None
+    digest_, generation, version = rows[0]
+    return Mark(str(digest_), int(generation), int(version))
 
 
 @dataclass(frozen=True)
@@ -62,6 +94,11 @@ class Binding:
     credential_digest: str
     generation: int
     verified: bool
+    version: int = 0
+
+    @property
+    def mark(self) -> Mark:
+        return Mark(self.credential_digest, self.generation, self.version)
 
     def serves(self, credential_digest: str) -> bool:
         return self.verified and self.credential_digest == credential_digest
@@ -76,7 +113,8 @@ def binding(session: Session, connection_id: str) -> Binding | None:
     row = session.get(ShieldMirror, connection_id, populate_existing=True)
     if row is None:
         return None
-    return Binding(row.credential_digest, row.generation, not is_unverified(session, connection_id))
+    verified = not is_unverified(session, connection_id)
+    return Binding(row.credential_digest, row.generation, verified, row.version)
 
 
 def require_bound(
@@ -90,6 +128,7 @@ def require_bound(
         raise NotBound(connection_id)
     if not verifying and is_unverified(session, connection_id):
         raise NotBound(connection_id)
+    row.version += 1  # what follows changes what the mirror holds
 
 
 def is_unverified(session: Session, connection_id: str) -> bool:
@@ -268,6 +307,11 @@ def touch_kind(session: Session, connection_id: str, kind: str, fetched_at: floa
 
 
 def mark_dirty(session: Session, connection_id: str, kinds: Iterable[str], when: float) -> None:
+    session.execute(
+        update(ShieldMirror)
+        .where(ShieldMirror.connection_id == connection_id)
+        .values(version=ShieldMirror.version + 1)
+    )
     session.execute(
         update(ShieldKind)
         .where(ShieldKind.connection_id == connection_id, ShieldKind.kind.in_(list(kinds)))

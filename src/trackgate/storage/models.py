@@ -401,6 +401,9 @@ class ShieldMirror(Base):
     #: moves on at every change of ``credential_digest``: a read that finds it unchanged
     #: after reading the objects knows they were all written for the same credential
     generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: moves on at every change of what the mirror holds (objects, states, the binding): a
+    #: process's copy in memory is current while the row's version is the copy's
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lease_holder: Mapped[str | None] = mapped_column(String(36))
     lease_until: Mapped[float | None] = mapped_column(Float)
 

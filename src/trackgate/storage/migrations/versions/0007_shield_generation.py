@@ -1,11 +1,14 @@
-"""shield: a generation per mirror, moved on by every change of credential
+"""shield: a generation per mirror, moved on by every change of credential, and a version
+moved on by every change of what it holds
 
 Revision ID: 0007
 Revises: 0006
 
 A read answered from the mirror checks that the mirror is still bound to the credential of the
 call, before and after it reads the objects; the generation tells it that no reconnect (to
-another user and back again) happened in between.
+another user and back again) happened in between. The version lets each process keep a copy of
+a mirror in memory and know, with one read of one row, whether it is still what the database
+holds.
 """
 
 from collections.abc import Sequence
@@ -24,8 +27,12 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("generation", sa.Integer(), nullable=False, server_default=sa.text("0"))
         )
+        batch.add_column(
+            sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("shield_mirrors") as batch:
+        batch.drop_column("version")
         batch.drop_column("generation")
