@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from trackgate.cli.exits import reported
+from trackgate.cli.exits import one_format, reported
 from trackgate.cli.output import emit_csv, emit_json, emit_table, say
 from trackgate.cli.session import Session, open_session
 from trackgate.client import Model
@@ -137,6 +137,7 @@ def add_edit_rm(
 @json_option
 @csv_option
 @click.pass_context
+@one_format
 def projects_ls(ctx: click.Context, archived: bool, as_json: bool, as_csv: bool) -> None:
     """List projects (active ones unless --archived)."""
 
@@ -190,6 +191,7 @@ add_edit_rm(
 @json_option
 @csv_option
 @click.pass_context
+@one_format
 def workspaces_ls(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
     """List your workspaces."""
     session = open_session(ctx)

@@ -13,6 +13,7 @@ from trackgate.cli.catalog import (
     show_list,
     show_one,
 )
+from trackgate.cli.exits import one_format
 from trackgate.cli.output import emit_json, say
 from trackgate.cli.session import Session
 
@@ -27,6 +28,7 @@ clients = group("clients", "Clients of the workspace.")
 @json_option
 @csv_option
 @click.pass_context
+@one_format
 def clients_ls(ctx: click.Context, status: str, as_json: bool, as_csv: bool) -> None:
     """List clients."""
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from trackgate.cli import exits
-from trackgate.cli.exits import reported
+from trackgate.cli.exits import one_format, reported
 from trackgate.cli.journal import RETRY_LATER
 from trackgate.cli.output import emit_csv, emit_json, emit_table, note, say
 from trackgate.cli.session import Session, open_session
@@ -53,6 +53,7 @@ def _matches(entry: TimeEntry, project_id: int | None, tags: tuple[str, ...]) ->
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.pass_context
+@one_format
 def ls(
     ctx: click.Context,
     since: str | None,

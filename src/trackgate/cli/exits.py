@@ -6,10 +6,11 @@ ambiguous name) · 3 authentication · 4 quota or rate limit · 5 network (or th
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -34,6 +35,22 @@ def fail(message: str, code: int) -> NoReturn:
     sys.stderr.write(f"trackgate: {message}\n")
     sys.stderr.flush()
     raise click.exceptions.Exit(code)
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def one_format(command: Command) -> Command:
+    """``--json`` and ``--csv`` name two outputs: both at once is a usage error (exit 2),
+    said before anything is asked of a server. Goes right above the command's ``def``."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("as_csv") and (kwargs.get("as_json") or kwargs.get("as_json_flag")):
+            fail("--json and --csv cannot be used together: choose one", USAGE)
+        return command(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
 
 
 def code_for(error: Exception) -> int:

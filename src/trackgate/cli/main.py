@@ -74,7 +74,25 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 def app(ctx: click.Context, /, **flags: Any) -> None:
     """Track time from the terminal (against Toggl, a trackgate gateway or the service), and
     serve the Toggl-compatible service and gateway."""
+    zone = flags.get("timezone")
+    if zone is not None and not _is_zone(zone):
+        # said here, not through cli.exits: --help and --version stay light
+        sys.stderr.write(
+            f"trackgate: unknown time zone {zone!r} for --tz: use an IANA name such as "
+            "Europe/Berlin\n"
+        )
+        raise click.exceptions.Exit(2)
     ctx.obj = {k: v for k, v in flags.items() if v is not None}
+
+
+def _is_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def main() -> None:

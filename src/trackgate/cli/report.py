@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from trackgate.cli import exits
-from trackgate.cli.exits import reported
+from trackgate.cli.exits import one_format, reported
 from trackgate.cli.output import emit_csv, emit_json, emit_table, say
 from trackgate.cli.session import Session, open_session
-from trackgate.cli.totals import GROUPINGS, as_json, bar, period, total
+from trackgate.cli.totals import GROUPINGS, SPANS, as_json, bar, period, total
 from trackgate.cli.when import clock_text, day, duration, localize
 from trackgate.client import TimeEntry
 from trackgate.client.errors import AuthenticationError, NotFoundError
@@ -20,13 +20,16 @@ from trackgate.client.payloads import instant
 
 
 @click.command("report")
-@click.argument("span")
+@click.argument("span", metavar="SPAN")
 @click.option("--date", "when", default="today", help="A day inside the period, e.g. yesterday.")
-@click.option("--by", default="project", help=f"Group by: {', '.join(GROUPINGS)}.")
+@click.option(
+    "--by", default="project", help=f"Group by: {', '.join(GROUPINGS)} (default: project)."
+)
 @click.option("--round", "round_to", help="Round each entry up, e.g. 15m.")
 @click.option("--json", "as_json_flag", is_flag=True, help="Print totals as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.pass_context
+@one_format
 def report(
     ctx: click.Context,
     span: str,
@@ -36,10 +39,12 @@ def report(
     as_json_flag: bool,
     as_csv: bool,
 ) -> None:
-    """Totals of the period: from the Reports API's detailed report where the server has one,
-    else computed from the entries (running ones count up to now)."""
-    if by not in GROUPINGS or span not in ("day", "week", "month"):
-        exits.fail(f"use day|week|month and --by {'|'.join(GROUPINGS)}", exits.USAGE)
+    """Totals of the period SPAN (day, week or month): from the Reports API's detailed report
+    where the server has one, else computed from the entries (running ones count up to now)."""
+    if span not in SPANS:
+        exits.fail(f"unknown span {span!r}: use one of {', '.join(SPANS)}", exits.USAGE)
+    if by not in GROUPINGS:
+        exits.fail(f"unknown --by {by!r}: use one of {', '.join(GROUPINGS)}", exits.USAGE)
     session = open_session(ctx)
     with reported():
         step = duration(round_to) if round_to else 0

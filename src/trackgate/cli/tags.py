@@ -12,6 +12,7 @@ from trackgate.cli.catalog import (
     run,
     show_list,
 )
+from trackgate.cli.exits import one_format
 
 tags = group("tags", "Tags of the workspace.")
 
@@ -23,6 +24,7 @@ tags = group("tags", "Tags of the workspace.")
 @json_option
 @csv_option
 @click.pass_context
+@one_format
 def tags_ls(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
     """List tags."""
     run(

@@ -14,6 +14,7 @@ from trackgate.cli.catalog import (
     show_one,
     yes_option,
 )
+from trackgate.cli.exits import one_format
 from trackgate.cli.output import say
 from trackgate.cli.session import Session
 
@@ -40,6 +41,7 @@ def _task_id(s: Session, wid: int, pid: int, ref: str) -> int:
 @json_option
 @csv_option
 @click.pass_context
+@one_format
 def tasks_ls(ctx: click.Context, project: str, as_json: bool, as_csv: bool) -> None:
     """List a project's tasks."""
 

@@ -11,6 +11,8 @@ from typing import Any
 from trackgate.client import TimeEntry
 
 GROUPINGS = ("project", "client", "tag", "description", "day")
+#: the periods a report spans
+SPANS = ("day", "week", "month")
 
 
 @dataclass

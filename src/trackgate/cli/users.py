@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from trackgate.cli.common import DataDirOption, fail, opened, print_json, settings_for
 from trackgate.service import wire
+from trackgate.service.errors import BadRequest
 from trackgate.service.users import NewUser, create_user, reset_token, reveal_token, user_by_email
 from trackgate.storage.models import User
 
@@ -69,7 +70,10 @@ def create(
     with opened(settings_for(data_dir)) as runtime:
         with runtime.db.write() as session:
             spec = NewUser(email, password, fullname, timezone, workspace, role)
-            user, token = create_user(session, runtime.keyring, spec)
+            try:
+                user, token = create_user(session, runtime.keyring, spec)
+            except BadRequest as exc:  # what was typed: a usage error, exit 2
+                fail(exc.message, 2)
             body = wire.me(user, token)
         print_json(body)
 
