@@ -48,12 +48,18 @@ class Connected:
     connection_id: str
 
 
-def start_pair(root: Path, stack: ExitStack, **gateway_settings: str) -> Servers:
+def start_pair(
+    root: Path, stack: ExitStack, *, own_database: bool = False, **gateway_settings: str
+) -> Servers:
+    """The upstream and a gateway in front of it; ``own_database``: the gateway keeps a SQLite
+    database of its own even in the PostgreSQL pass (whose shared database holds every other
+    test's connections, which a health check would go through too)."""
     for part in ("upstream", "gateway"):
         (root / part).mkdir(parents=True, exist_ok=True)
     upstream = start_live_server(root / "upstream", "--no-gateway")
     stack.callback(stop_live_server, upstream)
-    env = {**gateway_env(), "TRACKGATE_RATE_LIMIT": "1000/second", **gateway_settings}
+    shared = {} if own_database else gateway_env()
+    env = {**shared, "TRACKGATE_RATE_LIMIT": "1000/second", **gateway_settings}
     gateway = start_live_server(
         root / "gateway", "--no-service", "--upstream", upstream.url, env=env
     )
@@ -188,7 +194,7 @@ def test_a_member_forbidden_an_admin_action_keeps_the_connection(servers: Server
 
 def test_the_health_check_finds_a_revoked_token_without_a_call(tmp_path: Path) -> None:
     with ExitStack() as stack:
-        servers = start_pair(tmp_path, stack, TRACKGATE_CONNECTION_CHECK="2s")
+        servers = start_pair(tmp_path, stack, own_database=True, TRACKGATE_CONNECTION_CHECK="2s")
         team = make_team(servers.upstream_runtime)
         broken = connect(servers, team.admin)
         working = connect(servers, team.member)

@@ -48,7 +48,7 @@ def test_operators_create_reads_the_password_from_stdin(trackgate: Any, runtime:
     assert json.loads(made.stdout)["email"] == "root@example.com"
     assert "/console/signin" in made.stderr
     with runtime.db.read() as session:
-        member = session.query(ConsoleMember).one()
+        member = session.query(ConsoleMember).filter_by(email="root@example.com").one()
         assert member.operator and member.password_hash.startswith("$argon2")
     again = trackgate(
         "operators",

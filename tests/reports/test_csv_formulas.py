@@ -5,6 +5,7 @@ stay numbers."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -26,7 +27,14 @@ FORMULAS = [
     "\rleading carriage return",
 ]
 CLIENT, TAG, TASK, FULLNAME = FORMULAS[0], FORMULAS[2], FORMULAS[1], FORMULAS[3]
-EMAIL = "=cmd@example.com"
+
+
+@pytest.fixture
+def email() -> str:
+    """A formula-looking address of this test's own (the PostgreSQL pass shares a database)."""
+    return f"=cmd-{uuid.uuid4().hex[:10]}@example.com"
+
+
 WEEK = {"start_date": "2024-12-09", "end_date": "2024-12-15"}
 
 
@@ -35,10 +43,10 @@ def safe(text: str) -> str:
 
 
 @pytest.fixture
-def team(client: TestClient, runtime: Runtime) -> Team:
+def team(client: TestClient, runtime: Runtime, email: str) -> Team:
     made = make_team(client, runtime)
     made.workspace(default_hourly_rate=40.0)
-    typist = make_user(runtime, fullname=FULLNAME, email=EMAIL)
+    typist = make_user(runtime, fullname=FULLNAME, email=email)
     join_workspace(runtime, typist, made.workspace_id)
     client_id = made.client_named(CLIENT)["id"]
     for day, text in enumerate(FORMULAS, start=9):
@@ -56,13 +64,13 @@ def team(client: TestClient, runtime: Runtime) -> Team:
     return made
 
 
-def test_detailed_csv_neutralises_formulas_and_its_json_keeps_them(team: Team) -> None:
+def test_detailed_csv_neutralises_formulas_and_its_json_keeps_them(team: Team, email: str) -> None:
     rows = read_csv(export(team, "search/time_entries.csv", **WEEK))
     assert sorted(r["Description"] for r in rows) == sorted(safe(t) for t in FORMULAS)
     for row in rows:
         assert row["Project"] == row["Description"]
         assert row["Client"] == safe(CLIENT) and row["Tags"] == safe(TAG)
-        assert (row["User"], row["Email"]) == (safe(FULLNAME), safe(EMAIL))
+        assert (row["User"], row["Email"]) == (safe(FULLNAME), safe(email))
         assert row["Task"] in ("", safe(TASK))
         assert not row["Duration"].startswith("'") and seconds_of(row["Duration"]) > 3600
         assert float(row["Amount (USD)"]) > 40
@@ -73,7 +81,7 @@ def test_detailed_csv_neutralises_formulas_and_its_json_keeps_them(team: Team) -
     for row in found:
         assert row["project_name"] == row["description"]
         assert (row["client_name"], row["tag_names"]) == (CLIENT, [TAG])
-        assert (row["username"], row["email"]) == (FULLNAME, EMAIL)
+        assert (row["username"], row["email"]) == (FULLNAME, email)
         assert row["task_name"] in (None, TASK)
 
 
