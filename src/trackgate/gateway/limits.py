@@ -41,20 +41,23 @@ MAX_TRIES = 3
 RETRY_BUDGET = 4.0
 
 
+def _shared_window(redis_url: str | None) -> AsyncSlidingWindow | None:
+    """The sliding window every replica counts in, when there is Redis to share."""
+    if not redis_url:
+        return None
+    storage = storage_from_string(
+        "async+" + redis_url, implementation="redispy", wrap_exceptions=True
+    )
+    return AsyncSlidingWindow(storage)
+
+
 class AccountLimit:
     """At most ``limit`` calls per account; over it, 429 ``rate_limited`` with Retry-After."""
 
     def __init__(self, limit: str, redis_url: str | None) -> None:
         self.item: RateLimitItem = parse(limit)
-        self._memory: MemorySlidingWindow | None = None
-        self._redis: AsyncSlidingWindow | None = None
-        if redis_url:
-            storage = storage_from_string(
-                "async+" + redis_url, implementation="redispy", wrap_exceptions=True
-            )
-            self._redis = AsyncSlidingWindow(storage)
-        else:
-            self._memory = MemorySlidingWindow(self.item)
+        self._redis = _shared_window(redis_url)
+        self._memory = None if self._redis else MemorySlidingWindow(self.item)
 
     async def _hit(self, account_id: str) -> tuple[bool, float]:
         """(allowed, epoch seconds when the window frees a slot)."""
@@ -109,15 +112,8 @@ class KeyBudgets:
 
     def __init__(self, redis_url: str | None) -> None:
         self._items: dict[int, RateLimitItem] = {}
-        self._memory: MemorySlidingWindow | None = None
-        self._redis: AsyncSlidingWindow | None = None
-        if redis_url:
-            storage = storage_from_string(
-                "async+" + redis_url, implementation="redispy", wrap_exceptions=True
-            )
-            self._redis = AsyncSlidingWindow(storage)
-        else:
-            self._memory = MemorySlidingWindow(self._item(1))
+        self._redis = _shared_window(redis_url)
+        self._memory = None if self._redis else MemorySlidingWindow(self._item(1))
 
     def _item(self, budget: int) -> RateLimitItem:
         item = self._items.get(budget)
