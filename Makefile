@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 8080
 # Test processes for `make test` (pytest-xdist, one test file per process at a time, so a
 # module's servers start once); 0 runs the suite in this process.
-# The PostgreSQL pass shares one database between tests, so it runs in one process.
+# The PostgreSQL pass runs as many processes, each on a database of its own (tests/pgdb.py).
 TEST_WORKERS ?= 2
 
 .PHONY: serve test test-pg lint typecheck check clean lock outdated
@@ -47,7 +47,7 @@ test-pg: $(VENV)/.test-installed
 	@db=trackgate_test_$$$$_$$(date +%s); \
 	$(BIN)/python -m tests.pgdb create "$(PG_ADMIN_URL)" $$db && \
 	TRACKGATE_TEST_DATABASE_URL="$$($(BIN)/python -m tests.pgdb url "$(PG_ADMIN_URL)" $$db)" \
-	  $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	$(BIN)/python -m tests.pgdb drop "$(PG_ADMIN_URL)" $$db; exit $$status
 
 lint: $(VENV)/.test-installed

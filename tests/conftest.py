@@ -24,9 +24,18 @@ from trackgate.runtime import Runtime, build_runtime
 from trackgate.service import wire
 from trackgate.service.users import NewUser, create_user
 
+from .pgdb import worker_database
+
 #: Cheap argon2 for every test; migrated databases copied per test (see each module).
 pytest_plugins = ["tests.cheap_hashing", "tests.databases"]
 
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if os.environ.get("TRACKGATE_TEST_DATABASE_URL") and _WORKER:
+    # Each test process of the PostgreSQL pass has a database of its own (tests.pgdb); set
+    # before any test module reads the variable.
+    os.environ["TRACKGATE_TEST_DATABASE_URL"] = worker_database(
+        os.environ["TRACKGATE_TEST_DATABASE_URL"], _WORKER
+    )
 TEST_DATABASE_URL = os.environ.get("TRACKGATE_TEST_DATABASE_URL")
 _SESSION_KEY = encode_key(generate_key())
 
