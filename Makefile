@@ -18,6 +18,12 @@ PORT ?= 8080
 # module's servers start once); 0 runs the suite in this process.
 # The PostgreSQL pass runs as many processes, each on a database of its own (tests/pgdb.py).
 TEST_WORKERS ?= 2
+# Tests run in a random order (pytest-randomly); the seed is printed first, and
+# `make test TEST_SEED=N` runs that order again.
+ifndef TEST_SEED
+TEST_SEED := $(shell $(PYTHON) -c 'import random; print(random.randrange(10**9))')
+endif
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --randomly-seed=$(TEST_SEED)
 
 .PHONY: serve test test-pg lint typecheck check clean lock outdated
 
@@ -39,15 +45,17 @@ serve: $(BIN)/trackgate
 	$(BIN)/trackgate serve --port $(PORT) $(ARGS)
 
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@echo "test order seed: $(TEST_SEED) (make test TEST_SEED=$(TEST_SEED) repeats it)"
+	$(PYTEST) $(PYTEST_ARGS)
 
 # The whole suite on a throwaway PostgreSQL database (dropped afterwards).
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 test-pg: $(VENV)/.test-installed
+	@echo "test order seed: $(TEST_SEED) (make test-pg TEST_SEED=$(TEST_SEED) repeats it)"
 	@db=trackgate_test_$$$$_$$(date +%s); \
 	$(BIN)/python -m tests.pgdb create "$(PG_ADMIN_URL)" $$db && \
 	TRACKGATE_TEST_DATABASE_URL="$$($(BIN)/python -m tests.pgdb url "$(PG_ADMIN_URL)" $$db)" \
-	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
+	  $(PYTEST) $(PYTEST_ARGS); status=$$?; \
 	$(BIN)/python -m tests.pgdb drop "$(PG_ADMIN_URL)" $$db; exit $$status
 
 lint: $(VENV)/.test-installed
