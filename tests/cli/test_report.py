@@ -68,3 +68,18 @@ def test_report_falls_back_to_the_entries(
     assert web["seconds"] == 1800 and list(web["amounts"].values()) == [30.0]
     table = terminal.run("report", "week", "--date", "2026-03-04", "--by", "day")
     assert table.returncode == 0 and "█" in table.stdout and "Total" in table.stdout
+
+
+def test_report_counts_days_in_the_commands_zone_not_the_profiles(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    """The Reports API reads dates in the profile's zone (UTC here); the command counts the
+    day in its own (Europe/Berlin): entries near midnight land on Berlin's day."""
+    terminal = terminal_for(server, "direct", tmp_path / "home")
+    assert terminal.env["TZ"] == "Europe/Berlin"
+    for start, minutes in (("2026-03-02 00:30", 10), ("2026-03-02 23:30", 20)):
+        terminal.json("add", "inside", "--start", start, "--duration", f"{minutes}m")
+    for start in ("2026-03-01 23:30", "2026-03-03 00:30"):  # UTC's 03-01 22:30 and 03-02 23:30
+        terminal.json("add", "outside", "--start", start, "--duration", "40m")
+    day = terminal.json("report", "day", "--date", "2026-03-02", "--by", "description")
+    assert {g["title"]: g["seconds"] for g in day["groups"]} == {"inside": 30 * 60}

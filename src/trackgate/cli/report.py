@@ -52,7 +52,7 @@ def report(
         first, last = period(span, reference)
         start = localize(datetime.combine(first, time(0)), session.tz)
         end = localize(datetime.combine(last + timedelta(days=1), time(0)), session.tz)
-        entries = _from_reports(session, by, first, last)
+        entries = _from_reports(session, by, first, last, (start, end))
         if entries is None:  # the server has no Reports API: the entries themselves
             entries = session.toggl.time_entries.list(
                 start_date=instant(start), end_date=instant(end), meta=True
@@ -98,13 +98,20 @@ def report(
     emit_table((by, "time", "billable", ""), rows, title=f"{first:%a %d %b} – {last:%a %d %b %Y}")
 
 
-def _from_reports(session: Session, by: str, first: date, last: date) -> list[TimeEntry] | None:
+def _from_reports(
+    session: Session, by: str, first: date, last: date, window: tuple[datetime, datetime]
+) -> list[TimeEntry] | None:
     """The period's time entries from the Reports API's detailed report, shaped like
     ``/me/time_entries?meta=true`` with the server's own hourly rates; None when the server
-    has no Reports API (404)."""
+    has no Reports API (404).
+
+    The Reports API reads its dates in the zone of the person's profile, which need not be
+    the zone this command counts days in (``--tz``, the profile's or the machine's): a day
+    more on each side is asked for, and only entries starting inside ``window`` are kept."""
     wid = session.workspace_id()
+    asked_first, asked_last = first - timedelta(days=1), last + timedelta(days=1)
     try:
-        rows = list(session.toggl.reports.detailed(wid, first, last, page_size=200))
+        rows = list(session.toggl.reports.detailed(wid, asked_first, asked_last, page_size=200))
     except NotFoundError:
         return None
     except AuthenticationError as exc:
@@ -141,7 +148,9 @@ def _from_reports(session: Session, by: str, first: date, last: date) -> list[Ti
                 "client_name": clients.get(project.client_id) if project else None,
                 "_rate": rate,
             }
-            entries.append(TimeEntry.from_raw(raw))
+            entry = TimeEntry.from_raw(raw)
+            if entry.start is not None and window[0] <= entry.start < window[1]:
+                entries.append(entry)
     return entries
 
 
