@@ -201,3 +201,61 @@ def test_archived_tables_are_read_from_the_schema() -> None:
     assert {"users", "time_entries", "user_preferences", "project_pins", "api_keys"} <= names
     assert names | excluded_tables() == set(Base.metadata.tables)
     assert "shield_objects" in excluded_tables()  # hangs on connections by a foreign key
+
+
+def _tampered(lines: list[str], table: str, column: str, value: Any) -> str:
+    out = []
+    for line in lines:
+        item = json.loads(line)
+        if item.get("table") == table:
+            item["row"][column] = value
+            line = json.dumps(item) + "\n"
+        out.append(line)
+    return "".join(out)
+
+
+def test_a_bad_archive_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    source = _env(tmp_path, "a")
+    _user(source, "bad")
+    out = tmp_path / "a.jsonl"
+    assert _run(source, "export", "--format", "jsonl", "--out", str(out)).returncode == 0
+    lines = out.read_text().splitlines(keepends=True)
+    target = _env(tmp_path, "b")
+    Path(target["TRACKGATE_KEY_FILE"]).parent.mkdir(parents=True)
+    shutil.copy2(source["TRACKGATE_KEY_FILE"], target["TRACKGATE_KEY_FILE"])
+    cases = {
+        "bad-date.jsonl": (_tampered(lines, "users", "created_at", "yesterday"), "line "),
+        "orphan.jsonl": (
+            _tampered(lines, "workspaces", "organization_id", 987654),
+            "the database refused a row of workspaces",
+        ),
+        "unknown.jsonl": (_tampered(lines, "workspaces", "colour", "red"), "no column"),
+        "list.jsonl": ("".join([lines[0], "[1, 2]\n", *lines[1:]]), "line 2"),
+    }
+    (tmp_path / "binary.jsonl").write_bytes(b"\xff\xfe\x00garbage")
+    for name, (text, _) in cases.items():
+        (tmp_path / name).write_text(text)
+    for name in [*cases, "binary.jsonl"]:
+        refused = _run(target, "import", "archive", str(tmp_path / name))
+        assert refused.returncode == 2, (name, refused.stderr)
+        assert refused.stderr.count("\n") == 1, (name, refused.stderr)
+        assert "Traceback" not in refused.stderr
+        assert cases.get(name, ("", ""))[1] in refused.stderr, (name, refused.stderr)
+    assert _run(target, "users", "list").stdout.count("@example.com") == 0
+    assert _run(target, "import", "archive", str(out)).returncode == 0
+
+
+def test_an_unwritable_export_path_is_one_line(tmp_path: Path) -> None:
+    env = _env(tmp_path, "a")
+    _user(env, "ro")
+    (tmp_path / "a-file").write_text("not a directory")
+    for args in (
+        ("export", "--format", "jsonl", "--out", str(tmp_path / "a-file" / "a.jsonl")),
+        ("export", "--format", "zip", "--out", str(tmp_path / "a-file" / "zips")),
+        ("export", "--format", "csv", "--out", str(tmp_path / "a-file")),
+        ("backup", "--out", str(tmp_path / "a-file" / "b.db")),
+    ):
+        refused = _run(env, *args)
+        assert refused.returncode == 1, refused.stderr
+        assert refused.stderr.startswith("trackgate: cannot write"), refused.stderr
+        assert refused.stderr.count("\n") == 1

@@ -3,6 +3,7 @@ put back only with the key its secrets were sealed with."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import typer
@@ -45,6 +46,8 @@ def backup(
         made = make_backup(settings, out, _own_keyring(settings))
     except BackupError as exc:
         fail(str(exc), exc.code)
+    except OSError as exc:
+        fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}")
     print_json(
         {
             "backup": str(made.path),
@@ -97,6 +100,8 @@ def restore(
         put_back(settings, path, force=force)
     except BackupError as exc:
         fail(str(exc), exc.code)
+    except (OSError, sqlite3.Error) as exc:
+        fail(f"cannot restore {path}: {exc}")
     copied_key = False
     if key_file is not None and own is None:
         write_key_file(settings.key_file, ring.keys)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from trackgate.cli.common import USAGE_ERROR, DataDirOption, fail, opened, print_json
 from trackgate.cli.common import settings_for as _settings_for
 from trackgate.reports.clock import zone_of
+from trackgate.runtime import Runtime
 
 FORMATS = ("jsonl", "csv", "zip")
 
@@ -34,15 +36,21 @@ def export(
         fail(f"unknown time zone {tz!r} for --tz: use an IANA name such as Europe/Berlin", 2)
     settings = _settings_for(data_dir)
     with opened(settings) as runtime:
-        if format == "jsonl":
-            from trackgate.transfer.archive_dump import dump_archive
+        try:
+            print_json(_write(runtime, format, out, tz))
+        except OSError as exc:
+            fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}")
 
-            print_json(dump_archive(runtime, out))
-        elif format == "csv":
-            from trackgate.transfer.export_csv import export_csv
 
-            print_json(export_csv(runtime, out, tz))
-        else:
-            from trackgate.transfer.export_zip import export_zips
+def _write(runtime: Runtime, format: str, out: Path, tz: str) -> dict[str, Any]:
+    if format == "jsonl":
+        from trackgate.transfer.archive_dump import dump_archive
 
-            print_json(export_zips(runtime, out))
+        return dump_archive(runtime, out)
+    if format == "csv":
+        from trackgate.transfer.export_csv import export_csv
+
+        return export_csv(runtime, out, tz)
+    from trackgate.transfer.export_zip import export_zips
+
+    return export_zips(runtime, out)

@@ -24,9 +24,11 @@ def archive(
     ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Read a lossless archive into an EMPTY database: every row comes back as it was (ids,
-    `at`, password hashes, sealed API tokens), so the data dir needs the key the archive was
-    written with (its fingerprint is in the archive's first line)."""
+    """Read back an archive of `export --format jsonl` into an empty database.
+
+    Every row comes back as it was (ids, `at`, password hashes, sealed API tokens), so the
+    data dir needs the key the archive was written with: its fingerprint is in the archive's
+    first line. Nothing is written unless the whole archive is read."""
     settings = settings_for(data_dir)
     if not path.is_file():
         fail(f"no archive at {path}", USAGE_ERROR)

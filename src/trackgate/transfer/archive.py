@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from sqlalchemy import Date, Integer, Table, func, select, text
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from trackgate.storage.models import Base, Meta
@@ -114,7 +115,10 @@ def read_header(lines: Iterator[str]) -> Header:
         raise ArchiveError("not a trackgate archive (the first line names no archive format)")
     if head.get("version") != VERSION:
         raise ArchiveError(f"archive format version {head.get('version')} is not {VERSION}")
-    return Header(head.get("schema"), head.get("key_fingerprint"), list(head.get("tables", [])))
+    key_fp, tables = head.get("key_fingerprint"), head.get("tables", [])
+    if not (key_fp is None or isinstance(key_fp, str)) or not isinstance(tables, list):
+        raise ArchiveError("the header's key_fingerprint or tables are malformed")
+    return Header(head.get("schema"), key_fp, [str(t) for t in tables])
 
 
 def _reader(table: Table) -> dict[str, Any]:
@@ -136,22 +140,60 @@ def non_empty_tables(session: Session) -> list[str]:
     ]
 
 
+def _row(number: int, item: Any, tables: dict[str, Table]) -> tuple[str, dict[str, Any]]:
+    """The table and row of a line, values parsed to what the columns store."""
+    name = item.get("table") if isinstance(item, dict) else None
+    row = item.get("row") if isinstance(item, dict) else None
+    if name not in tables or not isinstance(row, dict):
+        raise ArchiveError(f"line {number}: not a row of a table this schema archives")
+    table = tables[name]
+    unknown = set(row) - set(table.columns.keys())
+    if unknown:
+        raise ArchiveError(f"line {number}: {name} has no column {sorted(unknown)[0]!r}")
+    parse = _reader(table)
+    try:
+        return name, {
+            k: (parse[k](v) if v is not None and k in parse else v) for k, v in row.items()
+        }
+    except (TypeError, ValueError) as exc:
+        raise ArchiveError(f"line {number}: {name}: {exc}") from exc
+
+
+def _end(number: int, item: Any, held: int) -> bool:
+    """True for the end line (whose count must be the rows read), False for a row."""
+    if not (isinstance(item, dict) and item.get("end") is True):
+        return False
+    if item.get("rows") != held:
+        raise ArchiveError(
+            f"line {number}: the archive says {item.get('rows')} rows, it held {held}"
+        )
+    return True
+
+
 def load_rows(session: Session, lines: Iterable[str]) -> dict[str, int]:
     """Insert the archive's rows (after its header) in one transaction; rows per table.
 
-    Raises :class:`ArchiveError` on a table or column this schema lacks, a malformed line,
-    or an archive cut short (no end line, or a count that differs)."""
+    Raises :class:`ArchiveError` on a table or column this schema lacks, a malformed line or
+    value, a row the database refuses, or an archive cut short (no end line, or a count that
+    differs): the caller's transaction then writes nothing."""
     tables = {t.name: t for t in archived_tables()}
-    parsers = {name: _reader(t) for name, t in tables.items()}
     counts: dict[str, int] = {}
     pending: list[dict[str, Any]] = []
     current: str | None = None
     ended = False
+    number = 1
 
     def flush() -> None:
-        if pending and current is not None:
+        if not pending or current is None:
+            return
+        try:
             session.execute(tables[current].insert(), pending)
-            pending.clear()
+        except StatementError as exc:
+            reason = (str(exc.orig or exc).strip().splitlines() or [""])[0]
+            raise ArchiveError(
+                f"the database refused a row of {current} before line {number + 1}: {reason}"
+            ) from exc
+        pending.clear()
 
     for number, text_line in enumerate(lines, start=2):
         if ended:
@@ -160,27 +202,14 @@ def load_rows(session: Session, lines: Iterable[str]) -> dict[str, int]:
             item = json.loads(text_line)
         except ValueError as exc:
             raise ArchiveError(f"line {number}: not JSON") from exc
-        if item.get("end") is True:
-            if item.get("rows") != sum(counts.values()):
-                raise ArchiveError(
-                    f"line {number}: the archive says {item.get('rows')} rows, it held "
-                    f"{sum(counts.values())}"
-                )
+        if _end(number, item, sum(counts.values())):
             ended = True
             continue
-        name, row = item.get("table"), item.get("row")
-        if name not in tables or not isinstance(row, dict):
-            raise ArchiveError(f"line {number}: table {name!r} is not one this schema archives")
-        unknown = set(row) - set(tables[name].columns.keys())
-        if unknown:
-            raise ArchiveError(f"line {number}: {name} has no column {sorted(unknown)[0]!r}")
+        name, row = _row(number, item, tables)
         if name != current:
             flush()
             current = name
-        parse = parsers[name]
-        pending.append(
-            {k: (parse[k](v) if v is not None and k in parse else v) for k, v in row.items()}
-        )
+        pending.append(row)
         counts[name] = counts.get(name, 0) + 1
         if len(pending) >= BATCH:
             flush()

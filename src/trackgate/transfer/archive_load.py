@@ -56,6 +56,13 @@ def import_archive(settings: Settings, path: Path) -> dict[str, int]:
         check_storage(settings)
     except SettingError as exc:
         raise ArchiveRefused(str(exc), 2) from exc
+    try:
+        return _import(settings, path)
+    except UnicodeDecodeError as exc:
+        raise ArchiveRefused(f"{path}: not a trackgate archive (not UTF-8 text)", 2) from exc
+
+
+def _import(settings: Settings, path: Path) -> dict[str, int]:
     with path.open(encoding="utf-8") as handle:
         lines = iter(handle)
         try:
