@@ -231,6 +231,10 @@ def test_a_bad_archive_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
         ),
         "unknown.jsonl": (_tampered(lines, "workspaces", "colour", "red"), "no column"),
         "list.jsonl": ("".join([lines[0], "[1, 2]\n", *lines[1:]]), "line 2"),
+        "future.jsonl": (
+            "".join([lines[0].replace('"schema":"', '"schema":"9999x'), *lines[1:]]),
+            "does not know",
+        ),
     }
     (tmp_path / "binary.jsonl").write_bytes(b"\xff\xfe\x00garbage")
     for name, (text, _) in cases.items():

@@ -19,6 +19,7 @@ from trackgate.runtime import (
     key_source_name,
 )
 from trackgate.setting_values import SettingError
+from trackgate.storage.migrate import known_revisions
 from trackgate.storage.models import Meta
 from trackgate.transfer.archive import ArchiveError, load_rows, non_empty_tables, read_header
 
@@ -69,6 +70,12 @@ def _import(settings: Settings, path: Path) -> dict[str, int]:
             header = read_header(lines)
         except ArchiveError as exc:
             raise ArchiveRefused(f"{path}: {exc}", 2) from exc
+        if header.schema is not None and header.schema not in known_revisions():
+            raise ArchiveRefused(
+                f"{path} was written at schema {header.schema}, which this version of "
+                "trackgate does not know: import it with the version that wrote it (or newer)",
+                2,
+            )
         _check_key(settings, header.key_fingerprint)
         try:
             runtime = build_runtime(settings)
