@@ -61,7 +61,8 @@ def backup(
 
 
 def restore(
-    path: Path = typer.Argument(..., metavar="PATH", help="A file `trackgate backup` wrote."),
+    # Described in the docstring: an argument's own help row would show a type tag.
+    path: Path = typer.Argument(..., metavar="PATH", hidden=True),
     key_file: Path | None = typer.Option(
         None,
         "--key-file",
@@ -72,8 +73,8 @@ def restore(
     force: bool = typer.Option(False, "--force", help="Replace a database that holds data."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Put a backup in place of the database (stop its servers first), after checking that
-    the key given is the one the backup's secrets were sealed with."""
+    """Put the backup PATH (written by `trackgate backup`) in place of the database (stop its
+    servers first), after checking that the key given is the one its secrets were sealed with."""
     settings = settings_for(data_dir)
     private_files(settings)
     if not path.is_file():

@@ -19,12 +19,11 @@ app = typer.Typer(help="Bring data into the embedded service.", no_args_is_help=
 
 @app.command("archive")
 def archive(
-    path: Path = typer.Argument(
-        ..., metavar="PATH", help="A file written by `trackgate export --format jsonl`."
-    ),
+    # Described in the docstring: an argument's own help row would show a type tag.
+    path: Path = typer.Argument(..., metavar="PATH", hidden=True),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Read back an archive of `export --format jsonl` into an empty database.
+    """Read PATH (written by `export --format jsonl`) back into an empty database.
 
     Every row comes back as it was (ids, `at`, password hashes, sealed API tokens), so the
     data dir needs the key the archive was written with: its fingerprint is in the archive's
