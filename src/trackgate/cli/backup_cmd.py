@@ -19,9 +19,10 @@ from trackgate.cli.common import (
 from trackgate.config import Settings
 from trackgate.crypto import Keyring, SecretKeyError, load_keyring, write_key_file
 from trackgate.runtime import database_name, key_source_name
-from trackgate.transfer.backup import BackupError, check_key, expected_fingerprint
+from trackgate.transfer.backup import BackupError
 from trackgate.transfer.backup import backup as make_backup
-from trackgate.transfer.backup import restore as put_back
+from trackgate.transfer.restore import check_key, expected_fingerprint
+from trackgate.transfer.restore import restore as put_back
 
 
 def _own_keyring(settings: Settings) -> Keyring | None:

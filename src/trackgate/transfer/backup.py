@@ -1,4 +1,4 @@
-"""A consistent copy of a live server's database, and putting one back.
+"""A consistent copy of a live server's database, with its key's fingerprint beside it.
 
 SQLite: the online backup API copies one snapshot while the server keeps writing (WAL lets
 writers go on). PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore``. Next to every
@@ -17,12 +17,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.engine import URL, make_url
 
 from trackgate.config import Settings
 from trackgate.crypto import Keyring, fingerprint
-from trackgate.runtime import FINGERPRINT_KEY, database_name
+from trackgate.runtime import FINGERPRINT_KEY
 from trackgate.storage.models import Meta
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -105,7 +105,7 @@ def _sqlite_fingerprint(connection: sqlite3.Connection) -> str | None:
     return str(row[0]) if row else None
 
 
-def _libpq(settings: Settings) -> tuple[str, dict[str, str]]:
+def libpq(settings: Settings) -> tuple[str, dict[str, str]]:
     """The database URL for the PostgreSQL tools, its password in their environment instead
     (a password in argv is visible to every user of the machine)."""
     url: URL = make_url(settings.sqlalchemy_url)
@@ -116,7 +116,7 @@ def _libpq(settings: Settings) -> tuple[str, dict[str, str]]:
     return plain.render_as_string(hide_password=False), env
 
 
-def _tool(name: str) -> str:
+def tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise BackupError(
@@ -127,8 +127,8 @@ def _tool(name: str) -> str:
 
 
 def _pg_backup(settings: Settings, target: Path) -> str | None:
-    dump = _tool("pg_dump")
-    url, env = _libpq(settings)
+    dump = tool("pg_dump")
+    url, env = libpq(settings)
     done = subprocess.run(
         [dump, "--format=custom", "--no-owner", "--file", str(target), url],
         env=env,
@@ -152,123 +152,3 @@ def _pg_fingerprint(settings: Settings) -> str | None:
             return None if value is None else str(value)
     finally:
         engine.dispose()
-
-
-# --- restore ------------------------------------------------------------------------------
-
-
-def expected_fingerprint(backup_file: Path) -> str | None:
-    sidecar = fingerprint_file(backup_file)
-    if not sidecar.exists():
-        raise BackupError(
-            f"no {sidecar.name} next to {backup_file}: a backup is restored with the key "
-            "fingerprint `trackgate backup` wrote beside it",
-            2,
-        )
-    try:
-        value = json.loads(sidecar.read_text())["key_fingerprint"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BackupError(f"{sidecar} is not a key fingerprint file", 2) from exc
-    return None if value is None else str(value)
-
-
-def check_key(backup_file: Path, keyring: Keyring, source: str) -> str | None:
-    """The backup's fingerprint, when ``keyring`` holds the key it names; else one line
-    naming both fingerprints."""
-    expected = expected_fingerprint(backup_file)
-    if expected is not None and not keyring.holds_fingerprint(expected):
-        raise BackupError(
-            f"the backup {backup_file} needs the key with fingerprint {expected}, but the key "
-            f"from {source} has fingerprint {fingerprint(keyring.primary)}: give the right one "
-            "with --key-file",
-            2,
-        )
-    return expected
-
-
-def restore(settings: Settings, backup_file: Path, *, force: bool) -> None:
-    """Put the backup in place of the settings' database (empty unless ``force``)."""
-    head = backup_file.read_bytes()[:16] if backup_file.is_file() else b""
-    if settings.is_sqlite:
-        if not head.startswith(SQLITE_MAGIC):
-            raise BackupError(f"{backup_file} is not a SQLite backup made by trackgate backup", 2)
-        _sqlite_restore(settings, backup_file, force=force)
-        return
-    if not head.startswith(PG_DUMP_MAGIC):
-        raise BackupError(f"{backup_file} is not a pg_dump custom-format backup", 2)
-    _pg_restore(settings, backup_file, force=force)
-
-
-def _refuse_unless_forced(settings: Settings, holds_rows: bool, force: bool) -> None:
-    if holds_rows and not force:
-        raise BackupError(
-            f"the database {database_name(settings)} is not empty: restore over it with "
-            "--force (stop its servers first)",
-            2,
-        )
-
-
-def _sqlite_restore(settings: Settings, source: Path, *, force: bool) -> None:
-    target = sqlite_path(settings)
-    _refuse_unless_forced(settings, target.exists() and _sqlite_holds_rows(target), force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    backup_copy = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    live = sqlite3.connect(target, timeout=30)
-    try:
-        backup_copy.backup(live)  # page by page under the target's lock: WAL files stay right
-    finally:
-        live.close()
-        backup_copy.close()
-
-
-def _sqlite_holds_rows(path: Path) -> bool:
-    with sqlite3.connect(path, timeout=30) as conn:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-            if name not in ("alembic_version", Meta.__tablename__)
-        ]
-        return any(conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in tables)
-
-
-def _pg_holds_rows(settings: Settings) -> bool:
-    engine = create_engine(settings.sqlalchemy_url)
-    try:
-        names = [
-            n
-            for n in inspect(engine).get_table_names()
-            if n not in ("alembic_version", Meta.__tablename__)
-        ]
-        with engine.connect() as conn:
-            return any(
-                conn.execute(text(f'SELECT 1 FROM "{n}" LIMIT 1')).first() is not None
-                for n in names
-            )
-    finally:
-        engine.dispose()
-
-
-def _pg_restore(settings: Settings, source: Path, *, force: bool) -> None:
-    tool = _tool("pg_restore")
-    _refuse_unless_forced(settings, _pg_holds_rows(settings), force)
-    url, env = _libpq(settings)
-    done = subprocess.run(
-        [
-            tool,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            "--dbname",
-            url,
-            str(source),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise BackupError(f"pg_restore failed: {reason}")
