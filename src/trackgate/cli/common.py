@@ -17,7 +17,7 @@ import typer
 from trackgate.config import Settings, load_settings, variable_for
 from trackgate.crypto import SecretKeyError
 from trackgate.preflight import check_storage
-from trackgate.runtime import Runtime, build_runtime
+from trackgate.runtime import KeyNotPresent, Runtime, build_runtime
 from trackgate.service.errors import TogglError
 from trackgate.setting_values import SettingError
 
@@ -109,6 +109,8 @@ def opened(settings: Settings) -> Iterator[Runtime]:
     private_files(settings)
     try:
         runtime = build_runtime(settings)
+    except KeyNotPresent as exc:
+        fail(str(exc), USAGE_ERROR)
     except SecretKeyError as exc:
         fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - a database that cannot be opened

@@ -1,0 +1,1 @@
+"""Taking the service's data out and bringing it back: archives, exports, backups."""
