@@ -39,6 +39,7 @@ COMMANDS: dict[str, Lazy] = {
     "keys": Lazy("trackgate.cli.keys:app", "Manage gateway API keys."),
     "operators": Lazy("trackgate.cli.console:operators", "Operators of the web console."),
     "console": Lazy("trackgate.cli.console:console", "The web console: invitations."),
+    "import": Lazy("trackgate.cli.import_cmd:app", "Import data (from Toggl Track)."),
     "db": Lazy("trackgate.cli.db:app", "The database: schema version and migrations."),
 }
 

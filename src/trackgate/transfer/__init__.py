@@ -1,0 +1,1 @@
+"""Moving data in and out of the service: imports from Toggl Track, exports, backups."""
