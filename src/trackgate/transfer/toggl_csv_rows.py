@@ -128,8 +128,10 @@ def _flag(value: str) -> bool:
     raise ValueError(f"Billable must be Yes or No, not {value!r}")
 
 
-def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+def _local(day: date, clock: time, zone: ZoneInfo, fold: int = 0) -> datetime:
+    """A wall-clock time in ``zone`` as UTC; ``fold=1`` picks the second of an hour that
+    happens twice (the night clocks go back)."""
+    return datetime.combine(day, clock, tzinfo=zone).replace(fold=fold).astimezone(UTC)
 
 
 def _open(path: Path) -> TextIO:
@@ -194,6 +196,8 @@ def _row(line: int, cells: list[str], places: dict[str, int], zone: ZoneInfo) ->
         if cell("end_time").strip():
             end_day = parse_day(cell("end_date")) if cell("end_date").strip() else start_day
             stop = _local(end_day, parse_clock(cell("end_time")), zone)
+            if stop < start:  # ended in the repeated hour, after the clocks went back
+                stop = max(stop, _local(end_day, parse_clock(cell("end_time")), zone, fold=1))
             if stop < start and not cell("end_date").strip():
                 stop = _local(end_day + timedelta(days=1), parse_clock(cell("end_time")), zone)
         else:
