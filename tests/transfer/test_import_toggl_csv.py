@@ -160,3 +160,18 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
         done = _run(data, *args)
         assert done.returncode == 2, (args, done.stderr)
         assert done.stderr.startswith("trackgate: ") and done.stderr.count("\n") == 1, args
+
+
+def test_an_entry_ending_in_the_repeated_hour_lasts_what_it_lasted(tmp_path: Path) -> None:
+    """02:50 (summer time) to 02:10 (winter time) the night Berlin's clocks go back: 20 min."""
+    email = f"night-{uuid.uuid4().hex[:8]}@example.com"
+    path = _write(
+        tmp_path / "night.csv",
+        [f"{email},N,late,,,,No,2024-10-27,02:50:00,2024-10-27,02:10:00,00:20:00,,"],
+    )
+    data = tmp_path / "data"
+    done = _run(data, "--csv", str(path), "--tz", "Europe/Berlin", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = _entries(data)
+    assert [_seconds(r) for r in rows] == [1200]
+    assert rows[0]["start"].startswith("2024-10-27 00:50:00")

@@ -194,3 +194,56 @@ def test_killed_at_random_points_it_ends_as_one_clean_run(
     got, want = _tables(dest), _tables(clean)
     assert len(got["time_entries"]) == len(want["time_entries"]) == 24
     assert got == want
+
+
+def test_the_services_own_detailed_csv_imports_to_the_same_totals(
+    roomy_source: Any, built: Any, tmp_path: Path
+) -> None:
+    """The detailed CSV the service exports (in the owner's zone, Europe/Berlin), imported
+    into a data dir where the owner already exists: every report total is the same."""
+    import httpx
+
+    server, account = roomy_source
+    dest = tmp_path / "dest"
+    made = cli(
+        dest,
+        dest / "key",
+        "users",
+        "create",
+        "--email",
+        account.email,
+        "--password",
+        "secret123",
+        "--timezone",
+        "Europe/Berlin",
+    )
+    assert made.returncode == 0, made.stderr
+    years = sorted({int(k.split()[0]) for k in built[2] if k.endswith(" seconds")})
+    imported = 0
+    for year in years:
+        export = httpx.post(
+            f"{server.url}/reports/api/v3/workspace/{account.workspace_id}/search/time_entries.csv",
+            json={"start_date": f"{year}-01-01", "end_date": f"{year}-12-31"},
+            auth=(account.token, "api_token"),
+            timeout=60,
+        )
+        assert export.status_code == 200, export.text
+        path = tmp_path / f"Toggl_time_entries_{year}.csv"
+        path.write_bytes(export.content)
+        done = cli(
+            dest,
+            dest / "key",
+            "import",
+            "toggl",
+            "--csv",
+            str(path),
+            "--tz",
+            "Europe/Berlin",
+            "--json",
+        )
+        assert done.returncode == 0, done.stderr
+        imported += json.loads(done.stdout)["time_entries"]
+    assert imported == 24
+    got = _serve_and_snapshot(tmp_path, dest, account.email)
+    reports = [k for k in built[2] if k[:4].isdigit()]
+    assert {k: got[k] for k in reports} == {k: built[2][k] for k in reports}

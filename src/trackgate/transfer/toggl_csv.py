@@ -187,6 +187,7 @@ def _write(
                 summary,
                 row.email,
                 fullname=row.user,
+                timezone=options.zone,  # the zone the file was written in: the person's own
                 workspace=workspace,
                 role=role,
             )
