@@ -8,9 +8,11 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
+from tests.transfer.toggl_account import cli
 from trackgate.transfer.toggl_upstream import Upstream, UpstreamError
 
 
@@ -74,3 +76,14 @@ def test_an_error_answer_names_the_call_not_the_token(spent: str) -> None:
     finally:
         up.close()
     assert "404" in str(caught.value) and "secret-token" not in str(caught.value)
+
+
+def test_the_command_says_what_it_waits_for_and_goes_on(spent: str, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    done = cli(data, data / "key", "import", "toggl", "--token", "secret-token", "--url", spent)
+    assert done.returncode == 0, done.stderr
+    assert "hourly quota is spent; waiting for it to reset (your user and catalog): 2 s" in (
+        done.stderr
+    )
+    assert "secret-token" not in done.stdout + done.stderr
+    assert "Upstream requests: 4." in done.stdout  # the refused one counts too

@@ -162,7 +162,7 @@ def _live(
     assert isinstance(runtime, Runtime)
     if not url.startswith(("http://", "https://")):
         fail(f"--url must start with http:// or https://, not {url!r}", USAGE_ERROR)
-    with ProgressView(enabled=not as_json and sys.stderr.isatty()) as view:
+    with ProgressView(not as_json and sys.stderr.isatty(), announce=not as_json) as view:
         up = Upstream(url, token, step=view.step, wait=view.wait, sleep=view.sleep)
         try:
             import_live(runtime.db, runtime.keyring, up, LiveRequest(url, since, until), summary)

@@ -3,6 +3,7 @@ down a wait for Toggl's quota to reset (nothing at all with ``--json``)."""
 
 from __future__ import annotations
 
+import sys
 import time
 from types import TracebackType
 
@@ -11,8 +12,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 
 class ProgressView:
-    def __init__(self, enabled: bool) -> None:
+    """``enabled``: a live bar (a terminal); ``announce``: otherwise a line per wait."""
+
+    def __init__(self, enabled: bool, announce: bool = False) -> None:
         self.enabled = enabled
+        self.announce = announce
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -44,6 +48,9 @@ class ProgressView:
 
     def wait(self, reason: str, seconds: float) -> None:
         self.progress.update(self.task, description=reason, total=seconds, completed=0)
+        if self.announce and not self.enabled:
+            sys.stderr.write(f"trackgate: {reason}: {seconds:.0f} s\n")
+            sys.stderr.flush()
 
     def sleep(self, seconds: float) -> None:
         """Sleeps, moving the bar a second at a time."""
