@@ -136,11 +136,11 @@ def toggl(
 
 
 def _guarded(run: object) -> None:
-    from trackgate.transfer.toggl_people import ImportError_
+    from trackgate.transfer.toggl_people import ImportRefused
 
     try:
         run()  # type: ignore[operator]
-    except ImportError_ as exc:
+    except ImportRefused as exc:
         fail(str(exc))
 
 
@@ -155,7 +155,7 @@ def _live(
 ) -> None:
     from trackgate.runtime import Runtime
     from trackgate.transfer.toggl_live import LiveRequest, import_live
-    from trackgate.transfer.toggl_people import ImportError_
+    from trackgate.transfer.toggl_people import ImportRefused
     from trackgate.transfer.toggl_progress import ProgressView
     from trackgate.transfer.toggl_upstream import Upstream, UpstreamError
 
@@ -166,7 +166,7 @@ def _live(
         up = Upstream(url, token, step=view.step, wait=view.wait, sleep=view.sleep)
         try:
             import_live(runtime.db, runtime.keyring, up, LiveRequest(url, since, until), summary)
-        except (UpstreamError, ImportError_) as exc:
+        except (UpstreamError, ImportRefused) as exc:
             fail(str(exc).replace(token, "***"))
         finally:
             up.close()

@@ -16,7 +16,7 @@ from trackgate.storage.models import Client, Project, Tag, Task, Workspace
 from trackgate.transfer.toggl_csv_rows import CsvFileError, CsvRow, RowError, read_rows
 from trackgate.transfer.toggl_entries import NewEntry, write_entries
 from trackgate.transfer.toggl_people import (
-    ImportError_,
+    ImportRefused,
     first_workspace_of,
     new_workspace,
     person,
@@ -54,9 +54,9 @@ def import_csv(
         for found in read_rows(path, ZoneInfo(options.zone)):
             (errors if isinstance(found, RowError) else rows).append(found)  # type: ignore[arg-type]
     except CsvFileError as exc:
-        raise ImportError_(str(exc)) from None
+        raise ImportRefused(str(exc)) from None
     if errors and not options.skip:
-        raise ImportError_(_refusal(errors))
+        raise ImportRefused(_refusal(errors))
     summary.skipped = [{"line": e.line, "error": e.error} for e in errors]
     with db.write() as session:
         _write(session, keyring, rows, options, summary)
@@ -161,7 +161,7 @@ def _target(session: Session, rows: list[CsvRow], options: CsvOptions) -> tuple[
     if options.workspace_id is not None:
         ws = session.get(Workspace, options.workspace_id)
         if ws is None:
-            raise ImportError_(f"no workspace {options.workspace_id} (--workspace)")
+            raise ImportRefused(f"no workspace {options.workspace_id} (--workspace)")
         return ws, False
     emails = list(dict.fromkeys(r.email for r in rows))
     found = first_workspace_of(session, emails)

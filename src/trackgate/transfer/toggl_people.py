@@ -17,7 +17,7 @@ from trackgate.transfer.toggl_refs import Refs
 from trackgate.transfer.toggl_summary import Summary
 
 
-class ImportError_(Exception):
+class ImportRefused(Exception):
     """Data the import cannot use; the message is for the person running it."""
 
 
@@ -48,7 +48,7 @@ def person(
     try:
         email = validate_email(email)
     except BadRequest:
-        raise ImportError_(f"invalid e-mail address {email!r}") from None
+        raise ImportRefused(f"invalid e-mail address {email!r}") from None
     user = user_by_email(session, email)
     if user is None:
         name = fullname.strip()[:200] or email.split("@")[0]

@@ -14,7 +14,7 @@ from trackgate.crypto import Keyring
 from trackgate.storage.database import Database
 from trackgate.storage.models import Workspace
 from trackgate.transfer import toggl_catalog as catalog
-from trackgate.transfer.toggl_people import ImportError_, first_workspace_of, member, new_workspace
+from trackgate.transfer.toggl_people import ImportRefused, first_workspace_of, member, new_workspace
 from trackgate.transfer.toggl_refs import TOGGL, Refs
 from trackgate.transfer.toggl_summary import Summary
 
@@ -26,17 +26,17 @@ MAX_MEMBER_BYTES = 256 * 1024 * 1024
 def _read(archive: zipfile.ZipFile, name: str) -> list[Json]:
     info = archive.getinfo(name)
     if info.file_size > MAX_MEMBER_BYTES:
-        raise ImportError_(f"{name} in the ZIP is too large to be Toggl's export")
+        raise ImportRefused(f"{name} in the ZIP is too large to be Toggl's export")
     try:
         found = json.loads(archive.read(name))
     except (ValueError, UnicodeDecodeError):
-        raise ImportError_(f"{name} in the ZIP is not JSON") from None
+        raise ImportRefused(f"{name} in the ZIP is not JSON") from None
     if isinstance(found, dict) and isinstance(found.get("data"), list):
         found = found["data"]
     if isinstance(found, dict):
         found = [found]
     if not isinstance(found, list):
-        raise ImportError_(f"{name} in the ZIP is not a list of objects")
+        raise ImportRefused(f"{name} in the ZIP is not a list of objects")
     return [f for f in found if isinstance(f, dict) and isinstance(f.get("id"), int)]
 
 
@@ -44,7 +44,7 @@ def read_zip(path: Path) -> dict[str, list[Json]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise ImportError_(f"{path} is not a ZIP file") from None
+        raise ImportRefused(f"{path} is not a ZIP file") from None
     parts: dict[str, list[Json]] = {
         k: [] for k in ("clients", "projects", "tags", "workspace_users", "project_users", "tasks")
     }
@@ -62,7 +62,7 @@ def read_zip(path: Path) -> dict[str, list[Json]]:
             elif stem in parts:
                 parts[stem] += _read(archive, name)
     if not any(parts.values()):
-        raise ImportError_(f"{path} holds none of Toggl's export files (clients.json, ...)")
+        raise ImportRefused(f"{path} holds none of Toggl's export files (clients.json, ...)")
     return parts
 
 
@@ -77,7 +77,7 @@ def _target(
     if asked is not None:
         ws = session.get(Workspace, asked)
         if ws is None:
-            raise ImportError_(f"no workspace {asked} (--workspace)")
+            raise ImportRefused(f"no workspace {asked} (--workspace)")
         return ws
     toggl_wids = [w for part in parts.values() for w in map(_wid, part) if w is not None]
     for toggl_wid in toggl_wids[:1]:
@@ -107,7 +107,7 @@ def import_zip(
             if made is not None and creator is None:
                 creator = made.id
         if creator is None:
-            raise ImportError_("workspace_users.json names nobody with an e-mail address")
+            raise ImportRefused("workspace_users.json names nobody with an e-mail address")
         for wire in parts["clients"]:
             catalog.client(session, refs, summary, wire, ws.id, creator)
         for wire in sorted(parts["projects"], key=lambda p: int(p["id"])):
