@@ -50,11 +50,18 @@ def _check(token: str | None, csv: Path | None, zip_: Path | None, flags: dict[s
             fail(f"no such file: {path}", USAGE_ERROR)
 
 
+def _kind(kind: str, n: int) -> str:
+    name = kind.replace("_", " ")
+    if n != 1:
+        return name
+    return "time entry" if kind == "time_entries" else name.removesuffix("s")
+
+
 def _report(summary: Summary, as_json: bool) -> None:
     if as_json:
         print_json(summary.as_json())
         return
-    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in summary.counts.items() if n)
+    counts = ", ".join(f"{n} {_kind(kind, n)}" for kind, n in summary.counts.items() if n)
     print(f"Imported {counts or 'nothing'}.")
     if summary.upstream_requests is not None:
         print(f"Upstream requests: {summary.upstream_requests}.")
