@@ -1,8 +1,9 @@
 """``trackgate import``: data brought into the embedded service.
 
 Each source is one subcommand of this group: ``archive`` (this file) reads back what
-``trackgate export --format jsonl`` wrote. Other sources add their command to ``app`` below,
-each in a module of its own (``app.command("name")(function)``), so this file stays a list.
+``trackgate export --format jsonl`` wrote; ``toggl`` (cli/import_toggl.py) brings a Toggl Track
+account, its detailed CSV or its data-export ZIP. A further source adds its command to ``app``
+below, from a module of its own, so this file stays a list.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import typer
 
 from trackgate.cli.common import USAGE_ERROR, DataDirOption, fail, print_json, settings_for
+from trackgate.cli.import_toggl import toggl
 from trackgate.transfer.archive_load import ArchiveRefused, import_archive
 
 app = typer.Typer(help="Bring data into the embedded service.", no_args_is_help=True)
@@ -38,6 +40,4 @@ def archive(
     print_json({"imported": str(path), "rows": sum(counts.values()), "tables": counts})
 
 
-# Further sources: add their commands here, e.g.
-#   from trackgate.cli.importer import toggl
-#   app.command("toggl")(toggl)
+app.command("toggl")(toggl)

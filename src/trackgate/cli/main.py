@@ -41,7 +41,10 @@ COMMANDS: dict[str, Lazy] = {
     "console": Lazy("trackgate.cli.console:console", "The web console: invitations."),
     "db": Lazy("trackgate.cli.db:app", "The database: schema version and migrations."),
     "export": Lazy("trackgate.cli.export_cmd:export", "Write the service's data out."),
-    "import": Lazy("trackgate.cli.import_cmd:app", "Bring data into the service."),
+    "import": Lazy(
+        "trackgate.cli.import_cmd:app",
+        "Bring data in: from Toggl Track, or an archive.",
+    ),
     "backup": Lazy("trackgate.cli.backup_cmd:backup", "Copy the database while it serves."),
     "restore": Lazy("trackgate.cli.backup_cmd:restore", "Put a backup back, with its key."),
 }

@@ -461,3 +461,28 @@ class ShieldQuota(Base):
     remaining: Mapped[int] = mapped_column(Integer)
     resets_in: Mapped[int] = mapped_column(Integer)
     observed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# --- imports from Toggl Track ---------------------------------------------------------------
+
+
+class ImportRef(Base):
+    """Which local row an object imported from elsewhere became: a second import of the same
+    object updates that row instead of adding another."""
+
+    __tablename__ = "import_refs"
+    #: where the object came from, e.g. "toggl" (Toggl's ids are global) or "toggl@host:port"
+    source: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    toggl_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    local_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class ImportCheckpoint(Base):
+    """How far an interrupted import got (a span of time entries fetched, a page cursor), so
+    running the same command again continues there instead of asking the upstream again."""
+
+    __tablename__ = "import_checkpoints"
+    source: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

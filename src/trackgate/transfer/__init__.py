@@ -1,1 +1,1 @@
-"""Taking the service's data out and bringing it back: archives, exports, backups."""
+"""Moving data in and out of the service: imports from Toggl Track, archives, exports, backups."""
