@@ -64,7 +64,7 @@ test-pg: $(VENV)/.test-installed
 # It resumes where an interrupted run stopped; `rm -rf mutants` starts afresh.
 mutate: $(VENV)/.test-installed
 	$(UV) sync --frozen --extra test --extra mutate --quiet
-	$(BIN)/mutmut run --max-children $(TEST_WORKERS)
+	TRACKGATE_TEST_IN_PROCESS_ONLY=1 $(BIN)/mutmut run --max-children $(TEST_WORKERS)
 	$(BIN)/python tools/mutation_report.py --write docs/mutation-report.md
 
 lint: $(VENV)/.test-installed

@@ -65,6 +65,26 @@ def session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+#: Set by `make mutate`: a process a test starts runs the code as written, not the mutant, so
+#: a test that starts one cannot judge a mutant (and only slows the run): it is skipped.
+IN_PROCESS_ONLY = os.environ.get("TRACKGATE_TEST_IN_PROCESS_ONLY") == "1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def in_process_only() -> Iterator[None]:
+    if not IN_PROCESS_ONLY:
+        yield
+        return
+    import subprocess
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        pytest.skip("starts a process of its own, which runs unmutated code")
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No TRACKGATE_*, TOGGL_* or MATON_* variable of the developer's leaks into a test, and
