@@ -19,7 +19,7 @@ PORT ?= 8080
 # The PostgreSQL pass shares one database between tests, so it runs in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: serve test test-pg lint typecheck check clean lock outdated
+.PHONY: serve test test-pg lint typecheck check clean lock outdated docs
 
 $(UV): tools/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -59,6 +59,13 @@ typecheck: $(VENV)/.test-installed
 
 check: lint typecheck test
 
+# The documentation site (docs/, mkdocs.yml) into site/, from the lock's docs extra. --strict
+# fails on a broken link or a warning; nothing is fetched (no web fonts, no CDN).
+docs: $(UV)
+	$(UV) sync --frozen --extra test --extra docs --quiet
+	touch $(BIN)/trackgate $(VENV)/.test-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
 # Resolve the newest versions the ranges in pyproject.toml allow and write them to uv.lock.
 lock: $(UV)
 	$(UV) lock --upgrade
@@ -68,4 +75,4 @@ outdated: $(VENV)/.test-installed
 	$(UV) pip list --outdated --python $(BIN)/python
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache site
