@@ -104,8 +104,12 @@ def test_every_serve_flag_is_documented() -> None:
 
 
 def test_readme_shows_the_two_commands_first() -> None:
-    assert README.index("make serve") < README.index("## Configuration")
-    assert "make test" in README
+    assert README.index("make serve") < README.index("make test") < README.index("## Five minutes")
+
+
+def test_readme_links_every_docs_page() -> None:
+    for page in PAGES:
+        assert f"](docs/{page})" in README, page
 
 
 def test_the_scope_table_is_the_gateways() -> None:
