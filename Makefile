@@ -25,7 +25,7 @@ TEST_SEED := $(shell $(PYTHON) -c 'import random; print(random.randrange(10**9))
 endif
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --randomly-seed=$(TEST_SEED)
 
-.PHONY: serve test test-pg lint typecheck check clean lock outdated mutate
+.PHONY: serve test test-pg lint typecheck check clean lock outdated mutate docs
 
 $(UV): tools/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -76,6 +76,13 @@ typecheck: $(VENV)/.test-installed
 
 check: lint typecheck test
 
+# The documentation site (docs/, mkdocs.yml) into site/, from the lock's docs extra. --strict
+# fails on a broken link or a warning; nothing is fetched (no web fonts, no CDN).
+docs: $(UV)
+	$(UV) sync --frozen --extra test --extra docs --quiet
+	touch $(BIN)/trackgate $(VENV)/.test-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
 # Resolve the newest versions the ranges in pyproject.toml allow and write them to uv.lock.
 lock: $(UV)
 	$(UV) lock --upgrade
@@ -85,4 +92,4 @@ outdated: $(VENV)/.test-installed
 	$(UV) pip list --outdated --python $(BIN)/python
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache site

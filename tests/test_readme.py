@@ -11,6 +11,10 @@ that. ``curl`` fails on an HTTP error status, so a command that answers 4xx fail
 
 The only changes to the text are the port (``8080`` becomes the free port) and a home
 directory of its own (so the per-user data and key go to a temporary directory).
+
+The documentation site's pages (``docs/*.md``) follow the same conventions: each page whose
+``sh`` blocks are not all marked to skip is run the same way, in a shell, home and checkout of
+its own, so a page must start its own server before it asks one anything.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+DOCS = ROOT / "docs"
 SKIP_MARK = "<!-- readme-test: skip -->"
 SERVER_LINE = re.compile(r"^(make serve\b|\S*trackgate serve\b)")
 HEREDOC = re.compile(r"<<-?\s*'?(\w+)'?")
@@ -88,8 +93,18 @@ def commands_of(lines: list[str]) -> list[Command]:
     return found
 
 
+def runnable_commands(markdown: str) -> list[Command]:
+    """The command lines of every ``sh`` block not marked to skip, in order."""
+    return [c for skip, lines in shell_blocks(markdown) if not skip for c in commands_of(lines)]
+
+
 def readme_commands() -> list[Command]:
-    return [c for skip, lines in shell_blocks(README) if not skip for c in commands_of(lines)]
+    return runnable_commands(README)
+
+
+def runnable_pages() -> list[str]:
+    """The documentation pages with commands the test runs (their names under ``docs/``)."""
+    return [page.name for page in sorted(DOCS.glob("*.md")) if runnable_commands(page.read_text())]
 
 
 PRELUDE = r"""
@@ -160,14 +175,13 @@ def test_the_readme_is_split_into_the_commands_it_shows() -> None:
     assert sum(c.starts_server for c in commands) >= 2
 
 
-@pytest.mark.socket
-def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
+def run_as_written(commands: list[Command], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``commands`` in one shell, as a new user would in a checkout; assert each finished."""
     if not (ROOT / ".venv" / "bin" / "trackgate").exists():
-        pytest.skip("the README's commands use .venv/bin/trackgate: run `make test` to make it")
+        pytest.skip("the commands use .venv/bin/trackgate: run `make test` to make it")
     if shutil.which("curl") is None or shutil.which("make") is None:
-        pytest.skip("the README's commands use curl and make")
-    commands = readme_commands()
-    checkout = tmp_path / "checkout"  # what the README's commands see as the current directory
+        pytest.skip("the commands use curl and make")
+    checkout = tmp_path / "checkout"  # what the commands see as the current directory
     checkout.mkdir()
     for name in (".venv", ".tools", "Makefile"):
         (checkout / name).symlink_to(ROOT / name)
@@ -204,6 +218,30 @@ def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
     failed_at = commands[len(ran)].text if len(ran) < len(commands) else None
     assert done.returncode == 0, f"stopped at: {failed_at}\n{done.stderr[-3000:]}"
     assert ran == list(range(len(commands))), failed_at
+    return done
+
+
+@pytest.mark.socket
+def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
+    commands = readme_commands()
+    done = run_as_written(commands, tmp_path)
     assert '"email": "jane@example.com"' in done.stdout
     assert '"email": "demo@trackgate.local"' in done.stdout  # the Maton snippet's answer
     print(f"ran {len(commands)} README commands", file=sys.stderr)
+
+
+def test_the_docs_pages_that_run_start_their_own_server() -> None:
+    pages = runnable_pages()
+    assert {"getting-started.md", "gateway.md", "cli.md"} <= set(pages)
+    for page in pages:
+        commands = runnable_commands((DOCS / page).read_text())
+        assert commands[0].starts_server, page
+
+
+@pytest.mark.socket
+@pytest.mark.parametrize("page", runnable_pages())
+def test_every_docs_page_command_runs_as_written(page: str, tmp_path: Path) -> None:
+    commands = runnable_commands((DOCS / page).read_text())
+    done = run_as_written(commands, tmp_path)
+    assert done.stdout.strip(), page  # the pages' commands answer something
+    print(f"ran {len(commands)} commands of docs/{page}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Settings, read once from flags and ``TRACKGATE_*`` variables, immutable after.
 
-Every setting is documented in the README; a test keeps the two in step.
+The documentation's configuration page is written from ``READERS`` and ``ENVIRONMENT`` when
+the site is built (``docs/settings_hook.py``), so every setting here is on it.
 """
 
 from __future__ import annotations

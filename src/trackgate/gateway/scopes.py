@@ -3,7 +3,8 @@
 A key carries scopes, chosen when it is made; a connection carries the scopes its owner granted
 on the connect page. A proxied call is judged from its method and path template before anything
 is sent upstream: it needs one scope (:func:`needed`), which both the key and the connection
-must hold. The connect page's words, the MCP tool list and the README's table come from here.
+must hold. The connect page's words, the MCP tool list and the docs' table (the gateway page)
+come from here.
 
 - ``read``: every ``GET`` (and ``HEAD``) of a path in the table, and the ``POST`` calls that only
   read (the Reports API's searches and exports, a workspace's ``users/data``);
@@ -32,7 +33,7 @@ class Scope:
     name: str
     #: what the person connecting grants, in the words of the connect page ("... to <consent>")
     consent: str
-    #: what it allows, as the README's table of scopes says it (a test keeps them equal)
+    #: what it allows, as the docs' table of scopes says it (a test keeps them equal)
     allows: str
 
 
