@@ -318,8 +318,14 @@ def connections_page(
             if c.status == "PENDING" and c.id in urls
             else ""
         )
+        week = (
+            f'<a href="/console/connections/{escape(c.id)}/week">This week</a> '
+            if c.status == "ACTIVE"
+            else ""
+        )
         actions = (
-            link
+            week
+            + link
             + post_form(f"/console/connections/{c.id}/reconnect", frame.csrf, "Reconnect")
             + f' <a href="/console/connections/{escape(c.id)}/delete">Delete</a>'
         )
