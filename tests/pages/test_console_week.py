@@ -5,11 +5,8 @@ without its CSRF token is refused."""
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
@@ -18,10 +15,9 @@ import pytest
 
 from tests.conftest import LiveServer, start_live_server, stop_live_server
 from tests.pages.console_helpers import csrf_of
+from tests.pages.console_live import Member, json_of, signed_up, unique
 
 pytestmark = [pytest.mark.socket]
-
-PASSWORD = "a long password"
 
 
 @pytest.fixture(scope="module")
@@ -34,66 +30,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     stop_live_server(live)
 
 
-def _json(done: Any) -> Any:
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def unique(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:8]}@example.com"
-
-
-@dataclass
-class Member:
-    client: httpx.Client
-    account_id: str
-    api_key: str
-
-    def csrf(self, path: str = "/console/connections") -> str:
-        return csrf_of(self.client.get(path).text)
-
-    def post(self, path: str, csrf: str | None, **fields: str) -> httpx.Response:
-        data = dict(fields)
-        if csrf is not None:
-            data["csrf_token"] = csrf
-        return self.client.post(path, data=data)
-
-
-def signed_up(server: LiveServer, account: str = "Crew") -> Member:
-    """A new account and a member of it, signed in through an invitation, in a cookie jar
-    of their own."""
-    made = _json(server.cli("accounts", "create", "--name", account))
-    email = unique("mate")
-    invite = _json(
-        server.cli(
-            "console", "invite", "--email", email, "--account", made["account_id"],
-            "--role", "member", "--url", server.url,
-        )
-    )  # fmt: skip
-    client = httpx.Client(base_url=server.url, timeout=30)
-    form = client.get(invite["url"])
-    token = invite["url"].partition("invite=")[2]
-    answer = client.post(
-        "/console/signup",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "invite": token,
-            "email": email,
-            "password": PASSWORD,
-        },
-    )
-    assert answer.status_code == 303, answer.text
-    return Member(client, made["account_id"], made["api_key"])
-
-
 def connect(server: LiveServer, member: Member) -> tuple[str, dict[str, Any]]:
     """A connection made on the console and completed on its connect page with a new Toggl
     user's API token; its id and the Toggl user."""
-    user = _json(server.cli("users", "create", "--email", unique("tracker"), "--password", "x" * 9))
+    email = unique("tracker")
+    user = json_of(server.cli("users", "create", "--email", email, "--password", "x" * 9))
     made = member.post("/console/connections", member.csrf())
     assert made.status_code == 303
     listing = member.client.get("/console/connections").text
-    url = unescape(re.search(r'id="connect-link" href="([^"]+)"', listing).group(1))  # type: ignore[union-attr]
+    link = re.search(r'id="connect-link" href="([^"]+)"', listing)
+    assert link, listing
+    url = unescape(link.group(1))
     with httpx.Client(timeout=30) as browser:
         form = browser.get(url)
         done = browser.post(
