@@ -4,8 +4,10 @@ invitation on a live server, each with a cookie jar of their own."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 import httpx
@@ -85,3 +87,40 @@ def is_signed_in(client: httpx.Client) -> bool:
     answer = client.get("/console/keys")
     assert answer.status_code in (200, 303)
     return answer.status_code == 200
+
+
+def connect(server: LiveServer, member: Member) -> tuple[str, dict[str, Any]]:
+    """A connection made on the console and completed on its connect page with a new Toggl
+    user's API token; its id and the Toggl user."""
+    email = unique("tracker")
+    user = json_of(server.cli("users", "create", "--email", email, "--password", "x" * 9))
+    made = member.post("/console/connections", member.csrf())
+    assert made.status_code == 303
+    listing = member.client.get("/console/connections").text
+    link = re.search(r'id="connect-link" href="([^"]+)"', listing)
+    assert link, listing
+    url = unescape(link.group(1))
+    with httpx.Client(timeout=30) as browser:
+        form = browser.get(url)
+        done = browser.post(
+            url, data={"csrf_token": csrf_of(form.text), "api_token": user["api_token"]}
+        )
+        assert done.status_code == 200 and "connected" in done.text.lower(), done.text
+    listing = member.client.get("/console/connections").text
+    found = re.search(r'href="/console/connections/([^/"]+)/week">This week<', listing)
+    assert found, listing
+    return found.group(1), user
+
+
+def make_project(server: LiveServer, member: Member, name: str) -> None:
+    """A project in the Toggl user's workspace, made through the gateway with the key."""
+    auth = {"Authorization": f"Bearer {member.api_key}"}
+    me = httpx.get(f"{server.url}/toggl-track/api/v9/me", headers=auth, timeout=30).json()
+    wid = me["default_workspace_id"]
+    made = httpx.post(
+        f"{server.url}/toggl-track/api/v9/workspaces/{wid}/projects",
+        headers=auth,
+        json={"name": name, "active": True},
+        timeout=30,
+    )
+    assert made.status_code == 200, made.text

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from html import unescape
 from typing import Any
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 
 from tests.conftest import LiveServer, start_live_server, stop_live_server
 from tests.pages.console_helpers import csrf_of
-from tests.pages.console_live import Member, json_of, signed_up, unique
+from tests.pages.console_live import Member, connect, make_project, signed_up
 
 pytestmark = [pytest.mark.socket]
 
@@ -30,29 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     stop_live_server(live)
 
 
-def connect(server: LiveServer, member: Member) -> tuple[str, dict[str, Any]]:
-    """A connection made on the console and completed on its connect page with a new Toggl
-    user's API token; its id and the Toggl user."""
-    email = unique("tracker")
-    user = json_of(server.cli("users", "create", "--email", email, "--password", "x" * 9))
-    made = member.post("/console/connections", member.csrf())
-    assert made.status_code == 303
-    listing = member.client.get("/console/connections").text
-    link = re.search(r'id="connect-link" href="([^"]+)"', listing)
-    assert link, listing
-    url = unescape(link.group(1))
-    with httpx.Client(timeout=30) as browser:
-        form = browser.get(url)
-        done = browser.post(
-            url, data={"csrf_token": csrf_of(form.text), "api_token": user["api_token"]}
-        )
-        assert done.status_code == 200 and "connected" in done.text.lower(), done.text
-    listing = member.client.get("/console/connections").text
-    found = re.search(r'href="/console/connections/([^/"]+)/week">This week<', listing)
-    assert found, listing
-    return found.group(1), user
-
-
 @pytest.fixture(scope="module")
 def crew(server: LiveServer) -> tuple[Member, str, dict[str, Any]]:
     member = signed_up(server)
@@ -60,25 +36,11 @@ def crew(server: LiveServer) -> tuple[Member, str, dict[str, Any]]:
     return member, connection_id, user
 
 
-def _project(server: LiveServer, member: Member, name: str) -> None:
-    """A project in the Toggl user's workspace, made through the gateway with the key."""
-    auth = {"Authorization": f"Bearer {member.api_key}"}
-    me = httpx.get(f"{server.url}/toggl-track/api/v9/me", headers=auth, timeout=30).json()
-    wid = me["default_workspace_id"]
-    made = httpx.post(
-        f"{server.url}/toggl-track/api/v9/workspaces/{wid}/projects",
-        headers=auth,
-        json={"name": name, "active": True},
-        timeout=30,
-    )
-    assert made.status_code == 200, made.text
-
-
 def test_start_see_it_running_stop_and_the_week_shows_it(
     server: LiveServer, crew: tuple[Member, str, dict[str, Any]]
 ) -> None:
     member, connection_id, _ = crew
-    _project(server, member, "Apollo")
+    make_project(server, member, "Apollo")
     week = f"/console/connections/{connection_id}/week"
     page = member.client.get(week)
     assert page.status_code == 200, page.text

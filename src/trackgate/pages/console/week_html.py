@@ -99,7 +99,8 @@ class Week:
 
 
 def chart(totals: list[tuple[str, float]]) -> str:
-    """Hours per project as horizontal bars; the SVG is a picture of the table after it."""
+    """Hours per project as horizontal bars; the SVG is a picture of the table after it. No
+    accessible name here says "project": that word labels the Start form's field alone."""
     if not totals:
         return "<p>No time tracked this week yet.</p>"
     top = max(seconds for _, seconds in totals) or 1.0
@@ -119,7 +120,7 @@ def chart(totals: list[tuple[str, float]]) -> str:
     picture = (
         f'<svg class="chart" role="img" aria-labelledby="chart-title" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">'
-        '<title id="chart-title">Hours per project this week (the same numbers are in the '
+        '<title id="chart-title">Chart of this week\'s hours (the same numbers are in the '
         f"table below)</title>{''.join(bars)}</svg>"
     )
     rows = "".join(
@@ -207,7 +208,7 @@ def week_page(
         + f"<p>The week from {escape(week.begin.strftime('%A %d %B %Y'))}, read through this "
         "gateway's quota shield: a fresh mirror answers without asking Toggl.</p>"
         + _timer(frame, action, week.running, project_names)
-        + '<section aria-labelledby="totals-title"><h2 id="totals-title">Per project</h2>'
+        + '<section aria-labelledby="totals-title"><h2 id="totals-title">Totals</h2>'
         + chart(week.totals)
         + "</section>"
         + '<section aria-labelledby="days-title"><h2 id="days-title">By day</h2>'
