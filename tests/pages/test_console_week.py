@@ -126,3 +126,21 @@ def test_the_forms_need_their_csrf_token(
     assert member.post(f"{week}/start", "forged-token", description="forged").status_code == 403
     assert member.post(f"{week}/stop", None).status_code == 403
     assert "forged" not in member.client.get(week).text
+
+
+def test_a_connection_not_yet_active_says_so(
+    server: LiveServer, crew: tuple[Member, str, dict[str, Any]]
+) -> None:
+    member, _, _ = crew
+    assert member.post("/console/connections", member.csrf()).status_code == 303
+    listing = member.client.get("/console/connections").text
+    pending = r'data-connection-id="([^"]+)"><td><code>[^<]*</code></td><td><span [^>]*PENDING'
+    ids = re.findall(pending, listing)
+    assert ids, listing
+    week = f"/console/connections/{ids[0]}/week"
+    page = member.client.get(week)
+    assert page.status_code == 409
+    assert "This connection is PENDING" in page.text and ">Start</button>" not in page.text
+    started = member.post(f"{week}/start", member.csrf(), description="x", project="")
+    assert started.status_code == 303 and started.headers["location"] == week
+    assert member.client.get(week).status_code == 409

@@ -32,6 +32,7 @@ from trackgate.pages.console.common import (
     or_404,
     page,
     runtime_of,
+    see_other,
     take_flash,
 )
 from trackgate.storage.models import Connection
@@ -122,8 +123,14 @@ def week_start(now: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _projects(request: Request, who: Viewer, connection_id: str) -> list[dict[str, Any]]:
-    found = _call(request, who, connection_id, "GET", f"{API}/me/projects")
-    return [p for p in found or [] if isinstance(p, dict)]
+    """Every project of the user, archived ones too (their entries still name them)."""
+    target = f"{API}/me/projects?include_archived=true"
+    found = _call(request, who, connection_id, "GET", target)
+    return [p for p in found or [] if isinstance(p, dict) and isinstance(p.get("id"), int)]
+
+
+def _active_names(projects: list[dict[str, Any]]) -> list[str]:
+    return sorted({str(p.get("name") or "") for p in projects if p.get("active")} - {""})
 
 
 @member_route(router, "/connections/{connection_id}/week")
@@ -164,7 +171,7 @@ def week_page(request: Request, who: Viewer, connection_id: str) -> Response:
             frame,
             connection,
             week,
-            [str(p.get("name") or "") for p in projects],
+            _active_names(projects),
             message=flash.get("message"),
             error=flash.get("error"),
         ),
@@ -177,7 +184,8 @@ def _back(request: Request, who: Viewer, connection_id: str, **flash: str) -> Re
 
 @member_post(router, "/connections/{connection_id}/week/start", ("description", "project"))
 def start(request: Request, who: Viewer, fields: dict[str, str], connection_id: str) -> Response:
-    _connection(request, who, connection_id)
+    if _connection(request, who, connection_id).status != "ACTIVE":
+        return see_other(week_path(connection_id))  # which says why
     description = fields.get("description", "").strip()
     wanted = fields.get("project", "").strip()
     if len(description) > MAX_DESCRIPTION:
@@ -191,7 +199,7 @@ def start(request: Request, who: Viewer, fields: dict[str, str], connection_id: 
             named = [
                 p
                 for p in _projects(request, who, connection_id)
-                if str(p.get("name") or "").casefold() == wanted.casefold()
+                if p.get("active") and str(p.get("name") or "").casefold() == wanted.casefold()
             ]
             if not named:
                 return _back(
@@ -218,13 +226,17 @@ def start(request: Request, who: Viewer, fields: dict[str, str], connection_id: 
 
 @member_post(router, "/connections/{connection_id}/week/stop")
 def stop(request: Request, who: Viewer, fields: dict[str, str], connection_id: str) -> Response:
-    _connection(request, who, connection_id)
+    if _connection(request, who, connection_id).status != "ACTIVE":
+        return see_other(week_path(connection_id))
     try:
         _admit(request, who)
         current = _call(request, who, connection_id, "GET", f"{API}/me/time_entries/current")
         if not isinstance(current, dict):
             return _back(request, who, connection_id, message="No timer was running.")
-        path = f"{API}/workspaces/{current['workspace_id']}/time_entries/{current['id']}/stop"
+        workspace, entry = current.get("workspace_id"), current.get("id")
+        if not isinstance(workspace, int) or not isinstance(entry, int):
+            return _back(request, who, connection_id, error="Toggl's running entry was unclear.")
+        path = f"{API}/workspaces/{workspace}/time_entries/{entry}/stop"
         _call(request, who, connection_id, "PATCH", path)
     except Refused as refused:
         return _back(request, who, connection_id, error=refused.message)
