@@ -104,6 +104,11 @@ def _call(
         raise Refused(502, "Toggl's answer was not JSON.") from None
 
 
+def _user(request: Request, who: Viewer, connection_id: str) -> dict[str, Any]:
+    found = _call(request, who, connection_id, "GET", f"{API}/me")
+    return found if isinstance(found, dict) else {}
+
+
 def _zone(me: dict[str, Any]) -> ZoneInfo:
     try:
         return ZoneInfo(str(me.get("timezone") or "UTC"))
@@ -144,7 +149,7 @@ def week_page(request: Request, who: Viewer, connection_id: str) -> Response:
         return page(body, 409)
     try:
         _admit(request, who)
-        me = _call(request, who, connection_id, "GET", f"{API}/me") or {}
+        me = _user(request, who, connection_id)
         zone = _zone(me)
         begin = week_start(datetime.now(UTC), zone)
         span = urlencode(
@@ -192,7 +197,7 @@ def start(request: Request, who: Viewer, fields: dict[str, str], connection_id: 
         return _back(request, who, connection_id, error="The description is too long.")
     try:
         _admit(request, who)
-        me = _call(request, who, connection_id, "GET", f"{API}/me") or {}
+        me = _user(request, who, connection_id)
         workspace = me.get("default_workspace_id")
         project_id: int | None = None
         if wanted:
