@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import LiveServer, start_live_server, stop_live_server
 from tests.gateway.test_connect_browser import CHROMIUM, CHROMIUM_ARGS, assert_wcag_aa
+from tests.pages.console_live import PASSWORD as LIVE_PASSWORD
+from tests.pages.console_live import connect, make_project, signed_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.socket]
 
@@ -222,4 +224,41 @@ def test_the_keyboard_reaches_sign_in(server: LiveServer, browser: Any) -> None:
     assert outline != "none"
     page.keyboard.press("Enter")
     page.wait_for_url("**/console/admin")
+    context.close()
+
+
+def test_the_week_page_in_a_browser(server: LiveServer, browser: Any) -> None:
+    """Start a timer from the form and stop it with the keyboard and mouse; the chart and
+    its numbers show the time; contrast is measured in the browser."""
+    member = signed_up(server, "Week")
+    connection_id, _ = connect(server, member)
+    make_project(server, member, "Gemini")
+    blocked = Blocked(server)
+    context = _context(browser, blocked)
+    page = context.new_page()
+    page.goto(f"{server.url}/console/signin")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(LIVE_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/console/keys")
+    page.get_by_role("link", name="Connections").click()
+    page.get_by_role("link", name="This week").click()
+    page.wait_for_url(f"**/console/connections/{connection_id}/week")
+    page.get_by_label("Description").fill("Launch plan")
+    page.get_by_label("Project").fill("Gemini")
+    page.get_by_label("Project").press("Enter")  # submits the Start form
+    page.wait_for_url(f"**/console/connections/{connection_id}/week")
+    running = page.get_by_test_id("running").inner_text()
+    assert "Launch plan" in running and "Gemini" in running
+    page.get_by_role("button", name="Stop").click()
+    page.wait_for_url(f"**/console/connections/{connection_id}/week")
+    assert page.get_by_role("button", name="Start").is_visible()
+    assert page.get_by_role("img", name="Chart of this week's hours").is_visible()
+    assert page.locator("table.totals th", has_text="Gemini").is_visible()
+    assert page.get_by_test_id("week-total").inner_text().startswith("0:0")
+    assert page.get_by_label("Project").count() == 1  # the field alone carries the name
+    assert_wcag_aa(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "console-week.png"), full_page=True)
+    assert blocked.outside == []
     context.close()

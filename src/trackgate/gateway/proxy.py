@@ -180,6 +180,16 @@ async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
 _UNWRITTEN = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+@dataclass(frozen=True, slots=True)
+class Relayed:
+    """The answer to a call the console made through :meth:`ProxyEndpoint.relay`: its status,
+    its body (decoded, without the credential) and how the quota shield answered it."""
+
+    status: int
+    body: bytes
+    cache: str
+
+
 class ProxyEndpoint:
     def __init__(self, state: GatewayState) -> None:
         self.state = state
@@ -254,6 +264,58 @@ class ProxyEndpoint:
             return
         except CallerGone:
             return
+
+    # --- the console's own calls -----------------------------------------------------------
+
+    async def admit(self, account_id: str) -> None:
+        """Count one console page or form against the account's rate limit (429 past it)."""
+        if not self.limits.admit_local(account_id):
+            await self.limits.admit(account_id)
+
+    async def relay(
+        self, account_id: str, connection_id: str, method: str, forward: str, body: bytes | None
+    ) -> Relayed:
+        """One call of the console's, made for a signed-in member as a key's call would be --
+        the path's guard, the connection's grant, the quota shield, the pacing and the
+        credential check -- but without a key (so no key's budget; the account's limit is
+        counted once per page by :meth:`admit`); the answer read whole and cleaned of the
+        credential. Raises :class:`GatewayError` where a key's call is refused."""
+        raw_path, _, query = f"/{APPS[0]}{forward}".partition("?")
+        judged = self._judge({"raw_path": raw_path.encode(), "query_string": query.encode()})
+        if judged.refusal is not None:
+            raise guard.forbidden(judged.refusal)
+        chosen = await self.router.choose(account_id, APPS[0], connection_id)
+        required = judged.needs.get(method, scope_names.ADMIN)
+        if required not in chosen.scopes:
+            raise connection_lacks(required, chosen.connection_id)
+        headers: Headers = [("authorization", chosen.authorization), ("accept", "application/json")]
+        if body is not None:
+            headers += [("content-type", "application/json"), ("content-length", str(len(body)))]
+        call = Call(method, judged.target, chosen, headers, body, True)
+        mirror = self.mirror
+        if method == "GET":
+            call.read, call.keep = judged.read, judged.keep
+            if mirror is not None and call.read is not None:
+                served = await self._from_mirror(mirror, call, call.read)
+                if isinstance(served, Served):
+                    return Relayed(200, served.body, served.cache)
+                if served is not None:
+                    return Relayed(served.status, served.body, BYPASS)
+        answer = await self._exchange(call)
+        if answer.status in (401, 403):
+            await self._refused(
+                connection_id, chosen.api_token, method, judged.target.path, answer.status
+            )
+        if mirror is not None:
+            answer = await self._keep(mirror, call, answer)
+        try:
+            raw = await answer.read()
+            cleaned = guard.decoded(raw, _answer_header(answer, "content-encoding"))
+        except (UpstreamError, guard.UnreadableAnswer) as exc:
+            raise GatewayError(
+                502, "upstream_unreadable", "The upstream's answer could not be read"
+            ) from exc
+        return Relayed(answer.status, guard.strip_tokens(cleaned, chosen.api_token), BYPASS)
 
     # --- judging the call ---------------------------------------------------------------
 

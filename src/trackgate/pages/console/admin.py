@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 
 from trackgate.gateway.revocation import set_account_disabled
-from trackgate.pages.console import html
+from trackgate.pages.console import html, team_html
 from trackgate.pages.console.common import (
     Refusal,
     Viewer,
@@ -24,6 +24,7 @@ from trackgate.pages.console.common import (
     runtime_of,
     take_flash,
 )
+from trackgate.pages.console.team import everyone
 from trackgate.readiness import readiness
 from trackgate.runtime import Runtime
 from trackgate.storage.models import Account, ApiKey, Connection, ConsoleMembership
@@ -70,11 +71,16 @@ def _account_rows(runtime: Runtime) -> list[html.AccountRow]:
 def admin_page(request: Request, who: Viewer) -> Response:
     runtime = runtime_of(request)
     _, health = readiness(runtime)
+    frame = who.frame(runtime, "admin")
     flash = take_flash(request, who)
     return flashed_page(
         request,
         html.admin_page(
-            who.frame(runtime, "admin"), _account_rows(runtime), health, flash.get("message")
+            frame,
+            _account_rows(runtime),
+            health,
+            flash.get("message"),
+            team_html.everyone_section(frame, everyone(request)),
         ),
     )
 

@@ -28,7 +28,7 @@ class Frame:
     accounts: list[tuple[str, str]]  # (id, name) of every account of theirs
     account_id: str | None
     csrf: str
-    current: str  # "keys", "connections" or "admin"
+    current: str  # "keys", "connections", "people" or "admin"
 
 
 def when(instant: datetime | None) -> str:
@@ -52,6 +52,7 @@ def _nav(frame: Frame) -> str:
     items = [
         ("keys", "/console/keys", "Keys"),
         ("connections", "/console/connections", "Connections"),
+        ("people", "/console/people", "People"),
     ]
     if frame.operator:
         items.append(("admin", "/console/admin", "Admin"))
@@ -318,8 +319,14 @@ def connections_page(
             if c.status == "PENDING" and c.id in urls
             else ""
         )
+        week = (
+            f'<a href="/console/connections/{escape(c.id)}/week">This week</a> '
+            if c.status == "ACTIVE"
+            else ""
+        )
         actions = (
-            link
+            week
+            + link
             + post_form(f"/console/connections/{c.id}/reconnect", frame.csrf, "Reconnect")
             + f' <a href="/console/connections/{escape(c.id)}/delete">Delete</a>'
         )
@@ -377,7 +384,11 @@ class AccountRow:
 
 
 def admin_page(
-    frame: Frame, accounts: list[AccountRow], health: dict[str, str], message: str | None
+    frame: Frame,
+    accounts: list[AccountRow],
+    health: dict[str, str],
+    message: str | None,
+    people: str = "",
 ) -> str:
     rows = []
     for a in accounts:
@@ -417,6 +428,6 @@ def admin_page(
         + f"<h2>Instance health</h2><table><tbody>{facts}</tbody></table>"
         + "<h2>Accounts</h2>"
         + "<p>Disabling an account refuses its keys at once on every server; enabling it "
-        "lets them work again.</p>" + table
+        "lets them work again.</p>" + table + people
     )
     return console_page(frame, "Admin", body)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from trackgate.pages.console import admin, connections, keys, signin
+from trackgate.pages.console import admin, connections, keys, signin, team, week
 
 router = APIRouter(include_in_schema=False)
-for _part in (signin, keys, connections, admin):
+for _part in (signin, keys, connections, week, team, admin):
     router.include_router(_part.router, prefix="/console")
