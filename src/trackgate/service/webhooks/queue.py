@@ -1,0 +1,194 @@
+"""The delivery queue in the database: which subscriptions have a due event at the head of
+their line, the lease that lets one worker (of any replica) post them, and the record of
+each attempt.
+
+Order per subscription: only the oldest pending delivery of a subscription is ever tried, so
+a failing event holds the ones after it until it is delivered or given up. Once: a worker
+posts a subscription's events only while it holds the subscription's lease, taken with a
+conditional update that one replica wins (the same on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import aliased
+
+from trackgate.crypto import Keyring
+from trackgate.service.webhooks.subscriptions import secret_of
+from trackgate.storage.database import Database
+from trackgate.storage.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from trackgate.storage.types import utcnow
+
+#: Seconds a lease lasts; renewed after every attempt, so longer than one attempt can take.
+LEASE_SECONDS = 30.0
+#: Events are kept (and retried) this long, then dropped with their records.
+RETENTION = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Job:
+    """The head of one subscription's line, ready to post."""
+
+    delivery_id: int
+    event_id: int
+    event_created_at: datetime
+    failures: int
+    next_attempt_at: float
+    subscription_id: int
+    creator_id: int
+    url: str
+    secret: str
+    metadata: dict[str, Any]
+    payload: Any
+
+
+def due_subscriptions(db: Database, now: float, limit: int) -> list[int]:
+    """Subscriptions, enabled and validated and not leased by anyone, whose oldest pending
+    delivery is due."""
+    head = aliased(WebhookDelivery)
+    oldest = (
+        select(head.id)
+        .where(head.subscription_id == WebhookDelivery.subscription_id, head.state == "pending")
+        .order_by(head.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(WebhookDelivery.subscription_id)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(
+            WebhookDelivery.state == "pending",
+            WebhookDelivery.next_attempt_at <= now,
+            WebhookDelivery.id == oldest,
+            WebhookSubscription.enabled.is_(True),
+            WebhookSubscription.validated_at.is_not(None),
+            or_(WebhookSubscription.lease_until.is_(None), WebhookSubscription.lease_until < now),
+        )
+        .limit(limit)
+    )
+    with db.read() as session:
+        return list(session.scalars(query))
+
+
+def take_lease(db: Database, subscription_id: int, holder: str) -> bool:
+    now = time.time()
+    with db.write() as session:
+        result = session.execute(
+            update(WebhookSubscription)
+            .where(
+                WebhookSubscription.id == subscription_id,
+                or_(
+                    WebhookSubscription.lease_until.is_(None),
+                    WebhookSubscription.lease_until < now,
+                    WebhookSubscription.lease_holder == holder,
+                ),
+            )
+            .values(lease_holder=holder, lease_until=now + LEASE_SECONDS)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def release_lease(db: Database, subscription_id: int, holder: str) -> None:
+    with db.write() as session:
+        session.execute(
+            update(WebhookSubscription)
+            .where(
+                WebhookSubscription.id == subscription_id,
+                WebhookSubscription.lease_holder == holder,
+            )
+            .values(lease_holder=None, lease_until=None)
+        )
+
+
+def head_job(db: Database, keyring: Keyring, subscription_id: int) -> Job | None:
+    """The oldest pending delivery of the subscription, while it may still receive events."""
+    with db.read() as session:
+        sub = session.get(WebhookSubscription, subscription_id)
+        if sub is None or not sub.enabled or sub.validated_at is None:
+            return None
+        row = session.execute(
+            select(WebhookDelivery, WebhookEvent)
+            .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
+            .where(
+                WebhookDelivery.subscription_id == subscription_id,
+                WebhookDelivery.state == "pending",
+            )
+            .order_by(WebhookDelivery.id)
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        d, e = row
+        return Job(
+            delivery_id=d.id,
+            event_id=e.id,
+            event_created_at=e.created_at,
+            failures=d.failed_delivery_attempts,
+            next_attempt_at=d.next_attempt_at,
+            subscription_id=sub.id,
+            creator_id=sub.user_id,
+            url=sub.url_callback,
+            secret=secret_of(keyring, sub),
+            metadata=json.loads(e.meta),
+            payload=json.loads(e.payload),
+        )
+
+
+def _renew(session: Any, subscription_id: int, holder: str) -> bool:
+    result = session.execute(
+        update(WebhookSubscription)
+        .where(
+            WebhookSubscription.id == subscription_id,
+            WebhookSubscription.lease_holder == holder,
+        )
+        .values(lease_until=time.time() + LEASE_SECONDS)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def record_success(db: Database, job: Job, holder: str) -> bool:
+    """Mark the delivery done; False when the lease was lost meanwhile (stop this line)."""
+    with db.write() as session:
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == job.delivery_id)
+            .values(state="delivered", last_delivery_attempt=utcnow(), last_delivery_error=None)
+        )
+        return _renew(session, job.subscription_id, holder)
+
+
+def record_failure(
+    db: Database, job: Job, holder: str, error: str, retry_in: float, give_up: bool
+) -> None:
+    with db.write() as session:
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == job.delivery_id)
+            .values(
+                state="failed" if give_up else "pending",
+                failed_delivery_attempts=job.failures + 1,
+                last_delivery_attempt=utcnow(),
+                last_delivery_error=error[:500],
+                next_attempt_at=time.time() + retry_in,
+            )
+        )
+        _renew(session, job.subscription_id, holder)
+
+
+def expired(job: Job, now: datetime) -> bool:
+    return now - job.event_created_at > RETENTION
+
+
+def purge(db: Database, now: datetime) -> int:
+    """Drop the events of more than a week ago, and their records."""
+    cutoff = now - RETENTION
+    with db.write() as session:
+        old = select(WebhookEvent.id).where(WebhookEvent.created_at < cutoff)
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(old)))
+        result = session.execute(delete(WebhookEvent).where(WebhookEvent.created_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
