@@ -118,7 +118,9 @@ async def _deliveries_running(runtime: Runtime, serving: bool) -> AsyncIterator[
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
     reports = create_reports_app(runtime) if service is not None else None
-    webhooks = create_webhooks_app(runtime) if service is not None else None
+    webhooks = (
+        create_webhooks_app(runtime, service.state.quota_emulation) if service is not None else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -114,10 +114,11 @@ def test_catalog_entities_emit_events(hooks: TestClient, owner: Person, receiver
         headers=auth,
     ).json()
     hooks.delete(f"{V9}/workspaces/{wid}/tags/{tag['id']}", headers=auth)
-    got = receiver.wait_for(5)
+    got = receiver.wait_for(6)  # a new project's creator becomes its project user too
     models = [(g.json["metadata"]["model"], g.json["metadata"]["action"]) for g in got]
     assert ("client", "created") in models and ("project", "created") in models
     assert ("task", "created") in models and ("tag", "deleted") in models
+    assert ("project_user", "created") in models
     by_model = {g.json["metadata"]["model"]: g.json for g in got}
     assert by_model["task"]["metadata"]["task_id"] == task["id"]
     assert by_model["client"]["payload"]["name"] == "Acme"
@@ -193,3 +194,18 @@ def test_a_failing_receiver_sees_retries_and_the_failure_is_recorded(
         time.sleep(0.1)
     order = [g.json["payload"]["id"] for g in receiver.events()]
     assert order[-1] == second["id"] and order[-2] == first["id"]
+
+
+def test_a_private_project_is_not_sent_to_a_member_outside_it(
+    hooks: TestClient, owner: Person, receiver: Receiver, hooks_runtime: Runtime
+) -> None:
+    member = make_user(hooks_runtime, workspace_id=owner.workspace_id, role="member")
+    sub = subscribe(hooks, member, receiver.url, [{"entity": "project", "action": "created"}])
+    validate(hooks, member, sub, receiver)
+    projects = f"{V9}/workspaces/{owner.workspace_id}/projects"
+    hooks.post(projects, json={"name": "Secret", "is_private": True}, headers=owner.auth)
+    public = hooks.post(projects, json={"name": "Open", "is_private": False}, headers=owner.auth)
+    got = receiver.wait_for(1)
+    time.sleep(1.5)
+    assert [g.json["payload"]["name"] for g in receiver.events()] == ["Open"]
+    assert got[0].json["payload"]["id"] == public.json()["id"]

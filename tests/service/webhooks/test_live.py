@@ -5,13 +5,16 @@ and its delivery."""
 from __future__ import annotations
 
 import json
+import shutil
 import signal
+import subprocess
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.conftest import LiveServer, start_live_server, stop_live_server
 from tests.service.webhooks.receiver import receiving
@@ -19,12 +22,17 @@ from tests.service.webhooks.receiver import receiving
 ALLOW = {"TRACKGATE_WEBHOOK_ALLOW_PRIVATE": "on"}
 
 
-def _user(server: LiveServer) -> tuple[httpx.BasicAuth, int]:
+def _token(server: LiveServer) -> tuple[str, int]:
     email = f"hooks-{uuid.uuid4().hex[:10]}@example.com"
     made = server.cli("users", "create", "--email", email, "--password", "correct horse 1")
     assert made.returncode == 0, made.stderr
     me = json.loads(made.stdout)
-    return httpx.BasicAuth(me["api_token"], "api_token"), int(me["default_workspace_id"])
+    return me["api_token"], int(me["default_workspace_id"])
+
+
+def _user(server: LiveServer) -> tuple[httpx.BasicAuth, int]:
+    token, wid = _token(server)
+    return httpx.BasicAuth(token, "api_token"), wid
 
 
 def _entry(server: LiveServer, auth: httpx.BasicAuth, wid: int, text: str) -> dict[str, Any]:
@@ -142,3 +150,55 @@ def test_kill_9_between_change_and_delivery_loses_nothing(tmp_path: Path) -> Non
             assert events["total"] == 1
         finally:
             stop_live_server(again)
+
+
+def test_the_documented_curl_calls(tmp_path: Path) -> None:
+    """Toggl's own examples, run with curl itself, create, ping, validate and list."""
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+    server = start_live_server(tmp_path, env=ALLOW)
+    try:
+        token, wid = _token(server)
+        api = f"{server.url}/webhooks/api/v1"
+
+        def run(*args: str) -> Any:
+            done = subprocess.run(
+                [curl, "-s", "-u", f"{token}:api_token", "-H", "User-Agent: tests", *args],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            assert done.returncode == 0, done.stderr
+            return json.loads(done.stdout)
+
+        with receiving() as receiver:
+            created = run(
+                "-d",
+                json.dumps(
+                    {
+                        "url_callback": receiver.url,
+                        "event_filters": [
+                            {"entity": "project", "action": "created"},
+                            {"entity": "tag", "action": "*"},
+                        ],
+                        "enabled": True,
+                        "description": "My first Webhooks subscription",
+                    }
+                ),
+                f"{api}/subscriptions/{wid}",
+            )
+            sid = created["subscription_id"]
+            assert created["validated_at"] is None
+            assert run("-X", "POST", f"{api}/ping/{wid}/{sid}") == {"status": "ok"}
+            code = receiver.received[-1].json["validation_code"]
+            assert run(f"{api}/validate/{wid}/{sid}/{code}") == "OK"
+            listed = run(f"{api}/subscriptions/{wid}")
+            assert listed[0]["validated_at"] is not None
+            off = run("-X", "PATCH", "-d", '{"enabled": false}', f"{api}/subscriptions/{wid}/{sid}")
+            assert off["enabled"] is False
+            assert "time_entry" in run(f"{api}/event_filters")
+            gone = run("-X", "DELETE", f"{api}/subscriptions/{wid}/{sid}")
+            assert gone["subscription_id"] == sid
+    finally:
+        stop_live_server(server)

@@ -3,7 +3,9 @@ delete, the limits and every refusal, as a plain string."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +13,9 @@ from fastapi.testclient import TestClient
 from tests.conftest import Person, make_user
 from tests.service.webhooks.conftest import API, subscribe, validate
 from tests.service.webhooks.receiver import Receiver
-from trackgate.runtime import Runtime
+from trackgate.app import create_app
+from trackgate.config import Settings
+from trackgate.runtime import Runtime, build_runtime
 
 
 def test_event_filters_status_and_limits(hooks: TestClient, owner: Person) -> None:
@@ -201,3 +205,22 @@ def test_no_credentials_and_strangers(
     assert r.status_code == 403 and isinstance(r.json(), str)
     r = hooks.get(f"{API}/limits/{owner.workspace_id}", headers=stranger.auth)
     assert r.status_code == 403
+
+
+def test_webhook_calls_count_against_the_emulated_quota(
+    hooks_settings: Settings, tmp_path: Path
+) -> None:
+    """Toggl does not say whether they count; the emulation counts them, per workspace."""
+    runtime = build_runtime(dataclasses.replace(hooks_settings, emulate_quota="2"))
+    try:
+        person = make_user(runtime)
+        with TestClient(create_app(runtime), raise_server_exceptions=False) as client:
+            url = f"{API}/subscriptions/{person.workspace_id}"
+            first = client.get(url, headers=person.auth)
+            assert first.headers["X-Toggl-Quota-Remaining"] == "1"
+            assert client.get(url, headers=person.auth).status_code == 200
+            spent = client.get(url, headers=person.auth)
+            assert spent.status_code == 402 and isinstance(spent.json(), str)
+            assert client.get(f"{API}/status").status_code == 200  # no caller: not counted
+    finally:
+        runtime.close()
