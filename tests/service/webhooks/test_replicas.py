@@ -28,7 +28,7 @@ def second_worker(settings: Settings) -> Iterator[None]:
     stop = asyncio.Event()
 
     async def main() -> None:
-        task = asyncio.create_task(DeliveryWorker(runtime).run())
+        task = asyncio.create_task(DeliveryWorker.for_subscriptions(runtime).run())
         await stop.wait()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

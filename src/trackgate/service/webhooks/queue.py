@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from trackgate.crypto import Keyring
+from trackgate.service.webhooks import spelling
+from trackgate.service.webhooks.delivery import Target
+from trackgate.service.webhooks.lines import RETENTION, Job
 from trackgate.service.webhooks.subscriptions import secret_of
 from trackgate.storage.database import Database
 from trackgate.storage.models import WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -26,25 +28,6 @@ from trackgate.storage.types import utcnow
 
 #: Seconds a lease lasts; renewed after every attempt, so longer than one attempt can take.
 LEASE_SECONDS = 30.0
-#: Events are kept (and retried) this long, then dropped with their records.
-RETENTION = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Job:
-    """The head of one subscription's line, ready to post."""
-
-    delivery_id: int
-    event_id: int
-    event_created_at: datetime
-    failures: int
-    next_attempt_at: float
-    subscription_id: int
-    creator_id: int
-    url: str
-    secret: str
-    metadata: dict[str, Any]
-    payload: Any
 
 
 def due_subscriptions(db: Database, now: float, limit: int) -> list[int]:
@@ -124,19 +107,35 @@ def head_job(db: Database, keyring: Keyring, subscription_id: int) -> Job | None
         if row is None:
             return None
         d, e = row
-        return Job(
-            delivery_id=d.id,
-            event_id=e.id,
-            event_created_at=e.created_at,
-            failures=d.failed_delivery_attempts,
-            next_attempt_at=d.next_attempt_at,
-            subscription_id=sub.id,
-            creator_id=sub.user_id,
-            url=sub.url_callback,
-            secret=secret_of(keyring, sub),
-            metadata=json.loads(e.meta),
-            payload=json.loads(e.payload),
+        return _job(sub, d, e, secret_of(keyring, sub))
+
+
+def _job(sub: WebhookSubscription, d: WebhookDelivery, e: WebhookEvent, secret: str) -> Job:
+    metadata, payload = json.loads(e.meta), json.loads(e.payload)
+    event_id, created_at = e.id, e.created_at
+    subscription_id, creator_id, url = sub.id, sub.user_id, sub.url_callback
+
+    def body(now: datetime) -> bytes:
+        return spelling.delivered_event(
+            event_id=event_id,
+            created_at=created_at,
+            creator_id=creator_id,
+            metadata=metadata,
+            payload=payload,
+            subscription_id=subscription_id,
+            url_callback=url,
+            now=now,
         )
+
+    return Job(
+        delivery_id=d.id,
+        line_id=subscription_id,
+        failures=d.failed_delivery_attempts,
+        next_attempt_at=d.next_attempt_at,
+        created_at=created_at,
+        target=Target(url, secret),
+        body=body,
+    )
 
 
 def _renew(session: Any, subscription_id: int, holder: str) -> bool:
@@ -159,7 +158,7 @@ def record_success(db: Database, job: Job, holder: str) -> bool:
             .where(WebhookDelivery.id == job.delivery_id)
             .values(state="delivered", last_delivery_attempt=utcnow(), last_delivery_error=None)
         )
-        return _renew(session, job.subscription_id, holder)
+        return _renew(session, job.line_id, holder)
 
 
 def record_failure(
@@ -177,11 +176,7 @@ def record_failure(
                 next_attempt_at=time.time() + retry_in,
             )
         )
-        _renew(session, job.subscription_id, holder)
-
-
-def expired(job: Job, now: datetime) -> bool:
-    return now - job.event_created_at > RETENTION
+        _renew(session, job.line_id, holder)
 
 
 def purge(db: Database, now: datetime) -> int:
@@ -192,3 +187,32 @@ def purge(db: Database, now: datetime) -> int:
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(old)))
         result = session.execute(delete(WebhookEvent).where(WebhookEvent.created_at < cutoff))
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SubscriptionQueue:
+    """The deliveries owed to the service's webhook subscriptions, as a :class:`DeliveryQueue`."""
+
+    def __init__(self, db: Database, keyring: Keyring) -> None:
+        self.db = db
+        self.keyring = keyring
+
+    def due(self, now: float, limit: int) -> list[int]:
+        return due_subscriptions(self.db, now, limit)
+
+    def take(self, line_id: int, holder: str) -> bool:
+        return take_lease(self.db, line_id, holder)
+
+    def release(self, line_id: int, holder: str) -> None:
+        release_lease(self.db, line_id, holder)
+
+    def head(self, line_id: int) -> Job | None:
+        return head_job(self.db, self.keyring, line_id)
+
+    def succeeded(self, job: Job, holder: str) -> bool:
+        return record_success(self.db, job, holder)
+
+    def failed(self, job: Job, holder: str, error: str, retry_in: float, give_up: bool) -> None:
+        record_failure(self.db, job, holder, error, retry_in, give_up)
+
+    def purge(self, now: datetime) -> int:
+        return purge(self.db, now)

@@ -1,8 +1,9 @@
-"""The delivery worker: a task of ``serve`` that posts each pending event to its
-subscription's callback, signed, in order, retried with backoff and jitter.
+"""The delivery worker: a task of ``serve`` that posts each pending event to its target,
+signed, in order per line, retried with backoff and jitter, recorded.
 
 It never runs in a request: database work happens in worker threads and posts on the event
-loop, and a slow or dead callback holds up only its own subscription's line."""
+loop, and a slow or dead target holds up only its own line. It works on any
+:class:`~.lines.DeliveryQueue`; the service's subscriptions are one."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from collections.abc import AsyncIterator
 import httpx
 
 from trackgate.runtime import Runtime
-from trackgate.service.webhooks import delivery, queue, spelling
+from trackgate.service.webhooks import delivery
+from trackgate.service.webhooks.lines import DeliveryQueue, expired
+from trackgate.service.webhooks.queue import SubscriptionQueue
 from trackgate.service.webhooks.wakeup import WAKEUP
 from trackgate.storage.types import utcnow
 
@@ -24,7 +27,7 @@ log = logging.getLogger("trackgate.webhooks")
 
 #: Seconds between looks for due deliveries when nothing woke the worker.
 POLL_SECONDS = 0.5
-#: Subscriptions posted to at once by one worker.
+#: Lines posted to at once by one worker.
 CONCURRENCY = 8
 PURGE_EVERY_SECONDS = 600.0
 #: Seconds to wait after the database failed, before trying again.
@@ -32,13 +35,17 @@ PAUSE_AFTER_ERROR = 2.0
 
 
 class DeliveryWorker:
-    def __init__(self, runtime: Runtime) -> None:
-        self.db = runtime.db
-        self.keyring = runtime.keyring
-        self.allow_private = runtime.settings.webhook_allow_private
+    def __init__(self, queue: DeliveryQueue, *, allow_private: bool) -> None:
+        self.queue = queue
+        self.allow_private = allow_private
         self.holder = str(uuid.uuid4())
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._purged_at = 0.0
+
+    @classmethod
+    def for_subscriptions(cls, runtime: Runtime) -> DeliveryWorker:
+        queue = SubscriptionQueue(runtime.db, runtime.keyring)
+        return cls(queue, allow_private=runtime.settings.webhook_allow_private)
 
     async def run(self) -> None:
         wake = WAKEUP.bind()
@@ -60,76 +67,55 @@ class DeliveryWorker:
             WAKEUP.unbind()
 
     async def _round(self, client: httpx.AsyncClient) -> bool:
-        due = await asyncio.to_thread(
-            queue.due_subscriptions, self.db, time.time(), 4 * CONCURRENCY
-        )
+        due = await asyncio.to_thread(self.queue.due, time.time(), 4 * CONCURRENCY)
         if not due:
             return False
-        await asyncio.gather(*(self._drain(client, sid) for sid in due))
+        await asyncio.gather(*(self._drain(client, line) for line in due))
         return True
 
-    async def _drain(self, client: httpx.AsyncClient, subscription_id: int) -> None:
+    async def _drain(self, client: httpx.AsyncClient, line: int) -> None:
         async with self._slots:
-            taken = await asyncio.to_thread(queue.take_lease, self.db, subscription_id, self.holder)
-            if not taken:
+            if not await asyncio.to_thread(self.queue.take, line, self.holder):
                 return
             try:
-                while await self._post_head(client, subscription_id):
+                while await self._post_head(client, line):
                     pass
             finally:
-                await asyncio.shield(
-                    asyncio.to_thread(queue.release_lease, self.db, subscription_id, self.holder)
-                )
+                await asyncio.shield(asyncio.to_thread(self.queue.release, line, self.holder))
 
-    async def _post_head(self, client: httpx.AsyncClient, subscription_id: int) -> bool:
-        """Post the subscription's oldest pending event; True to go on with the next one."""
-        job = await asyncio.to_thread(queue.head_job, self.db, self.keyring, subscription_id)
+    async def _post_head(self, client: httpx.AsyncClient, line: int) -> bool:
+        """Post the line's oldest pending event; True to go on with the next one."""
+        job = await asyncio.to_thread(self.queue.head, line)
         if job is None or job.next_attempt_at > time.time():
             return False
         now = utcnow()
-        if queue.expired(job, now):
-            await asyncio.to_thread(
-                queue.record_failure, self.db, job, self.holder, "expired: kept a week", 0.0, True
-            )
+        if expired(job, now):
+            reason = "expired: kept a week"
+            await asyncio.to_thread(self.queue.failed, job, self.holder, reason, 0.0, True)
             return True
-        body = spelling.delivered_event(
-            event_id=job.event_id,
-            created_at=job.event_created_at,
-            creator_id=job.creator_id,
-            metadata=job.metadata,
-            payload=job.payload,
-            subscription_id=job.subscription_id,
-            url_callback=job.url,
-            now=now,
+        outcome = await delivery.post_signed(
+            client, job.target, job.body(now), allow_private=self.allow_private
         )
-        target = delivery.Target(job.url, job.secret)
-        outcome = await delivery.post_signed(client, target, body, allow_private=self.allow_private)
         if outcome.ok:
-            return await asyncio.to_thread(queue.record_success, self.db, job, self.holder)
+            return await asyncio.to_thread(self.queue.succeeded, job, self.holder)
         failures = job.failures + 1
         give_up = failures >= delivery.MAX_ATTEMPTS
-        await asyncio.to_thread(
-            queue.record_failure,
-            self.db,
-            job,
-            self.holder,
-            outcome.error or "failed",
-            delivery.retry_delay(failures),
-            give_up,
-        )
+        error = outcome.error or "failed"
+        retry_in = delivery.retry_delay(failures)
+        await asyncio.to_thread(self.queue.failed, job, self.holder, error, retry_in, give_up)
         return give_up
 
     async def _purge_now_and_then(self) -> None:
         if time.monotonic() - self._purged_at < PURGE_EVERY_SECONDS:
             return
         self._purged_at = time.monotonic()
-        await asyncio.to_thread(queue.purge, self.db, utcnow())
+        await asyncio.to_thread(self.queue.purge, utcnow())
 
 
 @contextlib.asynccontextmanager
 async def delivery_running(runtime: Runtime) -> AsyncIterator[DeliveryWorker]:
-    """The worker, for the life of the application."""
-    worker = DeliveryWorker(runtime)
+    """The worker of the service's subscriptions, for the life of the application."""
+    worker = DeliveryWorker.for_subscriptions(runtime)
     task = asyncio.create_task(worker.run(), name="trackgate-webhook-delivery")
     try:
         yield worker
