@@ -192,6 +192,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.mount(WEBHOOKS_PREFIX, hooks)
         mounted[API_PREFIX] = service
         mounted[REPORTS_PREFIX] = reports
+        mounted[WEBHOOKS_PREFIX] = webhooks
         embedded = embedded_upstream(served, reports, hooks)
     install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
