@@ -30,7 +30,7 @@ import psycopg
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, free_port, machine_line, stop, wait_until_up  # noqa: E402
+from common import PYTHON, free_port, machine_line, stop  # noqa: E402
 
 from trackgate.config import load_settings  # noqa: E402
 from trackgate.crypto import encode_key, generate_key  # noqa: E402

@@ -43,8 +43,9 @@ class DeliveryQueue(Protocol):
 
     def release(self, line_id: int, holder: str) -> None: ...
 
-    def head(self, line_id: int) -> Job | None:
-        """The line's oldest pending delivery, while the line may receive events."""
+    def heads(self, line_id: int, limit: int) -> list[Job]:
+        """The line's oldest pending deliveries, in order, while the line may receive
+        events (a batch read at once; each is still recorded on its own)."""
 
     def succeeded(self, job: Job, holder: str) -> bool:
         """Record a delivery; False when the lease was lost meanwhile."""

@@ -88,13 +88,14 @@ def release_lease(db: Database, subscription_id: int, holder: str) -> None:
         )
 
 
-def head_job(db: Database, keyring: Keyring, subscription_id: int) -> Job | None:
-    """The oldest pending delivery of the subscription, while it may still receive events."""
+def head_jobs(db: Database, keyring: Keyring, subscription_id: int, limit: int) -> list[Job]:
+    """The oldest pending deliveries of the subscription, in order, while it may still
+    receive events."""
     with db.read() as session:
         sub = session.get(WebhookSubscription, subscription_id)
         if sub is None or not sub.enabled or sub.validated_at is None:
-            return None
-        row = session.execute(
+            return []
+        rows = session.execute(
             select(WebhookDelivery, WebhookEvent)
             .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
             .where(
@@ -102,12 +103,10 @@ def head_job(db: Database, keyring: Keyring, subscription_id: int) -> Job | None
                 WebhookDelivery.state == "pending",
             )
             .order_by(WebhookDelivery.id)
-            .limit(1)
-        ).first()
-        if row is None:
-            return None
-        d, e = row
-        return _job(sub, d, e, secret_of(keyring, sub))
+            .limit(limit)
+        ).all()
+        secret = secret_of(keyring, sub) if rows else ""
+        return [_job(sub, d, e, secret) for d, e in rows]
 
 
 def _job(sub: WebhookSubscription, d: WebhookDelivery, e: WebhookEvent, secret: str) -> Job:
@@ -205,8 +204,8 @@ class SubscriptionQueue:
     def release(self, line_id: int, holder: str) -> None:
         release_lease(self.db, line_id, holder)
 
-    def head(self, line_id: int) -> Job | None:
-        return head_job(self.db, self.keyring, line_id)
+    def heads(self, line_id: int, limit: int) -> list[Job]:
+        return head_jobs(self.db, self.keyring, line_id, limit)
 
     def succeeded(self, job: Job, holder: str) -> bool:
         return record_success(self.db, job, holder)

@@ -18,7 +18,7 @@ import httpx
 
 from trackgate.runtime import Runtime
 from trackgate.service.webhooks import delivery
-from trackgate.service.webhooks.lines import DeliveryQueue, expired
+from trackgate.service.webhooks.lines import DeliveryQueue, Job, expired
 from trackgate.service.webhooks.queue import SubscriptionQueue
 from trackgate.service.webhooks.wakeup import WAKEUP
 from trackgate.storage.types import utcnow
@@ -29,6 +29,8 @@ log = logging.getLogger("trackgate.webhooks")
 POLL_SECONDS = 0.5
 #: Lines posted to at once by one worker.
 CONCURRENCY = 8
+#: Pending deliveries of a line read at once.
+BATCH = 50
 PURGE_EVERY_SECONDS = 600.0
 #: Seconds to wait after the database failed, before trying again.
 PAUSE_AFTER_ERROR = 2.0
@@ -78,15 +80,23 @@ class DeliveryWorker:
             if not await asyncio.to_thread(self.queue.take, line, self.holder):
                 return
             try:
-                while await self._post_head(client, line):
+                while await self._post_batch(client, line):
                     pass
             finally:
                 await asyncio.shield(asyncio.to_thread(self.queue.release, line, self.holder))
 
-    async def _post_head(self, client: httpx.AsyncClient, line: int) -> bool:
-        """Post the line's oldest pending event; True to go on with the next one."""
-        job = await asyncio.to_thread(self.queue.head, line)
-        if job is None or job.next_attempt_at > time.time():
+    async def _post_batch(self, client: httpx.AsyncClient, line: int) -> bool:
+        """Post the line's oldest pending events in order; True when all of a full batch went
+        (there may be more)."""
+        jobs = await asyncio.to_thread(self.queue.heads, line, BATCH)
+        for job in jobs:
+            if not await self._post(client, job):
+                return False
+        return len(jobs) == BATCH
+
+    async def _post(self, client: httpx.AsyncClient, job: Job) -> bool:
+        """Post one event; True to go on with the next one of its line."""
+        if job.next_attempt_at > time.time():
             return False
         now = utcnow()
         if expired(job, now):
