@@ -28,9 +28,7 @@ from trackgate.service.routes import (
     workspace_users,
     workspaces,
 )
-from trackgate.service.webhooks import outbox
 from trackgate.service.webhooks.context import RequestContext
-from trackgate.service.webhooks.wakeup import WAKEUP
 from trackgate.storage.database import Database
 
 API_PREFIX = "/api/v9"
@@ -66,7 +64,6 @@ def create_service_app(runtime: Runtime) -> FastAPI:
         tasks,
     ):
         app.include_router(module.router)
-    outbox.install(runtime.db.write_sessions, WAKEUP.notify)  # every write records its events
     app.add_middleware(RequestContext)  # innermost: who changed what, for the events' metadata
     app.add_middleware(HotReads)  # it: it answers for known, counted callers only
     namespace = digest(fingerprint(runtime.keyring.primary))[:16]

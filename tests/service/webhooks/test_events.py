@@ -209,3 +209,17 @@ def test_a_private_project_is_not_sent_to_a_member_outside_it(
     time.sleep(1.5)
     assert [g.json["payload"]["name"] for g in receiver.events()] == ["Open"]
     assert got[0].json["payload"]["id"] == public.json()["id"]
+
+
+def test_a_change_made_outside_any_request_is_sent_too(
+    hooks: TestClient, owner: Person, receiver: Receiver, hooks_runtime: Runtime
+) -> None:
+    """As `trackgate users create --workspace` does: the domain code, no HTTP request."""
+    sub = subscribe(hooks, owner, receiver.url, [{"entity": "workspace_user", "action": "*"}])
+    validate(hooks, owner, sub, receiver)
+    joined = make_user(hooks_runtime, workspace_id=owner.workspace_id, role="member")
+    got = receiver.wait_for(1)[0].json
+    assert got["metadata"]["model"] == "workspace_user"
+    assert got["metadata"]["action"] == "created"
+    assert got["metadata"]["workspace_user_id"] == joined.id
+    assert got["payload"]["email"] == joined.email

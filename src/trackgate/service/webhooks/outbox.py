@@ -9,6 +9,7 @@ its change was committed: a crash after the commit loses nothing, a rollback sen
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from trackgate.service.webhooks.visibility import may_see
 from trackgate.storage.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from trackgate.storage.types import utcnow
 
+log = logging.getLogger("trackgate.webhooks")
 PENDING_KEY = "trackgate.webhook_changes"
 RECORDED_KEY = "trackgate.webhook_recorded"
 #: A change that sets one of these marks a deletion (Toggl keeps deleted objects for ``since``).
@@ -67,12 +69,24 @@ def _deletion(obj: Any) -> bool:
     return False
 
 
+def _rendered(session: Session, obj: Any, actor: int | None) -> dict[str, Any]:
+    """The payload; an object that cannot be rendered any more (its owner removed in the same
+    change) is sent as its id rather than failing the change that caused it."""
+    try:
+        return payload(session, obj, actor)
+    except Exception as exc:  # noqa: BLE001 - the change matters more than its rendering
+        log.warning(
+            "webhook payload of a %s cut to its id: %s", type(obj).__name__, type(exc).__name__
+        )
+        return {"id": entity_id(obj), "workspace_id": workspace_of(obj)}
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     origin = current_origin()
     actor = origin.user_id if origin else None
     for obj in list(session.deleted):
         if type(obj) in MODELS:
-            _note(session, obj, "deleted", payload(session, obj, actor))
+            _note(session, obj, "deleted", _rendered(session, obj, actor))
 
 
 def _after_flush(session: Session, _context: Any) -> None:
@@ -124,7 +138,7 @@ def record(session: Session, changes: list[Change], now: datetime) -> int:
         ]
         if not owed:
             continue
-        body = change.snapshot or payload(session, change.obj, actor)
+        body = change.snapshot or _rendered(session, change.obj, actor)
         row = WebhookEvent(
             workspace_id=workspace_id,
             model=change.model,
