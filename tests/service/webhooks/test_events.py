@@ -223,3 +223,29 @@ def test_a_change_made_outside_any_request_is_sent_too(
     assert got["metadata"]["action"] == "created"
     assert got["metadata"]["workspace_user_id"] == joined.id
     assert got["payload"]["email"] == joined.email
+
+
+def test_a_member_leaving_sends_their_project_memberships_deleted(
+    hooks: TestClient, owner: Person, receiver: Receiver, hooks_runtime: Runtime
+) -> None:
+    member = make_user(hooks_runtime, workspace_id=owner.workspace_id, role="member")
+    base = f"{V9}/workspaces/{owner.workspace_id}"
+    project = hooks.post(f"{base}/projects", json={"name": "Team"}, headers=owner.auth).json()
+    joined = hooks.post(
+        f"{base}/project_users",
+        json={"project_id": project["id"], "user_id": member.id},
+        headers=owner.auth,
+    )
+    assert joined.status_code == 200, joined.text
+    filters = [{"entity": "project_user", "action": "deleted"},
+               {"entity": "workspace_user", "action": "deleted"}]  # fmt: skip
+    sub = subscribe(hooks, owner, receiver.url, filters)
+    validate(hooks, owner, sub, receiver)
+    gone = hooks.delete(f"{base}/workspace_users/{member.id}", headers=owner.auth)
+    assert gone.status_code == 200, gone.text
+    got = receiver.wait_for(2)
+    seen = {
+        (g.json["metadata"]["model"], g.json["payload"].get("user_id", g.json["payload"]["id"]))
+        for g in got
+    }
+    assert seen == {("project_user", member.id), ("workspace_user", member.id)}
