@@ -3,9 +3,12 @@ recorded; filters and who may see what are honoured."""
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Person, make_user
@@ -249,3 +252,23 @@ def test_a_member_leaving_sends_their_project_memberships_deleted(
         for g in got
     }
     assert seen == {("project_user", member.id), ("workspace_user", member.id)}
+
+
+def test_the_secret_is_in_no_log_line_nor_delivery_record(
+    hooks: TestClient,
+    owner: Person,
+    receiver: Receiver,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = f"sekrit-{uuid.uuid4().hex}"
+    sub = subscribe(hooks, owner, receiver.url, secret=secret)
+    validate(hooks, owner, sub, receiver)
+    receiver.answer = lambda _got: (500, secret.encode())  # even echoed back by the receiver
+    caplog.set_level(logging.DEBUG)
+    _entry(hooks, owner, description="fails")
+    receiver.wait_for(2, timeout=30)
+    wid, sid = owner.workspace_id, sub["subscription_id"]
+    events = hooks.get(f"{API}/subscriptions/{wid}/{sid}/events", headers=owner.auth)
+    assert events.json()["events"][0]["failed_delivery_attempts"] >= 1
+    assert secret not in events.text
+    assert secret not in caplog.text
