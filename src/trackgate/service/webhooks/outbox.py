@@ -2,7 +2,7 @@
 delivery row per subscription owed it, in the transaction that makes the change.
 
 Hooked on the write sessions themselves (SQLAlchemy session events), so every write path
-emits - single and bulk, routes and domain helpers alike - and an event exists exactly when
+emits - single and bulk, routes and domain functions alike - and an event exists exactly when
 its change was committed: a crash after the commit loses nothing, a rollback sends nothing.
 """
 
