@@ -32,18 +32,23 @@ from trackgate.reports import REPORTS_PREFIX, create_reports_app
 from trackgate.runtime import Runtime
 from trackgate.service.app import API_PREFIX, RequestSession, create_service_app
 from trackgate.service.errors import toggl_error_response
+from trackgate.service.webhooks import WEBHOOKS_PREFIX, create_webhooks_app, delivery_running
 
 
 async def _toggl_not_found(scope: Scope, receive: Receive, send: Send) -> None:
     await toggl_error_response(404, "Not Found")(scope, receive, send)
 
 
-def embedded_upstream(service: ASGIApp, reports: ASGIApp) -> ASGIApp:
-    """The service and its reports alone, as the gateway's in-process upstream: no other path
-    is reachable, and a path is answered as given (a 404 as Toggl spells it, never a
-    redirect)."""
+def embedded_upstream(service: ASGIApp, reports: ASGIApp, webhooks: ASGIApp) -> ASGIApp:
+    """The service, its reports and webhooks alone, as the gateway's in-process upstream: no
+    other path is reachable, and a path is answered as given (a 404 as Toggl spells it, never
+    a redirect)."""
     return Router(
-        routes=[Mount(API_PREFIX, app=service), Mount(REPORTS_PREFIX, app=reports)],
+        routes=[
+            Mount(API_PREFIX, app=service),
+            Mount(REPORTS_PREFIX, app=reports),
+            Mount(WEBHOOKS_PREFIX, app=webhooks),
+        ],
         redirect_slashes=False,
         default=_toggl_not_found,
     )
@@ -100,9 +105,22 @@ async def _mcp_running(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
+@asynccontextmanager
+async def _deliveries_running(runtime: Runtime, serving: bool) -> AsyncIterator[None]:
+    """The webhook delivery worker, wherever the service runs."""
+    if not serving:
+        yield
+        return
+    async with delivery_running(runtime):
+        yield
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     service = create_service_app(runtime) if runtime.settings.service_enabled else None
     reports = create_reports_app(runtime) if service is not None else None
+    webhooks = (
+        create_webhooks_app(runtime, service.state.quota_emulation) if service is not None else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -111,6 +129,7 @@ def create_app(runtime: Runtime) -> FastAPI:
             invalidations_running(runtime.invalidations, runtime.settings.redis_url),
             gateway_lifespan(app),
             _mcp_running(app),
+            _deliveries_running(runtime, webhooks is not None),
         ):
             yield
 
@@ -164,14 +183,17 @@ def create_app(runtime: Runtime) -> FastAPI:
     mounted: dict[str, FastAPI] = {}
     served: ASGIApp | None = None
     embedded = None
-    if service is not None and reports is not None:
+    if service is not None and reports is not None and webhooks is not None:
         served = RequestSession(service, runtime.db)
+        hooks = RequestSession(webhooks, runtime.db)
         app.mount(API_PREFIX, served)  # for url_for and the router; calls come via the edge
         app._service = (API_PREFIX, served)
         app.mount(REPORTS_PREFIX, reports)
+        app.mount(WEBHOOKS_PREFIX, hooks)
         mounted[API_PREFIX] = service
         mounted[REPORTS_PREFIX] = reports
-        embedded = embedded_upstream(served, reports)
+        mounted[WEBHOOKS_PREFIX] = webhooks
+        embedded = embedded_upstream(served, reports, hooks)
     install_openapi(app, mounted, gateway=runtime.settings.gateway_enabled)
     if runtime.settings.gateway_enabled:
         app.include_router(console_routes.router)  # before the proxy's catch-all

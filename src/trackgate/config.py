@@ -36,6 +36,10 @@ ENVIRONMENT = {
     "TRACKGATE_UPSTREAM_TIMEOUT": "seconds before an upstream call answers 504 (default 30)",
     "TRACKGATE_EMULATE_QUOTA": "service: Toggl's hourly quota, N or ORG,USER (default off)",
     "TRACKGATE_EMULATE_RATE": "service: Toggl's short-term rate, e.g. 1/second (default off)",
+    "TRACKGATE_EMULATE_WEBHOOK_LIMITS": "service: webhook limits of Toggl's free, starter or "
+    "premium plan (default unlimited)",
+    "TRACKGATE_WEBHOOK_ALLOW_PRIVATE": "service: 'on' lets webhook callbacks reach loopback and "
+    "private addresses (default off)",
     "TRACKGATE_SHIELD": "gateway: 'off' makes the proxy pure pass-through (default on)",
     "TRACKGATE_SHIELD_MAX_AGE": "gateway: seconds a mirror answer may be old (default 60)",
     "TRACKGATE_SHIELD_MEMORY": "gateway: bytes of mirrors each process keeps in memory (64 MiB)",
@@ -85,6 +89,11 @@ class Settings:
     emulate_quota: str | None = None
     #: the service's emulation of Toggl's short-term rate limit, e.g. "1/second"
     emulate_rate: str | None = None
+    #: the service's emulation of Toggl's webhook plan limits: free, starter, premium; None is
+    #: unlimited
+    webhook_limits: str | None = None
+    #: webhook callbacks may point to loopback, link-local and private addresses
+    webhook_allow_private: bool = False
     shield_enabled: bool = True
     shield_max_age: float = 60.0
     #: who may sign up to the web console: "closed", "invite" (with a link) or "open"
@@ -157,6 +166,8 @@ READERS: dict[str, tuple[str, Parser[object]]] = {
     "TRACKGATE_UPSTREAM_TIMEOUT": ("upstream_timeout", values.seconds),
     "TRACKGATE_EMULATE_QUOTA": ("emulate_quota", values.quota),
     "TRACKGATE_EMULATE_RATE": ("emulate_rate", values.rate),
+    "TRACKGATE_EMULATE_WEBHOOK_LIMITS": ("webhook_limits", values.webhook_plan),
+    "TRACKGATE_WEBHOOK_ALLOW_PRIVATE": ("webhook_allow_private", values.switch),
     "TRACKGATE_SHIELD": ("shield_enabled", values.switch),
     "TRACKGATE_SHIELD_MAX_AGE": ("shield_max_age", values.max_age),
     "TRACKGATE_SHIELD_MEMORY": ("shield_memory", values.byte_count),
@@ -179,6 +190,7 @@ FLAGS = {
     "public_url": "--public-url",
     "emulate_quota": "--emulate-quota",
     "emulate_rate": "--emulate-rate",
+    "webhook_limits": "--emulate-webhook-limits",
 }
 FLAG_PARSERS: dict[str, Parser[object]] = {
     "host": values.host,
@@ -190,6 +202,7 @@ FLAG_PARSERS: dict[str, Parser[object]] = {
     "redis_url": values.redis_url,
     "emulate_quota": values.quota,
     "emulate_rate": values.rate,
+    "webhook_limits": values.webhook_plan,
 }
 
 

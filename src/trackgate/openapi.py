@@ -14,7 +14,8 @@ from trackgate.gateway import api_doc
 DESCRIPTION = (
     "The Toggl Track API v9-compatible service under `/api/v9` (HTTP Basic: "
     "`<api_token>:api_token` or email and password) with Toggl's Reports API v3 under "
-    "`/reports/api/v3` (the same authentication), and the managed-auth gateway: the control "
+    "`/reports/api/v3` and Toggl's Webhooks API v1 under `/webhooks/api/v1` (the same "
+    "authentication), and the managed-auth gateway: the control "
     "API `/connections`, the connect page `/connect` and the proxy `/{app}/{path}` "
     "(a gateway key as `Authorization: Bearer`)."
 )

@@ -35,7 +35,8 @@ def sealed_columns() -> list[SealedColumn]:
     from trackgate.gateway.connections import session_context
     from trackgate.gateway.credential_store import credential_context
     from trackgate.service.users import token_context
-    from trackgate.storage.models import Connection, ConnectSession, User
+    from trackgate.service.webhooks.subscriptions import secret_context
+    from trackgate.storage.models import Connection, ConnectSession, User, WebhookSubscription
 
     return [
         SealedColumn(
@@ -52,6 +53,12 @@ def sealed_columns() -> list[SealedColumn]:
             ConnectSession.token_ciphertext,
             ConnectSession.token_digest,
             lambda k: session_context(str(k)),
+        ),
+        SealedColumn(
+            WebhookSubscription,
+            WebhookSubscription.secret_ciphertext,
+            WebhookSubscription.id,
+            lambda k: secret_context(int(str(k))),
         ),
     ]
 

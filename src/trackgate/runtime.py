@@ -161,6 +161,15 @@ def _reload_on_rotation(keyring: Keyring) -> Callable[[Invalidation], None]:
     return reload
 
 
+def _record_webhook_events(db: Database) -> None:
+    """Every process that writes the service's data writes the webhook events of its changes
+    (commands such as ``users create --workspace`` too), for ``serve`` to deliver."""
+    from trackgate.service.webhooks import outbox
+    from trackgate.service.webhooks.wakeup import WAKEUP
+
+    outbox.install(db.write_sessions, WAKEUP.notify)
+
+
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database, migrate it, load and check the key. Raises on a wrong key."""
     db = open_database(settings, key_check=True)
@@ -179,6 +188,7 @@ def build_runtime(settings: Settings) -> Runtime:
         from trackgate.invalidation_bus import RedisAnnouncer
 
         invalidations.sender = RedisAnnouncer(settings.redis_url)
+    _record_webhook_events(db)
     return Runtime(
         settings=settings,
         db=db,

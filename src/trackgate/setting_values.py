@@ -220,6 +220,15 @@ def switch(raw: str) -> bool:
     raise ValueError("on or off")
 
 
+def webhook_plan(raw: str) -> str:
+    """Toggl's plan whose webhook limits the service emulates: ``free``, ``starter``,
+    ``premium``, or ``unlimited`` (no limit, the default)."""
+    value = raw.strip().lower()
+    if value not in ("free", "starter", "premium", "unlimited"):
+        raise ValueError("free, starter, premium or unlimited")
+    return value
+
+
 def signup(raw: str) -> str:
     """Who may sign up to the web console: ``closed``, ``invite`` or ``open``."""
     value = raw.strip().lower()

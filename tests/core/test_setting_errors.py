@@ -76,6 +76,8 @@ BAD_VARIABLES = [
     ("TRACKGATE_KEY_FILE", "/", "the path of a file, not a directory"),
     ("TRACKGATE_OPERATOR_CONTACT", "x" * 201, "an email address, a URL or a line of text"),
     ("TRACKGATE_CONNECTION_CHECK", "hourly", "a duration such as 1h, 30m or 90s, or off"),
+    ("TRACKGATE_EMULATE_WEBHOOK_LIMITS", "gold", "free, starter, premium or unlimited"),
+    ("TRACKGATE_WEBHOOK_ALLOW_PRIVATE", "maybe", "on or off"),
 ]
 
 
@@ -97,6 +99,11 @@ def test_a_malformed_variable_is_one_line_before_anything_is_written(
         (("--upstream", "ftp://x"), "--upstream", "an http:// or https:// URL"),
         (("--public-url", "example.com"), "--public-url", "an http:// or https:// URL"),
         (("--port", "eighty"), "--port", "a port number"),
+        (
+            ("--emulate-webhook-limits", "gold"),
+            "--emulate-webhook-limits",
+            "free, starter, premium or unlimited",
+        ),
         (("--port", "70000"), "--port", "a port number"),
         (("--host", "not a host"), "--host", "an IP address"),
     ],

@@ -94,6 +94,16 @@ def serve(
             "emulate_rate",
         ),
     ),
+    emulate_webhook_limits: str | None = typer.Option(
+        None,
+        "--emulate-webhook-limits",
+        metavar="PLAN",
+        help=option_help(
+            "Emulate the webhook limits of Toggl's free, starter or premium plan in the "
+            "service (default unlimited).",
+            "webhook_limits",
+        ),
+    ),
     log_format: str = typer.Option(
         "text",
         "--log-format",
@@ -124,6 +134,7 @@ def serve(
         gateway_enabled=not no_gateway,
         emulate_quota=emulate_quota,
         emulate_rate=emulate_rate,
+        webhook_limits=emulate_webhook_limits,
     )
     if no_service and not settings.upstream_url:
         fail("--no-service needs --upstream (or TRACKGATE_TOGGL_URL)", 2)
@@ -176,6 +187,7 @@ def serve(
             "gateway_enabled": not no_gateway,
             "emulate_quota": emulate_quota,
             "emulate_rate": emulate_rate,
+            "webhook_limits": emulate_webhook_limits,
             "log_json": log_format == "json",
         }
     )

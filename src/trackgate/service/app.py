@@ -28,6 +28,7 @@ from trackgate.service.routes import (
     workspace_users,
     workspaces,
 )
+from trackgate.service.webhooks.context import RequestContext
 from trackgate.storage.database import Database
 
 API_PREFIX = "/api/v9"
@@ -63,7 +64,8 @@ def create_service_app(runtime: Runtime) -> FastAPI:
         tasks,
     ):
         app.include_router(module.router)
-    app.add_middleware(HotReads)  # innermost: it answers for known, counted callers only
+    app.add_middleware(RequestContext)  # innermost: who changed what, for the events' metadata
+    app.add_middleware(HotReads)  # it: it answers for known, counted callers only
     namespace = digest(fingerprint(runtime.keyring.primary))[:16]
     emulation = QuotaEmulation.from_settings(runtime.settings, namespace)
     app.state.quota_emulation = emulation

@@ -10,6 +10,7 @@ client learns what is left.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from limits.errors import StorageError
 from sqlalchemy import select
@@ -32,10 +33,18 @@ ORGANIZATION_CACHE_SECONDS = 300.0
 
 
 class QuotaMiddleware:
-    def __init__(self, app: ASGIApp, runtime: Runtime, emulation: QuotaEmulation) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        runtime: Runtime,
+        emulation: QuotaEmulation,
+        charged_as: Callable[[str], str] | None = None,
+    ) -> None:
         self.app = app
         self.runtime = runtime
         self.emulation = emulation
+        #: the v9 path a request of another API is charged as (its workspace's bucket)
+        self.charged_as = charged_as
         self._organizations: TtlCache[int, int] = TtlCache(ORGANIZATION_CACHE_SECONDS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -65,7 +74,8 @@ class QuotaMiddleware:
         if not self.emulation.counts_quota or path.rstrip("/").endswith("/me/quota"):
             await self.app(scope, receive, send)
             return
-        charge = await self.emulation.charge(user_id, await self._organization(path))
+        charged = self.charged_as(path) if self.charged_as else path
+        charge = await self.emulation.charge(user_id, await self._organization(charged))
         if not charge.allowed:
             answer = toggl_error_response(402, spent_message(charge.resets_in), charge.headers())
             await answer(scope, receive, send)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trackgate.service.errors import BadRequest, TogglError
@@ -92,12 +92,12 @@ def keep_an_admin(session: Session, member: WorkspaceMember) -> None:
 def leave_workspace(session: Session, member: WorkspaceMember) -> None:
     """Remove the member and their project memberships there; their tracked time stays."""
     keep_an_admin(session, member)
-    session.execute(
-        delete(ProjectUser).where(
-            ProjectUser.workspace_id == member.workspace_id,
-            ProjectUser.user_id == member.user_id,
-        )
+    memberships = select(ProjectUser).where(
+        ProjectUser.workspace_id == member.workspace_id,
+        ProjectUser.user_id == member.user_id,
     )
+    for project_user in session.scalars(memberships):
+        session.delete(project_user)  # one by one: each is a webhook event
     session.delete(member)
     session.flush()
     user = session.get(User, member.user_id)

@@ -110,6 +110,11 @@ class Database:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
 
+    @property
+    def write_sessions(self) -> sessionmaker[Session]:
+        """What :meth:`write` makes its sessions with (to hook events onto every write)."""
+        return self._write
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         shared = _shared_read.get()

@@ -463,6 +463,74 @@ class ShieldQuota(Base):
     observed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+# --- the service's webhooks ----------------------------------------------------------------
+
+
+class WebhookSubscription(Base):
+    """Where a workspace's events go: Toggl's Webhooks API v1 subscription, and the lease
+    of the delivery worker that is posting its events (one at a time, in order)."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    description: Mapped[str] = mapped_column(String(255))
+    url_callback: Mapped[str] = mapped_column(Text)
+    secret_ciphertext: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    event_filters: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    validation_code: Mapped[str] = mapped_column(String(64))
+    validated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_holder: Mapped[str | None] = mapped_column(String(36))
+    lease_until: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("uq_webhook_subscriptions_description", "workspace_id", "description", unique=True),
+    )
+
+
+class WebhookEvent(Base):
+    """One change, recorded in the transaction that made it (the outbox)."""
+
+    __tablename__ = "webhook_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(BigInteger)
+    model: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))
+    event_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: Toggl's ``metadata`` object, as JSON text
+    meta: Mapped[str] = mapped_column(Text)
+    #: the entity as the v9 API spells it, as JSON text
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class WebhookDelivery(Base):
+    """One event owed to one subscription; delivered in ``id`` order per subscription."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True
+    )
+    #: pending, delivered or failed (given up)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    failed_delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_delivery_attempt: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_delivery_error: Mapped[str | None] = mapped_column(Text)
+    #: when (epoch seconds) the next attempt is due
+    next_attempt_at: Mapped[float] = mapped_column(Float, default=0.0)
+
+    __table_args__ = (Index("ix_webhook_deliveries_queue", "subscription_id", "state", "id"),)
+
+
 # --- imports from Toggl Track ---------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """imports from Toggl Track: external references and checkpoints
 
-Revision ID: 0012_import_refs
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 
 ``import_refs`` maps an imported object's id at its source to the local row it became, so a
 second import updates instead of duplicating; ``import_checkpoints`` records how far an
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_import_refs"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
