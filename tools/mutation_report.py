@@ -55,11 +55,12 @@ def table(rows: list[tuple[str, str, str]], target: float) -> tuple[str, bool]:
         counts = per_module[module]
         total = sum(counts.values()) - counts["not checked"]
         caught = sum(counts[s] for s in CAUGHT)
-        ratio = 100.0 * caught / total if total else 100.0
-        all_met &= ratio >= target
+        # A module none of whose mutants has run yet has no ratio, and has not met the target.
+        ratio = f"{100.0 * caught / total:.1f}%" if total else "-"
+        all_met &= bool(total) and 100.0 * caught / total >= target
         lines.append(
             f"| `{module}` | {total} | {caught} | {counts['survived']} | "
-            f"{counts['no tests']} | {counts['not checked']} | {ratio:.1f}% |"
+            f"{counts['no tests']} | {counts['not checked']} | {ratio} |"
         )
     return "\n".join(lines), all_met
 
