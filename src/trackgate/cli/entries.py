@@ -15,6 +15,7 @@ from trackgate.cli.output import emit_csv, emit_json, emit_table, note, say
 from trackgate.cli.session import Session, open_session
 from trackgate.cli.timer import json_option, project_option, tag_option
 from trackgate.cli.tracking import (
+    confirm_long,
     elapsed,
     local,
     pending_lines,
@@ -22,7 +23,7 @@ from trackgate.cli.tracking import (
     send_or_journal,
     spelled,
 )
-from trackgate.cli.when import clock_text, day, duration, localize, moment
+from trackgate.cli.when import clock_text, day, duration, ending, localize, moment, split_range
 from trackgate.client import TimeEntry
 from trackgate.client.payloads import instant
 
@@ -142,12 +143,15 @@ def _moment(session: Session, text: str) -> datetime:
 
 @click.command()
 @click.argument("description", default="")
-@click.option("--start", required=True, help="When it began, e.g. 9:00, yesterday 14:00.")
-@click.option("--stop", help="When it ended.")
+@click.option(
+    "--start", required=True, help="When it began (9:00, yesterday 14:00), or a range (9-11)."
+)
+@click.option("--stop", help="When it ended; a bare time (11:00) is on the start's day.")
 @click.option("--duration", "duration_text", help="How long, e.g. 1h30m, 90m, 1:30.")
 @project_option
 @tag_option
 @click.option("--billable", is_flag=True, help="Mark the entry billable.")
+@click.option("--force", is_flag=True, help="Keep an entry over 24 hours without asking.")
 @json_option
 @click.pass_context
 def add(
@@ -159,9 +163,16 @@ def add(
     project: str | None,
     tag: tuple[str, ...],
     billable: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
-    """Add a finished entry for DESCRIPTION: --start with --stop or --duration."""
+    """Add a finished entry for DESCRIPTION: --start with --stop or --duration, or --start
+    as a range (yesterday 9-11)."""
+    ranged = split_range(start)
+    if ranged is not None:
+        if stop is not None or duration_text is not None:
+            exits.fail("--start is a range already: drop --stop and --duration", exits.USAGE)
+        start, stop = ranged
     if (stop is None) == (duration_text is None):
         exits.fail("give exactly one of --stop and --duration", exits.USAGE)
     session = open_session(ctx)
@@ -177,18 +188,20 @@ def add(
         )
         began = _moment(session, start)
         if stop is not None:
-            ended = _moment(session, stop)
+            ended = ending(stop, began, session.now(), session.tz)
             if ended < began:
                 exits.fail("--stop is before --start", exits.USAGE)
             fields["duration"] = int((ended - began).total_seconds())
         else:
             fields["duration"] = duration(duration_text or "")
         fields["start"] = began
+        if not force:
+            confirm_long(fields["duration"])
         change = {"op": "add", "workspace_id": wid, "fields": spelled(fields)}
         entry = send_or_journal(
             session,
             change,
-            lambda: session.toggl.time_entries.create(wid or 0, **fields),
+            lambda: session.toggl.time_entries.create(wid or 0, allow_long=True, **fields),
             unreachable=why,
         )
         if entry is not None:

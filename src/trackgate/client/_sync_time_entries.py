@@ -75,9 +75,13 @@ class TimeEntries(_Resource):
         tags: Maybe = NOT_GIVEN,
         tag_ids: Maybe = NOT_GIVEN,
         billable: Maybe = NOT_GIVEN,
+        allow_long: bool = False,
         **extra: Any,
     ) -> TimeEntry:
-        """A new entry; running when neither ``stop`` nor ``duration`` is given."""
+        """A new entry; running when neither ``stop`` nor ``duration`` is given. One over
+        24 hours raises :class:`LongEntryError` unless ``allow_long``."""
+        if not allow_long:
+            payloads.check_length(start, stop, duration)
         fields = given(
             start=start,
             stop=stop,

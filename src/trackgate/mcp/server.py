@@ -379,6 +379,9 @@ def _write_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
         tags: TagNames = None,
         billable: Billable = None,
         workspace: Workspace = None,
+        force: Annotated[
+            bool, Field(description="Keep an entry over 24 hours (refused otherwise)")
+        ] = False,
     ) -> Annotated[CallToolResult, EntryResult]:
         """Add a finished entry from `start` and either `stop` or `duration`."""
 
@@ -394,6 +397,7 @@ def _write_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
                 tags=tags,
                 billable=billable,
                 workspace=workspace,
+                force=force,
             )
 
         return await _run(toolkit_for, ctx, operation)
