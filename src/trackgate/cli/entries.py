@@ -12,8 +12,9 @@ from trackgate.cli import exits
 from trackgate.cli.exits import one_format, reported
 from trackgate.cli.journal import RETRY_LATER
 from trackgate.cli.output import emit_csv, emit_json, emit_table, note, say
+from trackgate.cli.picking import complete_project
 from trackgate.cli.session import Session, open_session
-from trackgate.cli.timer import json_option, project_option, tag_option
+from trackgate.cli.timer import json_option, project_option, tag_option, task_id, task_option
 from trackgate.cli.tracking import (
     confirm_long,
     elapsed,
@@ -95,23 +96,42 @@ def ls(
             ),
         )
     else:
-        rows = [
+        rows = _rows_with_day_totals(session, entries)
+        header = ("id", "day", "time", "duration", "description", "project", "tags")
+        emit_table(header, rows, title=f"{first:%a %d %b} – {last:%a %d %b %Y}")
+        waiting = pending_lines(session)
+        if waiting:
+            say("\n".join(["Journaled, not yet sent:", *waiting]))
+
+
+def _rows_with_day_totals(session: Session, entries: list[TimeEntry]) -> list[tuple[Any, ...]]:
+    """The table's rows: each day's entries, then a line with the day's total."""
+    rows: list[tuple[Any, ...]] = []
+    day_label, day_seconds = None, 0
+
+    def close_day() -> None:
+        if day_label is not None:
+            rows.append(("", day_label, "total", clock_text(day_seconds), "", "", ""))
+
+    for e in entries:
+        label = local(e.start, session, "%a %d %b")
+        if label != day_label:
+            close_day()
+            day_label, day_seconds = label, 0
+        day_seconds += elapsed(e)
+        rows.append(
             (
                 e.id,
-                local(e.start, session, "%a %d %b"),
+                label,
                 f"{local(e.start, session)}–{local(e.stop, session) if e.stop else 'now'}",
                 clock_text(elapsed(e)),
                 e.description or "",
                 project_label(session, e),
                 ", ".join(e.tags or []),
             )
-            for e in entries
-        ]
-        header = ("id", "day", "time", "duration", "description", "project", "tags")
-        emit_table(header, rows, title=f"{first:%a %d %b} – {last:%a %d %b %Y}")
-        waiting = pending_lines(session)
-        if waiting:
-            say("\n".join(["Journaled, not yet sent:", *waiting]))
+        )
+    close_day()
+    return rows
 
 
 def _fields(
@@ -122,6 +142,7 @@ def _fields(
     project: str | None,
     tags: tuple[str, ...],
     billable: bool | None,
+    task: str | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if description is not None:
@@ -130,6 +151,8 @@ def _fields(
         fields["project_id"] = (
             None if project == "" else session.find("projects", project, wid)["id"]
         )
+    if task:
+        fields["task_id"] = task_id(session, wid, fields.get("project_id"), task)
     if tags:
         fields["tags"] = list(tags)
     if billable is not None:
@@ -149,6 +172,7 @@ def _moment(session: Session, text: str) -> datetime:
 @click.option("--stop", help="When it ended; a bare time (11:00) is on the start's day.")
 @click.option("--duration", "duration_text", help="How long, e.g. 1h30m, 90m, 1:30.")
 @project_option
+@task_option
 @tag_option
 @click.option("--billable", is_flag=True, help="Mark the entry billable.")
 @click.option("--force", is_flag=True, help="Keep an entry over 24 hours without asking.")
@@ -161,6 +185,7 @@ def add(
     stop: str | None,
     duration_text: str | None,
     project: str | None,
+    task: str | None,
     tag: tuple[str, ...],
     billable: bool,
     force: bool,
@@ -185,6 +210,7 @@ def add(
             project=project,
             tags=tag,
             billable=True if billable else None,
+            task=task,
         )
         began = _moment(session, start)
         if stop is not None:
@@ -208,20 +234,39 @@ def add(
             emit_json(entry.raw) if as_json else say(f"Added {entry.id}: {entry.description or ''}")
 
 
+def _latest(session: Session) -> int:
+    """The running entry, else the one that started last (in the last 90 days)."""
+    running = session.toggl.time_entries.current()
+    if running is not None and running.id is not None:
+        return running.id
+    today = session.now().astimezone(session.tz).date()
+    newest = None
+    for entry in session.toggl.time_entries.iterate(today - timedelta(days=90), today):
+        if entry.id is None or entry.server_deleted_at or entry.start is None:
+            continue
+        if newest is None or (newest.start is not None and entry.start > newest.start):
+            newest = entry
+    if newest is None or newest.id is None:
+        exits.fail("no entry to change in the last 90 days", exits.NOTHING)
+    return newest.id
+
+
 @click.command()
-@click.argument("entry_id", type=int)
+@click.argument("entry_id", type=int, required=False)
 @click.option("-d", "--description", help="New text.")
 @click.option("--start", help="New start.")
 @click.option("--stop", help="New stop.")
 @click.option("--duration", "duration_text", help="New length.")
-@click.option("-p", "--project", help="Project name or id ('' clears it).")
+@click.option(
+    "-p", "--project", help="Project name or id ('' clears it).", shell_complete=complete_project
+)
 @click.option("-t", "--tag", multiple=True, help="Tags (replace the set; repeat).")
 @click.option("--billable/--no-billable", default=None, help="Billable or not.")
 @json_option
 @click.pass_context
 def edit(
     ctx: click.Context,
-    entry_id: int,
+    entry_id: int | None,
     description: str | None,
     start: str | None,
     stop: str | None,
@@ -231,10 +276,14 @@ def edit(
     billable: bool | None,
     as_json: bool,
 ) -> None:
-    """Change entry ENTRY_ID: description, times, project, tags or billable flag."""
+    """Change entry ENTRY_ID (default: the running entry, else the last one): description,
+    times, project, tags or billable flag."""
     session = open_session(ctx)
     with reported():
         wid, why = session.workspace_for_write()
+        if entry_id is None:
+            entry_id = _latest(session)
+        target = entry_id
         fields = _fields(
             session, wid, description=description, project=project, tags=tag, billable=billable
         )
@@ -255,7 +304,7 @@ def edit(
         entry = send_or_journal(
             session,
             change,
-            lambda: session.toggl.time_entries.update(wid or 0, entry_id, **fields),
+            lambda: session.toggl.time_entries.update(wid or 0, target, **fields),
             unreachable=why,
         )
         if entry is not None:
