@@ -72,3 +72,28 @@ def test_a_billable_project_makes_new_entries_billable(direct: Terminal) -> None
     free = direct.json("add", "free", "--start", "-3h", "--duration", "1h", "-p", "Free")
     assert started["billable"] is True and added["billable"] is True
     assert free["billable"] is False
+
+
+def test_an_edit_over_a_day_needs_force(direct: Terminal) -> None:
+    added = direct.json("add", "E", "--start", "yesterday 9-11")
+    ref = str(added["id"])
+    moved = direct.run("edit", ref, "--stop", "today 11:00")
+    assert moved.returncode == 2 and "over 24 h" in moved.stderr and "--force" in moved.stderr
+    longer = direct.run("edit", ref, "--duration", "25h")
+    assert longer.returncode == 2
+    assert direct.json("ls")[0]["duration"] == 7200  # unchanged
+    kept = direct.json("edit", ref, "--stop", "today 11:00", "--force")
+    assert kept["duration"] == 26 * 3600
+
+
+def test_the_sdk_refuses_an_update_over_a_day(direct: Terminal) -> None:
+    url, token = direct.env["TOGGL_API_URL"], direct.env["TOGGL_API_TOKEN"]
+    began = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=30)
+    with Toggl(api_token=token, base_url=url) as toggl:
+        wid = direct.workspace_id
+        made = toggl.time_entries.create(wid, start=began, duration=3600)
+        assert made.id is not None
+        with pytest.raises(LongEntryError):
+            toggl.time_entries.update(wid, made.id, duration=25 * 3600)
+        kept = toggl.time_entries.update(wid, made.id, duration=25 * 3600, allow_long=True)
+    assert kept.duration == 25 * 3600

@@ -45,3 +45,15 @@ async def test_a_billable_project_makes_its_entries_billable(mcp_session: Sessio
     assert paid["entry"]["billable"] is True and free["entry"]["billable"] is False
     assert said["entry"]["billable"] is False
     assert timer["entry"]["billable"] is True
+
+
+async def test_an_update_over_a_day_needs_force(mcp_session: Session) -> None:
+    async with mcp_session() as client:
+        added = await call(client, "add_entry", description="e", start="-30h", duration="2h")
+        ref = added["entry"]["id"]
+        refused = await client.call_tool("update_entry", {"id": ref, "duration": "26h"})
+        moved = await client.call_tool("update_entry", {"id": ref, "stop": "-1h"})
+        kept = await call(client, "update_entry", id=ref, duration="26h", force=True)
+    assert refused.is_error and "over 24 h" in refused.content[0].text
+    assert moved.is_error and "force" in moved.content[0].text
+    assert kept["entry"]["seconds"] == 26 * 3600

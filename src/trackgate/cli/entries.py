@@ -234,6 +234,22 @@ def add(
             emit_json(entry.raw) if as_json else say(f"Added {entry.id}: {entry.description or ''}")
 
 
+def _check_new_length(session: Session, entry_id: int, fields: dict[str, Any]) -> None:
+    """An edit that makes the entry over 24 hours long is asked about, as ``add`` does."""
+    if "duration" in fields:
+        confirm_long(int(fields["duration"]))
+        return
+    if "start" not in fields and "stop" not in fields:
+        return
+    try:
+        entry = session.toggl.time_entries.get(entry_id)
+    except RETRY_LATER:
+        return  # offline: the journal keeps the edit as typed
+    start, stop = fields.get("start") or entry.start, fields.get("stop") or entry.stop
+    if start is not None and stop is not None and not (entry.running and "stop" not in fields):
+        confirm_long(int((stop - start).total_seconds()))
+
+
 def _latest(session: Session) -> int:
     """The running entry, else the one that started last (in the last 90 days)."""
     running = session.toggl.time_entries.current()
@@ -262,6 +278,7 @@ def _latest(session: Session) -> int:
 )
 @click.option("-t", "--tag", multiple=True, help="Tags (replace the set; repeat).")
 @click.option("--billable/--no-billable", default=None, help="Billable or not.")
+@click.option("--force", is_flag=True, help="Allow a length over 24 hours without asking.")
 @json_option
 @click.pass_context
 def edit(
@@ -274,6 +291,7 @@ def edit(
     project: str | None,
     tag: tuple[str, ...],
     billable: bool | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Change entry ENTRY_ID (default: the running entry, else the last one): description,
@@ -295,6 +313,8 @@ def edit(
             fields["duration"] = duration(duration_text)
         if not fields:
             exits.fail("nothing to change: give at least one option", exits.NOTHING)
+        if not force:
+            _check_new_length(session, target, fields)
         change = {
             "op": "edit",
             "workspace_id": wid,
@@ -304,7 +324,7 @@ def edit(
         entry = send_or_journal(
             session,
             change,
-            lambda: session.toggl.time_entries.update(wid or 0, target, **fields),
+            lambda: session.toggl.time_entries.update(wid or 0, target, allow_long=True, **fields),
             unreachable=why,
         )
         if entry is not None:

@@ -136,7 +136,7 @@ def _send(toggl: Toggl, change: dict[str, Any], ids: dict[str, int]) -> None:
         ref = _resolve(change.get("ref"), ids)
         if isinstance(ref, str):
             raise ValueError(f"refers to {ref}, which was not sent")
-        toggl.time_entries.update(wid, int(ref), **fields)
+        toggl.time_entries.update(wid, int(ref), allow_long=True, **fields)
 
 
 def _remaining(changes: list[dict[str, Any]], ids: dict[str, int]) -> list[dict[str, Any]]:

@@ -129,8 +129,14 @@ class TimeEntries(_Resource):
         path = f"/workspaces/{workspace_id}/time_entries/{time_entry_id}/stop"
         return TimeEntry.from_raw(self._client.call("PATCH", path))
 
-    def update(self, workspace_id: int, time_entry_id: int, **fields: Any) -> TimeEntry:
-        """Change the fields given (PUT is partial); None clears a field."""
+    def update(
+        self, workspace_id: int, time_entry_id: int, *, allow_long: bool = False, **fields: Any
+    ) -> TimeEntry:
+        """Change the fields given (PUT is partial); None clears a field. A new length over 24
+        hours (a duration, or a start and a stop) raises :class:`LongEntryError` unless
+        ``allow_long``."""
+        if not allow_long:
+            payloads.check_length(fields.get("start"), fields.get("stop"), fields.get("duration"))
         path = f"/workspaces/{workspace_id}/time_entries/{time_entry_id}"
         body = self._client.call("PUT", path, json=payloads.changes(given(**fields)))
         return TimeEntry.from_raw(body)

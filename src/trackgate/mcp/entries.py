@@ -252,12 +252,25 @@ async def _entry(kit: Toolkit, entry_id: int) -> TimeEntry:
     return entry
 
 
+def _new_length(
+    entry: TimeEntry, began: datetime | None, ended: datetime | None, seconds: int | None
+) -> int | None:
+    """How long the entry is once changed; None while it runs."""
+    if seconds is not None:
+        return seconds
+    start, stop = began or entry.start, ended or entry.stop
+    if start is None or stop is None or (entry.running and ended is None):
+        return None
+    return int((stop - start).total_seconds())
+
+
 async def update_entry(
     kit: Toolkit,
     freshness: observe.Freshness,
     *,
     entry_id: int,
     changes: dict[str, Any],
+    force: bool = False,
 ) -> tuple[EntryResult, str]:
     """``changes`` holds only the arguments given (KEEP dropped); None clears a field."""
     entry = await _entry(kit, entry_id)
@@ -293,7 +306,15 @@ async def update_entry(
         fields["duration"] = seconds
     if not fields:
         raise ToolInputError("nothing to change: give at least one field")
-    updated = await kit.toggl.time_entries.update(entry.workspace_id, entry_id, **fields)
+    length = _new_length(entry, began, ended, seconds)
+    if length is not None and length > LONGEST_ENTRY and not force:
+        raise ToolInputError(
+            f"the entry would be {clock(length)} long (over 24 h): check start, stop and "
+            "duration, or pass force: true to keep it"
+        )
+    updated = await kit.toggl.time_entries.update(
+        entry.workspace_id, entry_id, allow_long=True, **fields
+    )
     row = await kit.row(updated)
     return EntryResult(**kit.envelope(freshness), entry=row), f"Updated {_describe(row)}."
 
