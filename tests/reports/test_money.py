@@ -70,7 +70,9 @@ def test_the_first_rate_set_wins_task_then_project_then_workspace(team: Team) ->
         billable=True,
     )
     on_workspace = team.entry(team.admin, "2024-12-10T12:00:00Z", HOUR, billable=True)
-    unbilled = team.entry(team.admin, "2024-12-10T14:00:00Z", HOUR, project_id=project["id"])
+    unbilled = team.entry(
+        team.admin, "2024-12-10T14:00:00Z", HOUR, project_id=project["id"], billable=False
+    )
     rows = rows_by_id(team)
     assert rows[on_task["id"]]["hourly_rate_in_cents"] == 15000
     assert rows[on_task["id"]]["billable_amount_in_cents"] == 15000

@@ -187,9 +187,10 @@ def test_project_summaries(team: Team, tracked: Any) -> None:
     got = {
         (r["user_id"], r["project_id"]): (r["tracked_seconds"], r["billable_seconds"]) for r in rows
     }
+    # Apollo is billable (the workspace's default): its entries that did not say are too.
     assert got == {
-        (team.admin.id, tracked["apollo"]["id"]): (1800, 0),
-        (team.member.id, tracked["apollo"]["id"]): (1800, 0),
+        (team.admin.id, tracked["apollo"]["id"]): (1800, 1800),
+        (team.member.id, tracked["apollo"]["id"]): (1800, 1800),
         (team.member.id, tracked["gemini"]["id"]): (2400, 2400),
     }
     one = team.ok(team.admin, f"projects/{tracked['apollo']['id']}/summary", **WEEK)

@@ -12,9 +12,11 @@ from trackgate.cli import exits
 from trackgate.cli.exits import one_format, reported
 from trackgate.cli.journal import RETRY_LATER
 from trackgate.cli.output import emit_csv, emit_json, emit_table, note, say
+from trackgate.cli.picking import complete_project
 from trackgate.cli.session import Session, open_session
-from trackgate.cli.timer import json_option, project_option, tag_option
+from trackgate.cli.timer import json_option, project_option, tag_option, task_id, task_option
 from trackgate.cli.tracking import (
+    confirm_long,
     elapsed,
     local,
     pending_lines,
@@ -22,7 +24,7 @@ from trackgate.cli.tracking import (
     send_or_journal,
     spelled,
 )
-from trackgate.cli.when import clock_text, day, duration, localize, moment
+from trackgate.cli.when import clock_text, day, duration, ending, localize, moment, split_range
 from trackgate.client import TimeEntry
 from trackgate.client.payloads import instant
 
@@ -94,23 +96,42 @@ def ls(
             ),
         )
     else:
-        rows = [
+        rows = _rows_with_day_totals(session, entries)
+        header = ("id", "day", "time", "duration", "description", "project", "tags")
+        emit_table(header, rows, title=f"{first:%a %d %b} – {last:%a %d %b %Y}")
+        waiting = pending_lines(session)
+        if waiting:
+            say("\n".join(["Journaled, not yet sent:", *waiting]))
+
+
+def _rows_with_day_totals(session: Session, entries: list[TimeEntry]) -> list[tuple[Any, ...]]:
+    """The table's rows: each day's entries, then a line with the day's total."""
+    rows: list[tuple[Any, ...]] = []
+    day_label, day_seconds = None, 0
+
+    def close_day() -> None:
+        if day_label is not None:
+            rows.append(("", day_label, "total", clock_text(day_seconds), "", "", ""))
+
+    for e in entries:
+        label = local(e.start, session, "%a %d %b")
+        if label != day_label:
+            close_day()
+            day_label, day_seconds = label, 0
+        day_seconds += elapsed(e)
+        rows.append(
             (
                 e.id,
-                local(e.start, session, "%a %d %b"),
+                label,
                 f"{local(e.start, session)}–{local(e.stop, session) if e.stop else 'now'}",
                 clock_text(elapsed(e)),
                 e.description or "",
                 project_label(session, e),
                 ", ".join(e.tags or []),
             )
-            for e in entries
-        ]
-        header = ("id", "day", "time", "duration", "description", "project", "tags")
-        emit_table(header, rows, title=f"{first:%a %d %b} – {last:%a %d %b %Y}")
-        waiting = pending_lines(session)
-        if waiting:
-            say("\n".join(["Journaled, not yet sent:", *waiting]))
+        )
+    close_day()
+    return rows
 
 
 def _fields(
@@ -121,6 +142,7 @@ def _fields(
     project: str | None,
     tags: tuple[str, ...],
     billable: bool | None,
+    task: str | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if description is not None:
@@ -129,6 +151,8 @@ def _fields(
         fields["project_id"] = (
             None if project == "" else session.find("projects", project, wid)["id"]
         )
+    if task:
+        fields["task_id"] = task_id(session, wid, fields.get("project_id"), task)
     if tags:
         fields["tags"] = list(tags)
     if billable is not None:
@@ -142,12 +166,16 @@ def _moment(session: Session, text: str) -> datetime:
 
 @click.command()
 @click.argument("description", default="")
-@click.option("--start", required=True, help="When it began, e.g. 9:00, yesterday 14:00.")
-@click.option("--stop", help="When it ended.")
+@click.option(
+    "--start", required=True, help="When it began (9:00, yesterday 14:00), or a range (9-11)."
+)
+@click.option("--stop", help="When it ended; a bare time (11:00) is on the start's day.")
 @click.option("--duration", "duration_text", help="How long, e.g. 1h30m, 90m, 1:30.")
 @project_option
+@task_option
 @tag_option
 @click.option("--billable", is_flag=True, help="Mark the entry billable.")
+@click.option("--force", is_flag=True, help="Keep an entry over 24 hours without asking.")
 @json_option
 @click.pass_context
 def add(
@@ -157,11 +185,19 @@ def add(
     stop: str | None,
     duration_text: str | None,
     project: str | None,
+    task: str | None,
     tag: tuple[str, ...],
     billable: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
-    """Add a finished entry for DESCRIPTION: --start with --stop or --duration."""
+    """Add a finished entry for DESCRIPTION: --start with --stop or --duration, or --start
+    as a range (yesterday 9-11)."""
+    ranged = split_range(start)
+    if ranged is not None:
+        if stop is not None or duration_text is not None:
+            exits.fail("--start is a range already: drop --stop and --duration", exits.USAGE)
+        start, stop = ranged
     if (stop is None) == (duration_text is None):
         exits.fail("give exactly one of --stop and --duration", exits.USAGE)
     session = open_session(ctx)
@@ -174,41 +210,80 @@ def add(
             project=project,
             tags=tag,
             billable=True if billable else None,
+            task=task,
         )
         began = _moment(session, start)
         if stop is not None:
-            ended = _moment(session, stop)
+            ended = ending(stop, began, session.now(), session.tz)
             if ended < began:
                 exits.fail("--stop is before --start", exits.USAGE)
             fields["duration"] = int((ended - began).total_seconds())
         else:
             fields["duration"] = duration(duration_text or "")
         fields["start"] = began
+        if not force:
+            confirm_long(fields["duration"])
         change = {"op": "add", "workspace_id": wid, "fields": spelled(fields)}
         entry = send_or_journal(
             session,
             change,
-            lambda: session.toggl.time_entries.create(wid or 0, **fields),
+            lambda: session.toggl.time_entries.create(wid or 0, allow_long=True, **fields),
             unreachable=why,
         )
         if entry is not None:
             emit_json(entry.raw) if as_json else say(f"Added {entry.id}: {entry.description or ''}")
 
 
+def _check_new_length(session: Session, entry_id: int, fields: dict[str, Any]) -> None:
+    """An edit that makes the entry over 24 hours long is asked about, as ``add`` does."""
+    if "duration" in fields:
+        confirm_long(int(fields["duration"]))
+        return
+    if "start" not in fields and "stop" not in fields:
+        return
+    try:
+        entry = session.toggl.time_entries.get(entry_id)
+    except RETRY_LATER:
+        return  # offline: the journal keeps the edit as typed
+    start, stop = fields.get("start") or entry.start, fields.get("stop") or entry.stop
+    if start is not None and stop is not None and not (entry.running and "stop" not in fields):
+        confirm_long(int((stop - start).total_seconds()))
+
+
+def _latest(session: Session) -> int:
+    """The running entry, else the one that started last (in the last 90 days)."""
+    running = session.toggl.time_entries.current()
+    if running is not None and running.id is not None:
+        return running.id
+    today = session.now().astimezone(session.tz).date()
+    newest = None
+    for entry in session.toggl.time_entries.iterate(today - timedelta(days=90), today):
+        if entry.id is None or entry.server_deleted_at or entry.start is None:
+            continue
+        if newest is None or (newest.start is not None and entry.start > newest.start):
+            newest = entry
+    if newest is None or newest.id is None:
+        exits.fail("no entry to change in the last 90 days", exits.NOTHING)
+    return newest.id
+
+
 @click.command()
-@click.argument("entry_id", type=int)
+@click.argument("entry_id", type=int, required=False)
 @click.option("-d", "--description", help="New text.")
 @click.option("--start", help="New start.")
 @click.option("--stop", help="New stop.")
 @click.option("--duration", "duration_text", help="New length.")
-@click.option("-p", "--project", help="Project name or id ('' clears it).")
+@click.option(
+    "-p", "--project", help="Project name or id ('' clears it).", shell_complete=complete_project
+)
 @click.option("-t", "--tag", multiple=True, help="Tags (replace the set; repeat).")
 @click.option("--billable/--no-billable", default=None, help="Billable or not.")
+@click.option("--force", is_flag=True, help="Allow a length over 24 hours without asking.")
 @json_option
 @click.pass_context
 def edit(
     ctx: click.Context,
-    entry_id: int,
+    entry_id: int | None,
     description: str | None,
     start: str | None,
     stop: str | None,
@@ -216,12 +291,17 @@ def edit(
     project: str | None,
     tag: tuple[str, ...],
     billable: bool | None,
+    force: bool,
     as_json: bool,
 ) -> None:
-    """Change entry ENTRY_ID: description, times, project, tags or billable flag."""
+    """Change entry ENTRY_ID (default: the running entry, else the last one): description,
+    times, project, tags or billable flag."""
     session = open_session(ctx)
     with reported():
         wid, why = session.workspace_for_write()
+        if entry_id is None:
+            entry_id = _latest(session)
+        target = entry_id
         fields = _fields(
             session, wid, description=description, project=project, tags=tag, billable=billable
         )
@@ -233,6 +313,8 @@ def edit(
             fields["duration"] = duration(duration_text)
         if not fields:
             exits.fail("nothing to change: give at least one option", exits.NOTHING)
+        if not force:
+            _check_new_length(session, target, fields)
         change = {
             "op": "edit",
             "workspace_id": wid,
@@ -242,7 +324,7 @@ def edit(
         entry = send_or_journal(
             session,
             change,
-            lambda: session.toggl.time_entries.update(wid or 0, entry_id, **fields),
+            lambda: session.toggl.time_entries.update(wid or 0, target, allow_long=True, **fields),
             unreachable=why,
         )
         if entry is not None:

@@ -110,7 +110,7 @@ def _send(toggl: Toggl, change: dict[str, Any], ids: dict[str, int]) -> None:
         if running is not None and running.start is not None and running.start > start:
             # A timer started later (elsewhere) runs now: this one ended when that one began.
             ended = int((running.start - start).total_seconds())
-            made = toggl.time_entries.create(wid, duration=ended, **fields)
+            made = toggl.time_entries.create(wid, duration=ended, allow_long=True, **fields)
             ids[change["local_id"]] = int(made.id or 0)
             return
         if running is not None and running.id is not None:
@@ -119,7 +119,7 @@ def _send(toggl: Toggl, change: dict[str, Any], ids: dict[str, int]) -> None:
         made = toggl.time_entries.create(wid, duration=-1, **fields)
         ids[change["local_id"]] = int(made.id or 0)
     elif op == "add":
-        toggl.time_entries.create(wid, **fields)
+        toggl.time_entries.create(wid, allow_long=True, **fields)  # confirmed when kept
     elif op == "stop":
         ref = _resolve(change.get("ref"), ids)
         if ref == "current":
@@ -136,7 +136,7 @@ def _send(toggl: Toggl, change: dict[str, Any], ids: dict[str, int]) -> None:
         ref = _resolve(change.get("ref"), ids)
         if isinstance(ref, str):
             raise ValueError(f"refers to {ref}, which was not sent")
-        toggl.time_entries.update(wid, int(ref), **fields)
+        toggl.time_entries.update(wid, int(ref), allow_long=True, **fields)
 
 
 def _remaining(changes: list[dict[str, Any]], ids: dict[str, int]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from trackgate.cli.lazy import Lazy, LazyGroup
 COMMANDS: dict[str, Lazy] = {
     "start": Lazy("trackgate.cli.timer:start", "Start a timer (stops the running one)."),
     "stop": Lazy("trackgate.cli.timer:stop", "Stop the running timer."),
+    "cancel": Lazy("trackgate.cli.timer:cancel", "Discard the running timer (deletes it)."),
     "now": Lazy("trackgate.cli.timer:now", "Show the running timer."),
     "continue": Lazy("trackgate.cli.timer:continue_", "Start again an earlier entry."),
     "ls": Lazy("trackgate.cli.entries:ls", "List time entries (today and the six days before)."),
@@ -22,7 +23,8 @@ COMMANDS: dict[str, Lazy] = {
     "edit": Lazy("trackgate.cli.entries:edit", "Change a time entry."),
     "rm": Lazy("trackgate.cli.entries:rm", "Delete a time entry."),
     "sync": Lazy("trackgate.cli.sync:sync", "Send the changes journaled while offline."),
-    "report": Lazy("trackgate.cli.report:report", "Totals for a day, week or month."),
+    "report": Lazy("trackgate.cli.report:report", "Totals for a day, week, month or range."),
+    "timesheet": Lazy("trackgate.cli.timesheet:timesheet", "A week as a grid of days."),
     "quota": Lazy("trackgate.cli.quota:quota", "What is left of Toggl's hourly quota."),
     "projects": Lazy("trackgate.cli.catalog:projects", "Projects: ls, add, edit, rm."),
     "clients": Lazy("trackgate.cli.clients:clients", "Clients: ls, add, edit, rm, archive."),

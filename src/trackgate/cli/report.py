@@ -20,8 +20,15 @@ from trackgate.client.payloads import instant
 
 
 @click.command("report")
-@click.argument("span", metavar="SPAN")
-@click.option("--date", "when", default="today", help="A day inside the period, e.g. yesterday.")
+@click.argument("span", metavar="[SPAN]", required=False)
+@click.option(
+    "--date",
+    "when",
+    default="today",
+    help="A day inside the period (yesterday, 2026-01-05), or last week, this month...",
+)
+@click.option("--since", help="First day of a custom range (2026-01-05, monday, -14d).")
+@click.option("--until", help="Last day of a custom range, inclusive (default: today).")
 @click.option(
     "--by", default="project", help=f"Group by: {', '.join(GROUPINGS)} (default: project)."
 )
@@ -32,24 +39,32 @@ from trackgate.client.payloads import instant
 @one_format
 def report(
     ctx: click.Context,
-    span: str,
+    span: str | None,
     when: str,
+    since: str | None,
+    until: str | None,
     by: str,
     round_to: str | None,
     as_json_flag: bool,
     as_csv: bool,
 ) -> None:
-    """Totals of the period SPAN (day, week or month): from the Reports API's detailed report
-    where the server has one, else computed from the entries (running ones count up to now)."""
-    if span not in SPANS:
+    """Totals of the period SPAN (day, week or month; default week) around --date, or of the
+    days --since to --until: from the Reports API's detailed report where the server has
+    one, else computed from the entries (running ones count up to now)."""
+    if span is not None and span not in SPANS:
         exits.fail(f"unknown span {span!r}: use one of {', '.join(SPANS)}", exits.USAGE)
+    if (since or until) and (span is not None or when != "today"):
+        exits.fail("give SPAN and --date, or --since/--until, not both", exits.USAGE)
     if by not in GROUPINGS:
         exits.fail(f"unknown --by {by!r}: use one of {', '.join(GROUPINGS)}", exits.USAGE)
     session = open_session(ctx)
     with reported():
         step = duration(round_to) if round_to else 0
-        reference = day(when, session.now().astimezone(session.tz).date())
-        first, last = period(span, reference)
+        today = session.now().astimezone(session.tz).date()
+        if since or until:
+            first, last = custom_range(since, until, today)
+        else:
+            first, last = named_period(span, when, today)
         start = localize(datetime.combine(first, time(0)), session.tz)
         end = localize(datetime.combine(last + timedelta(days=1), time(0)), session.tz)
         entries = _from_reports(session, by, first, last, (start, end))
@@ -96,6 +111,28 @@ def report(
     ]
     rows.append(("Total", clock_text(sum(line.seconds for line in lines)), "", ""))
     emit_table((by, "time", "billable", ""), rows, title=f"{first:%a %d %b} – {last:%a %d %b %Y}")
+
+
+def custom_range(since: str | None, until: str | None, today: date) -> tuple[date, date]:
+    """``--since``/``--until`` as days, inclusive; ``--until`` alone means its own week."""
+    last = day(until, today) if until else today
+    first = day(since, today) if since else last - timedelta(days=6)
+    if first > last:
+        exits.fail("--since is after --until", exits.USAGE)
+    return first, last
+
+
+def named_period(span: str | None, when: str, today: date) -> tuple[date, date]:
+    """SPAN around --date, where --date may say ``last week`` or ``this month`` itself."""
+    words = when.strip().lower().split()
+    if len(words) == 2 and words[0] in ("last", "this", "previous") and words[1] in SPANS:
+        if span is not None and span != words[1]:
+            exits.fail(f"--date {when!r} is not a {span}: drop SPAN or change --date", 2)
+        span = words[1]
+        first, _ = period(span, today)
+        reference = today if words[0] == "this" else first - timedelta(days=1)
+        return period(span, reference)
+    return period(span or "week", day(when, today))
 
 
 def _from_reports(

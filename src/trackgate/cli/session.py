@@ -16,10 +16,11 @@ import click
 from trackgate.cli import exits
 from trackgate.cli.journal import RETRY_LATER, Journal, Replayed, replay
 from trackgate.cli.output import note
+from trackgate.cli.picking import by_prefix
 from trackgate.cli.profiles import config_dir
 from trackgate.cli.target import Target, resolve
 from trackgate.cli.when import TimeInputError, zone
-from trackgate.client import NameCache, RetryPolicy, Toggl
+from trackgate.client import NameCache, RetryPolicy, Toggl, UnknownNameError
 
 ME_MAX_AGE = 3600.0
 
@@ -38,6 +39,7 @@ class Session:
         retry = RetryPolicy(attempts=2, base_delay=0.25, max_wait=10.0)
         self.toggl = Toggl(**target.options, name_cache=names, timeout=20.0, retry=retry)
         self._tz: tzinfo | None = None
+        self._seen: dict[tuple[str, int], str] = {}  # names found this run, for display
 
     # -- time -----------------------------------------------------------------------------
     @property
@@ -105,17 +107,35 @@ class Session:
         return wid
 
     def find(self, kind: str, ref: str, workspace_id: int | None = None) -> dict[str, Any]:
-        """A project, client, tag or workspace by name or id; offline, from the last cache."""
+        """A project, client, tag or workspace by name or id (a project also by a unique
+        prefix of its name); offline, from the last cache."""
         try:
-            return self.toggl.names.find(kind, ref, workspace_id)
+            found = self.toggl.names.find(kind, ref, workspace_id)
+        except UnknownNameError:
+            if kind != "projects":
+                raise
+            found = by_prefix(kind, ref, self._projects(workspace_id))
         except RETRY_LATER:
             cache = self.toggl.names_cache
             if cache is None or kind not in cache.objects:
                 raise
-            return cache.find(kind, ref, workspace_id)
+            found = cache.find(kind, ref, workspace_id)
+        if isinstance(found.get("id"), int) and found.get("name") is not None:
+            self._seen[(kind, found["id"])] = str(found["name"])
+        return found
+
+    def _projects(self, workspace_id: int | None) -> list[dict[str, Any]]:
+        cache = self.toggl.names.refresh("projects")
+        return [
+            p
+            for p in cache.objects.get("projects", {}).values()
+            if workspace_id is None or p.get("workspace_id", p.get("wid")) == workspace_id
+        ]
 
     def name_of(self, kind: str, object_id: Any) -> str | None:
-        """A name for display, from the cache only (no request spent)."""
+        """A name for display, from what this run found or the cache (no request spent)."""
+        if (kind, object_id) in self._seen:
+            return self._seen[(kind, object_id)]
         cache = self.toggl.names_cache
         if cache is None or not isinstance(object_id, int):
             return None

@@ -11,6 +11,7 @@ from trackgate.cli import exits
 from trackgate.cli.exits import reported
 from trackgate.cli.journal import RETRY_LATER
 from trackgate.cli.output import emit_json, note, say
+from trackgate.cli.picking import complete_project, task_in
 from trackgate.cli.session import Session, open_session
 from trackgate.cli.tracking import describe_entry, pending_lines, send_or_journal, spelled
 from trackgate.cli.when import moment
@@ -20,8 +21,23 @@ json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print the entry as the API spells it."
 )
 at_option = click.option("--at", help="When, e.g. 9:30, -15m, yesterday 17:00.")
-project_option = click.option("-p", "--project", help="Project name or id.")
+project_option = click.option(
+    "-p",
+    "--project",
+    help="Project name, unique start of a name, or id.",
+    shell_complete=complete_project,
+)
+task_option = click.option("--task", help="Task of the project: name, unique start, or id.")
 tag_option = click.option("-t", "--tag", multiple=True, help="Tag name (repeat for several).")
+
+
+def task_id(session: Session, wid: int | None, project_id: int | None, task: str) -> int:
+    """The task named (or numbered) ``task`` in the project; an id alone needs no project."""
+    if project_id is None:
+        if task.strip().isdigit():
+            return int(task)
+        exits.fail("--task by name needs --project (or give the task's id)", exits.USAGE)
+    return task_in(list(session.toggl.tasks.list(wid or 0, project_id)), task, str(project_id))
 
 
 def _start_fields(
@@ -31,12 +47,15 @@ def _start_fields(
     project: str | None,
     tags: tuple[str, ...],
     billable: bool,
+    task: str | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if description:
         fields["description"] = description
     if project:
         fields["project_id"] = session.find("projects", project, wid)["id"]
+    if task:
+        fields["task_id"] = task_id(session, wid, fields.get("project_id"), task)
     if tags:
         fields["tags"] = list(tags)
     if billable:
@@ -87,6 +106,7 @@ def _start(
 @click.command()
 @click.argument("description", default="")
 @project_option
+@task_option
 @tag_option
 @click.option("--billable", is_flag=True, help="Mark the entry billable.")
 @at_option
@@ -96,6 +116,7 @@ def start(
     ctx: click.Context,
     description: str,
     project: str | None,
+    task: str | None,
     tag: tuple[str, ...],
     billable: bool,
     at: str | None,
@@ -105,7 +126,7 @@ def start(
     session = open_session(ctx)
     with reported():
         wid, why = session.workspace_for_write()
-        fields = _start_fields(session, wid, description, project, tag, billable)
+        fields = _start_fields(session, wid, description, project, tag, billable, task)
         fields["start"] = moment(at, session.now(), session.tz) if at else session.now()
         _start(session, wid, fields, as_json, why, backdated=bool(at))
 
@@ -159,6 +180,25 @@ def stop(ctx: click.Context, at: str | None, as_json: bool) -> None:
             note("trackgate: the stop is journaled after the start that is not sent yet")
             return
         _show(send_or_journal(session, change, send, unreachable=why), session, as_json, "Stopped")
+
+
+@click.command()
+@json_option
+@click.pass_context
+def cancel(ctx: click.Context, as_json: bool) -> None:
+    """Discard the running timer: it is deleted, not stopped, and what it was is printed
+    (JSON: the entry as it was). Exit 1 when nothing runs."""
+    session = open_session(ctx)
+    with reported():
+        current = session.toggl.time_entries.current()
+        if current is None or current.id is None:
+            exits.fail("nothing is running", exits.NOTHING)
+        wid = current.workspace_id or session.workspace_id()
+        session.toggl.time_entries.delete(wid, current.id)
+    if as_json:
+        emit_json(current.raw)
+    else:
+        say(f"Discarded {describe_entry(session, current)}")
 
 
 @click.command()

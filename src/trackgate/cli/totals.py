@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from trackgate.client import TimeEntry
+from trackgate.money import as_amount, entry_cents, rate_cents
 
 GROUPINGS = ("project", "client", "tag", "description", "day")
 #: the periods a report spans
@@ -22,7 +23,12 @@ class Line:
     label: str
     seconds: int = 0
     billable_seconds: int = 0
-    amounts: dict[str, float] = field(default_factory=dict)
+    cents: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def amounts(self) -> dict[str, float]:
+        """Amounts by currency: each entry's cents rounded on its own, then added."""
+        return {currency: as_amount(c) for currency, c in self.cents.items()}
 
 
 def period(kind: str, reference: date, week_starts: int = 0) -> tuple[date, date]:
@@ -95,7 +101,8 @@ def total(
                 priced = rate_of(entry)
                 if priced is not None:
                     rate, currency = priced
-                    line.amounts[currency] = line.amounts.get(currency, 0.0) + rate * seconds / 3600
+                    cents = entry_cents(seconds, rate_cents(rate))
+                    line.cents[currency] = line.cents.get(currency, 0) + cents
     ordered = sorted(lines.values(), key=lambda line: (-line.seconds, line.label))
     return sorted(ordered, key=lambda line: line.label) if by == "day" else ordered
 
@@ -117,7 +124,7 @@ def as_json(lines: list[Line], first: date, last: date, by: str) -> dict[str, An
                 "title": line.label,
                 "seconds": line.seconds,
                 "billable_seconds": line.billable_seconds,
-                "amounts": {k: round(v, 2) for k, v in line.amounts.items()},
+                "amounts": line.amounts,
             }
             for line in lines
         ],

@@ -3,6 +3,7 @@ entries to people."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -15,7 +16,7 @@ from trackgate.cli.output import note
 from trackgate.cli.session import Session
 from trackgate.cli.when import clock_text
 from trackgate.client import TimeEntry
-from trackgate.client.payloads import instant
+from trackgate.client.payloads import LONGEST_ENTRY, instant
 
 
 def send_or_journal(
@@ -38,6 +39,18 @@ def send_or_journal(
         return send()
     except RETRY_LATER as exc:
         _journaled(change, session.journal.append(session.target.fingerprint, change), exc)
+
+
+def confirm_long(seconds: int) -> None:
+    """An entry over 24 hours is nearly always a typo: asked on a terminal, refused (exit 2)
+    without one unless ``--force``."""
+    if seconds <= LONGEST_ENTRY:
+        return
+    length = clock_text(seconds)
+    if sys.stdin.isatty():
+        click.confirm(f"The entry is {length} long (over 24 h). Keep it?", abort=True)
+        return
+    exits.fail(f"the entry is {length} long (over 24 h): check --stop, or add --force", 2)
 
 
 def _journaled(change: dict[str, Any], kept: dict[str, Any], why: Exception) -> NoReturn:

@@ -136,6 +136,36 @@ def moment(text: str, now: datetime, tz: tzinfo) -> datetime:
     return found
 
 
+_HOUR = r"\d{1,2}(?::\d{2})?(?:am|pm)?"
+_RANGE = re.compile(rf"^(?:(.*\S)\s+)?({_HOUR})\s*-\s*({_HOUR})$")
+
+
+def split_range(text: str) -> tuple[str, str] | None:
+    """``yesterday 9-11`` as (``yesterday 9:00``, ``11:00``): a start and a bare stop; None
+    when ``text`` is not a range."""
+    match = _RANGE.match(" ".join(text.strip().lower().split()))
+    if not match:
+        return None
+    days, first, last = match.groups()
+    first, last = (t if ":" in t or t[-2:] in ("am", "pm") else f"{t}:00" for t in (first, last))
+    if _clock(first) is None or _clock(last) is None:
+        return None
+    return (f"{days} {first}" if days else first), last
+
+
+def ending(text: str, began: datetime, now: datetime, tz: tzinfo) -> datetime:
+    """A stop as typed: a bare time of day (``11:00``, ``5pm``) is on the start's day (the day
+    after when that is before the start: a night's work); anything else as :func:`moment`."""
+    clock = _clock(" ".join(text.strip().lower().split()))
+    if clock is None:
+        return moment(text, now, tz)
+    first = began.astimezone(tz).date()
+    ended = localize(datetime.combine(first, clock), tz)
+    if ended < began:
+        ended = localize(datetime.combine(first + timedelta(days=1), clock), tz)
+    return ended
+
+
 def clock_text(seconds: int) -> str:
     """Seconds as ``h:mm:ss``."""
     seconds = max(0, int(seconds))

@@ -75,9 +75,13 @@ class TimeEntries(_Resource):
         tags: Maybe = NOT_GIVEN,
         tag_ids: Maybe = NOT_GIVEN,
         billable: Maybe = NOT_GIVEN,
+        allow_long: bool = False,
         **extra: Any,
     ) -> TimeEntry:
-        """A new entry; running when neither ``stop`` nor ``duration`` is given."""
+        """A new entry; running when neither ``stop`` nor ``duration`` is given. One over
+        24 hours raises :class:`LongEntryError` unless ``allow_long``."""
+        if not allow_long:
+            payloads.check_length(start, stop, duration)
         fields = given(
             start=start,
             stop=stop,
@@ -125,8 +129,14 @@ class TimeEntries(_Resource):
         path = f"/workspaces/{workspace_id}/time_entries/{time_entry_id}/stop"
         return TimeEntry.from_raw(self._client.call("PATCH", path))
 
-    def update(self, workspace_id: int, time_entry_id: int, **fields: Any) -> TimeEntry:
-        """Change the fields given (PUT is partial); None clears a field."""
+    def update(
+        self, workspace_id: int, time_entry_id: int, *, allow_long: bool = False, **fields: Any
+    ) -> TimeEntry:
+        """Change the fields given (PUT is partial); None clears a field. A new length over 24
+        hours (a duration, or a start and a stop) raises :class:`LongEntryError` unless
+        ``allow_long``."""
+        if not allow_long:
+            payloads.check_length(fields.get("start"), fields.get("stop"), fields.get("duration"))
         path = f"/workspaces/{workspace_id}/time_entries/{time_entry_id}"
         body = self._client.call("PUT", path, json=payloads.changes(given(**fields)))
         return TimeEntry.from_raw(body)

@@ -49,6 +49,11 @@ class AmbiguousNameError(NameLookupError):
         self.matches = matches
 
 
+class LongEntryError(TogglClientError, ValueError):
+    """An entry over 24 hours, refused unless asked for (``allow_long=True``): such an entry
+    is nearly always a typo (a stop on the wrong day), and Toggl keeps it silently."""
+
+
 class NetworkError(TogglClientError):
     """No answer: the connection failed or timed out. Safe to journal and retry later."""
 

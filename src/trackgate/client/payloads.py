@@ -93,3 +93,36 @@ def report_filters(start_date: date | str, end_date: date | str, **filters: Any)
     body: dict[str, Any] = {"start_date": day(start_date), "end_date": day(end_date)}
     body.update({k: v for k, v in filters.items() if v is not None})
     return body
+
+
+#: Longer than this, an entry needs ``allow_long=True``: a day is the longest a person works.
+LONGEST_ENTRY = 24 * 3600
+
+
+def _when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None  # the server says what is wrong with it
+    return None
+
+
+def check_length(start: Any, stop: Any, duration: Any) -> None:
+    """Refuse an entry over 24 hours (``LongEntryError``): given as a duration or as a start
+    and stop."""
+    from trackgate.client.errors import LongEntryError
+
+    seconds: float | None = None
+    if isinstance(duration, int | float) and not isinstance(duration, bool) and duration > 0:
+        seconds = float(duration)
+    began, ended = _when(start), _when(stop)
+    if began is not None and ended is not None:
+        seconds = (ended - began).total_seconds()
+    if seconds is not None and seconds > LONGEST_ENTRY:
+        hours = seconds / 3600
+        raise LongEntryError(
+            f"the entry is {hours:.1f} hours long (over 24 h); pass allow_long=True to keep it"
+        )

@@ -12,6 +12,7 @@ from typing import Any
 
 from trackgate.cli import when
 from trackgate.client import NOT_GIVEN, TimeEntry
+from trackgate.client.payloads import LONGEST_ENTRY
 from trackgate.mcp import observe
 from trackgate.mcp.ranges import parse_range
 from trackgate.mcp.toolkit import ToolInputError, Toolkit
@@ -208,6 +209,7 @@ async def add_entry(
     tags: list[str] | None,
     billable: bool | None,
     workspace: str | int | None,
+    force: bool = False,
 ) -> tuple[EntryResult, str]:
     began = await _moment(kit, start)
     if began is None:
@@ -222,6 +224,11 @@ async def add_entry(
         seconds = int((ended - began).total_seconds())
     if seconds is None or seconds <= 0:
         raise ToolInputError("the entry must end after it starts")
+    if seconds > LONGEST_ENTRY and not force:
+        raise ToolInputError(
+            f"the entry would be {clock(seconds)} long (over 24 h): check stop, or pass "
+            "force: true to keep it"
+        )
     wid = await kit.workspace_id(workspace)
     project_id = await kit.project_id(project, wid) if project not in (None, "") else NOT_GIVEN
     entry = await kit.toggl.time_entries.create(
@@ -232,6 +239,7 @@ async def add_entry(
         project_id=project_id,
         tags=list(tags) if tags else NOT_GIVEN,
         billable=billable if billable is not None else NOT_GIVEN,
+        allow_long=force,
     )
     row = await kit.row(entry)
     return EntryResult(**kit.envelope(freshness), entry=row), f"Added {_describe(row)}."
@@ -244,12 +252,25 @@ async def _entry(kit: Toolkit, entry_id: int) -> TimeEntry:
     return entry
 
 
+def _new_length(
+    entry: TimeEntry, began: datetime | None, ended: datetime | None, seconds: int | None
+) -> int | None:
+    """How long the entry is once changed; None while it runs."""
+    if seconds is not None:
+        return seconds
+    start, stop = began or entry.start, ended or entry.stop
+    if start is None or stop is None or (entry.running and ended is None):
+        return None
+    return int((stop - start).total_seconds())
+
+
 async def update_entry(
     kit: Toolkit,
     freshness: observe.Freshness,
     *,
     entry_id: int,
     changes: dict[str, Any],
+    force: bool = False,
 ) -> tuple[EntryResult, str]:
     """``changes`` holds only the arguments given (KEEP dropped); None clears a field."""
     entry = await _entry(kit, entry_id)
@@ -285,7 +306,15 @@ async def update_entry(
         fields["duration"] = seconds
     if not fields:
         raise ToolInputError("nothing to change: give at least one field")
-    updated = await kit.toggl.time_entries.update(entry.workspace_id, entry_id, **fields)
+    length = _new_length(entry, began, ended, seconds)
+    if length is not None and length > LONGEST_ENTRY and not force:
+        raise ToolInputError(
+            f"the entry would be {clock(length)} long (over 24 h): check start, stop and "
+            "duration, or pass force: true to keep it"
+        )
+    updated = await kit.toggl.time_entries.update(
+        entry.workspace_id, entry_id, allow_long=True, **fields
+    )
     row = await kit.row(updated)
     return EntryResult(**kit.envelope(freshness), entry=row), f"Updated {_describe(row)}."
 

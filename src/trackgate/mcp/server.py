@@ -379,6 +379,9 @@ def _write_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
         tags: TagNames = None,
         billable: Billable = None,
         workspace: Workspace = None,
+        force: Annotated[
+            bool, Field(description="Keep an entry over 24 hours (refused otherwise)")
+        ] = False,
     ) -> Annotated[CallToolResult, EntryResult]:
         """Add a finished entry from `start` and either `stop` or `duration`."""
 
@@ -394,6 +397,7 @@ def _write_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
                 tags=tags,
                 billable=billable,
                 workspace=workspace,
+                force=force,
             )
 
         return await _run(toolkit_for, ctx, operation)
@@ -415,6 +419,9 @@ def _write_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
         stop: Annotated[str | None, _KEEP, Field(description="New stop time")],
         duration: Annotated[str | int | None, _KEEP, Field(description="New duration")],
         workspace: Workspace = None,
+        force: Annotated[
+            bool, Field(description="Allow a length over 24 hours (refused otherwise)")
+        ] = False,
     ) -> Annotated[CallToolResult, EntryResult]:
         """Change an entry. An argument left out stays as it is; `project: null` clears the
         project; `tags` replaces the list while `add_tags`/`remove_tags` edit it."""
@@ -431,7 +438,7 @@ def _write_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
         )
 
         async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
-            return await entries.update_entry(kit, fresh, entry_id=id, changes=changes)
+            return await entries.update_entry(kit, fresh, entry_id=id, changes=changes, force=force)
 
         return await _run(toolkit_for, ctx, operation)
 

@@ -20,6 +20,7 @@ from trackgate.mcp import observe
 from trackgate.mcp.entries import entries_in
 from trackgate.mcp.toolkit import ToolInputError, Toolkit
 from trackgate.mcp.views import SummaryGroup, SummaryResult, clock, elapsed_seconds
+from trackgate.money import as_amount, entry_cents, rate_cents
 
 GROUPINGS = ("project", "client", "tag", "description", "day")
 
@@ -63,17 +64,17 @@ async def summary_report(
     rates = await _workspace_rates(kit)
     now = datetime.now(UTC)
     totals: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"seconds": 0, "billable": 0, "amounts": defaultdict(float)}
+        lambda: {"seconds": 0, "billable": 0, "amounts": defaultdict(int)}
     )
     total = billable = 0
-    amounts: dict[str, float] = defaultdict(float)
+    amounts: dict[str, int] = defaultdict(int)  # cents
     for entry in entries:
         seconds = rounded(elapsed_seconds(entry, now), rounding)
         project = projects.get(entry.project_id or -1)
         rate, currency = rates.get(entry.workspace_id or -1, (None, "USD"))
         if project is not None and project.rate is not None:
             rate, currency = project.rate, project.currency or currency
-        amount = round(seconds / 3600 * float(rate), 2) if entry.billable and rate else 0.0
+        amount = entry_cents(seconds, rate_cents(rate)) if entry.billable and rate else 0
         total += seconds
         billable += seconds if entry.billable else 0
         if amount:
@@ -90,7 +91,7 @@ async def summary_report(
             key=key,
             seconds=value["seconds"],
             billable_seconds=value["billable"],
-            amounts={c: round(a, 2) for c, a in value["amounts"].items()},
+            amounts={c: as_amount(a) for c, a in value["amounts"].items()},
         )
         for key, value in sorted(totals.items(), key=lambda kv: (-kv[1]["seconds"], kv[0]))
     ]
@@ -102,7 +103,7 @@ async def summary_report(
         groups=groups,
         total_seconds=total,
         billable_seconds=billable,
-        amounts={c: round(a, 2) for c, a in amounts.items()},
+        amounts={c: as_amount(a) for c, a in amounts.items()},
     )
     top = ", ".join(f"{g.key} {clock(g.seconds)}" for g in groups[:3])
     return result, f"{clock(total)} in {label} by {group_by}" + (f": {top}." if top else ".")

@@ -156,6 +156,14 @@ def _tags(
     return ids
 
 
+def _billable(session: Session, p: TimeEntryPayload, project_id: int | None) -> bool:
+    """As Toggl does: an entry that does not say inherits its project's ``billable``."""
+    if p.billable is not None:
+        return p.billable
+    project = session.get(Project, project_id) if project_id is not None else None
+    return bool(project.billable) if project is not None else False
+
+
 def create(session: Session, user: UserRecord, workspace_id: int, p: TimeEntryPayload) -> TimeEntry:
     if p.workspace_id is None:
         raise BadRequest("workspace_id is required")
@@ -180,7 +188,7 @@ def create(session: Session, user: UserRecord, workspace_id: int, p: TimeEntryPa
         user_id=user.id,
         project_id=project_id,
         task_id=task_id,
-        billable=bool(p.billable),
+        billable=_billable(session, p, project_id),
         description=description,
         start=span.start,
         stop=span.stop,
