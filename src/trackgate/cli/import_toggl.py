@@ -23,11 +23,9 @@ def _day(value: str | None, flag: str) -> date | None:
 
 
 def _zone(name: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from trackgate.zones import zone_named
 
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if zone_named(name) is None:
         fail(f"unknown time zone {name!r} for --tz: use an IANA name such as Europe/Berlin", 2)
     return name
 

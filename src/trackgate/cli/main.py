@@ -95,13 +95,9 @@ def app(ctx: click.Context, /, **flags: Any) -> None:
 
 
 def _is_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from trackgate.zones import zone_named
 
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    return zone_named(name) is not None
 
 
 def main() -> None:

@@ -34,12 +34,12 @@ def zone(name: str | None) -> tzinfo:
             candidate = None
     if not candidate:
         return UTC
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # not needed by every command
+    from trackgate.zones import zone_named  # not needed by every command
 
-    try:
-        return ZoneInfo(candidate.lstrip(":"))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise TimeInputError(f"unknown time zone {candidate!r}") from exc
+    found = zone_named(candidate.lstrip(":"))
+    if found is None:
+        raise TimeInputError(f"unknown time zone {candidate!r}")
+    return found
 
 
 def duration(text: str) -> int:

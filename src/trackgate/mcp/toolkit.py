@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trackgate.client import AsyncToggl, Me, Project, TimeEntry, Workspace
 from trackgate.mcp import observe
 from trackgate.mcp.views import EntryRow, Envelope, QuotaBucketRow, QuotaLeft, entry_row
+from trackgate.zones import zone_named
 
 PROFILE_SECONDS = 300.0
 REPEAT_SECONDS = 10.0
@@ -46,10 +46,7 @@ class _LastStart:
 
 
 def _zone(name: str | None) -> tzinfo:
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
+    return zone_named(name) or UTC
 
 
 class Toolkit:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from trackgate.zones import zone_named
 
 #: ``date.toordinal()`` of 1970-01-01: local day numbers count days since then.
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -27,10 +29,7 @@ class OffsetSpan:
 
 def zone_of(name: str | None) -> ZoneInfo:
     """The user's zone; an unknown or empty name reads as UTC rather than failing a report."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(name) or ZoneInfo("UTC")
 
 
 def day_number(day: date) -> int:

@@ -80,12 +80,10 @@ def validate_fullname(name: str) -> str:
 
 
 def validate_timezone(name: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from trackgate.zones import zone_named
 
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise BadRequest(f"Invalid timezone: {name}") from exc
+    if zone_named(name) is None:
+        raise BadRequest(f"Invalid timezone: {name}")
     return name
 
 

@@ -12,13 +12,14 @@ answer is the same whichever way the upstream places the date).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from trackgate.shield import queries, rules
 from trackgate.shield.rawjson import epoch, join_array
 from trackgate.shield.rawobject import join_object, member, members, value_text
 from trackgate.shield.rules import CLIENTS, ME, PROJECTS, TASKS, TIME_ENTRIES
 from trackgate.shield.views import ALL_TIME, Coverage, Held, Read, View
+from trackgate.zones import zone_named
 
 #: ``/me/time_entries`` asked nothing: entries starting at or after 00:00 UTC this many days
 #: ago (Toggl's settled default) ...
@@ -136,10 +137,7 @@ def user_zone(view: View) -> ZoneInfo | None:
     name = users[0].value.get("timezone") if users else None
     if not isinstance(name, str) or not name:
         return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    return zone_named(name)
 
 
 def place(value: str, view: View) -> Span | None:

@@ -22,15 +22,9 @@ class ImportRefused(Exception):
 
 
 def _zone(name: str | None) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from trackgate.zones import zone_named
 
-    if not name:
-        return "UTC"
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name
+    return name if name and zone_named(name) is not None else "UTC"
 
 
 def person(

@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import anyio.from_thread
 from fastapi import APIRouter, Request
@@ -36,6 +36,7 @@ from trackgate.pages.console.common import (
     take_flash,
 )
 from trackgate.storage.models import Connection
+from trackgate.zones import zone_named
 
 router = APIRouter(include_in_schema=False)
 
@@ -110,10 +111,7 @@ def _user(request: Request, who: Viewer, connection_id: str) -> dict[str, Any]:
 
 
 def _zone(me: dict[str, Any]) -> ZoneInfo:
-    try:
-        return ZoneInfo(str(me.get("timezone") or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(str(me.get("timezone") or "")) or ZoneInfo("UTC")
 
 
 def _stamp(instant: datetime) -> str:
