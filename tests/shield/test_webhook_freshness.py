@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,15 @@ from trackgate.service.webhooks.signing import HEADER, signature
 LAG_SECONDS = 2.0
 
 
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[dict[str, LiveServer]]:
+@contextmanager
+def _servers(tmp_path: Path, *upstream_flags: str) -> Iterator[dict[str, LiveServer]]:
     started: list[LiveServer] = []
     hooks_on = {"TRACKGATE_WEBHOOK_ALLOW_PRIVATE": "on"}
     try:
         up = tmp_path / "upstream"
         up.mkdir()
-        started.append(start_live_server(up, "--no-gateway", "--emulate-quota", "30", env=hooks_on))
+        flags = ("--no-gateway", "--emulate-quota", "30", *upstream_flags)
+        started.append(start_live_server(up, *flags, env=hooks_on))
         started.append(start_live_server(up, "--no-gateway", env=hooks_on))
         port = free_port()
         env = {
@@ -51,6 +53,12 @@ def servers(tmp_path: Path) -> Iterator[dict[str, LiveServer]]:
     finally:
         for server in reversed(started):
             stop_live_server(server)
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[dict[str, LiveServer]]:
+    with _servers(tmp_path) as started:
+        yield started
 
 
 def _remaining(upstream: LiveServer, toggl: Toggl) -> int:
@@ -214,3 +222,28 @@ def test_deleting_the_connection_deletes_its_subscription(
     while _subscriptions(toggl) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _subscriptions(toggl) == []
+
+
+def test_a_refused_subscription_leaves_the_proxy_working_and_polling(tmp_path: Path) -> None:
+    """A Free workspace whose one subscription another tool holds: the upstream refuses the
+    shield's, and reads through the gateway go on as without webhooks."""
+    with _servers(tmp_path, "--emulate-webhook-limits", "free") as servers:
+        toggl = new_account(servers["upstream"], servers["gateway"], servers["twin"])
+        theirs = toggl.twin.post(
+            f"/webhooks/api/v1/subscriptions/{toggl.workspace_id}",
+            json={
+                "url_callback": f"http://127.0.0.1:{free_port()}/another-tool",
+                "event_filters": [{"entity": "*", "action": "*"}],
+                "description": "another tool",
+                "enabled": True,
+            },
+        )
+        assert theirs.status_code == 200, theirs.text
+        _entry(toggl, "first")
+        assert _descriptions(toggl) == ["first"]
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the refusal happens in the background
+            assert _descriptions(toggl) == ["first"]
+            time.sleep(0.5)
+        listed = _subscriptions(toggl)
+        assert [s["description"] for s in listed] == ["another tool"]
