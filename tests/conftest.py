@@ -219,14 +219,16 @@ class LiveServer:
 START_SECONDS = 60
 
 
-def start_live_server(tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> LiveServer:
+def start_live_server(
+    tmp_path: Path, *extra: str, env: dict[str, str] | None = None, port: int | None = None
+) -> LiveServer:
     import subprocess
     import sys
     import time
 
     import httpx
 
-    port = free_port()
+    port = port or free_port()  # given: a server that must know its own URL before it starts
     data_dir = tmp_path / "live-data"
     full_env = {
         **os.environ,

@@ -25,7 +25,9 @@ ENVIRONMENT = {
     "TRACKGATE_DATABASE_URL": "SQLAlchemy URL of a PostgreSQL database; replaces SQLite",
     "TRACKGATE_SECRET_KEY": "base64 AES-256 key(s), comma-separated, newest first",
     "TRACKGATE_KEY_FILE": "path of the key file used when TRACKGATE_SECRET_KEY is unset",
-    "TRACKGATE_PUBLIC_URL": "root URL used to build connect links",
+    "TRACKGATE_PUBLIC_URL": (
+        "root URL used to build connect links; the upstream posts the shield's webhooks there"
+    ),
     "TRACKGATE_OPERATOR_CONTACT": "how people reach this server's operator, on the connect page",
     "TRACKGATE_TOGGL_URL": "upstream root for the toggl-track app (default: embedded service)",
     "TRACKGATE_REDIS_URL": "Redis URL for rate limits shared between replicas",

@@ -36,7 +36,14 @@ def sealed_columns() -> list[SealedColumn]:
     from trackgate.gateway.credential_store import credential_context
     from trackgate.service.users import token_context
     from trackgate.service.webhooks.subscriptions import secret_context
-    from trackgate.storage.models import Connection, ConnectSession, User, WebhookSubscription
+    from trackgate.shield.hooks.records import secret_context as hook_secret_context
+    from trackgate.storage.models import (
+        Connection,
+        ConnectSession,
+        ShieldHook,
+        User,
+        WebhookSubscription,
+    )
 
     return [
         SealedColumn(
@@ -59,6 +66,12 @@ def sealed_columns() -> list[SealedColumn]:
             WebhookSubscription.secret_ciphertext,
             WebhookSubscription.id,
             lambda k: secret_context(int(str(k))),
+        ),
+        SealedColumn(
+            ShieldHook,
+            ShieldHook.secret_ciphertext,
+            ShieldHook.id,
+            lambda k: hook_secret_context(str(k)),
         ),
     ]
 

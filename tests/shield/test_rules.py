@@ -167,6 +167,15 @@ def test_freshness_and_cache_control() -> None:
     assert cache_control("max-age=0", 60.0) == 0.0
 
 
+def test_events_heard_lately_keep_a_kind_fresh_until_they_stop() -> None:
+    # fetched long ago, but the subscription was heard: fresh until events_until
+    assert rules.is_fresh(100.0, None, 5000.0, 60.0, events_until=5100.0)
+    # deliveries stopped: past events_until it polls as without webhooks
+    assert not rules.is_fresh(100.0, None, 5101.0, 60.0, events_until=5100.0)
+    # an event it could not apply makes it stale whatever the deliveries
+    assert not rules.is_fresh(100.0, 4000.0, 5000.0, 60.0, events_until=5100.0)
+
+
 def test_when_a_catalog_is_listed_whole_and_where_else_it_can_be_fetched() -> None:
     whole = rules.needs_whole_listing
     assert whole(rules.PROJECTS, None, 100.0, None, 200.0)  # no since yet

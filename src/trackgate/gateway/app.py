@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from trackgate.gateway import control
+from trackgate.gateway import control, hooks_route
 from trackgate.gateway.auth import KeyVerifier
 from trackgate.gateway.errors import GatewayError, gateway_error_response
 from trackgate.gateway.health import health_running
@@ -45,6 +45,7 @@ def install_gateway(app: FastAPI, runtime: Runtime, embedded_upstream: ASGIApp |
 
     app.add_exception_handler(GatewayError, on_gateway_error)
     app.include_router(control.router)
+    app.include_router(hooks_route.router)
     app.include_router(connect_page.router)
     install_proxy(app)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
@@ -33,11 +34,14 @@ from trackgate.gateway.connections import (
     list_connections,
     owned_connection,
 )
+from trackgate.gateway.credential_store import open_credential
 from trackgate.gateway.errors import GatewayError, bad_request, not_found
 from trackgate.gateway.keys import list_keys
+from trackgate.gateway.shield_hooks import unsubscribe
 from trackgate.gateway.state import GatewayState, gateway_state
 from trackgate.invalidation import CONNECTION, Invalidation
 from trackgate.shield import connection_quotas
+from trackgate.shield.hooks import records as hook_records
 from trackgate.storage.models import ApiKey, Connection
 
 router = APIRouter(tags=["connections"])
@@ -192,10 +196,15 @@ def delete_route(request: Request, connection_id: str) -> JSONResponse:
         if connection is None:
             raise unknown_connection()
         deleted_id = connection.id
+        hooks = hook_records.refs_of(session, deleted_id)
+        sealed = connection.credential_ciphertext
+        token = open_credential(state.runtime.keyring, deleted_id, sealed) if sealed else None
         delete_connection(session, connection)
     # committed: every process stops using it (this one at once)
     state.runtime.invalidations.announce(Invalidation(CONNECTION, deleted_id, caller.account_id))
-    return JSONResponse({"connection_id": deleted_id, "deleted": True})
+    # its shield subscriptions go too, upstream, once answered
+    later = BackgroundTask(unsubscribe, state, token, hooks) if hooks and token else None
+    return JSONResponse({"connection_id": deleted_id, "deleted": True}, background=later)
 
 
 @router.api_route("/connections", methods=["PUT", "PATCH"], include_in_schema=False)

@@ -43,6 +43,7 @@ from trackgate.gateway.errors import (
 )
 from trackgate.gateway.limits import MAX_TRIES, GatewayLimits
 from trackgate.gateway.routing import Chosen, ConnectionRouter, basic_credential
+from trackgate.gateway.shield_hooks import HookSubscriber
 from trackgate.gateway.state import GatewayState
 from trackgate.gateway.upstream import (
     Headers,
@@ -215,10 +216,18 @@ class ProxyEndpoint:
             if settings.shield_enabled
             else None
         )
+        #: the shield's webhook subscriptions, where the upstream can reach this gateway
+        self.hooks: HookSubscriber | None = (
+            HookSubscriber(state, settings.public_url)
+            if self.mirror is not None and settings.public_url
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             call = await self._prepare(scope, receive)
+            if self.hooks is not None:  # subscribes in the background, once
+                self.hooks.noticed(call.chosen.connection_id, call.chosen.api_token)
             extra: tuple[tuple[bytes, bytes], ...] = ()
             answered: UpstreamResponse | None = None
             mirror = self.mirror
@@ -703,6 +712,8 @@ class ProxyEndpoint:
 
     async def close(self) -> None:
         await self.limits.close()
+        if self.hooks is not None:
+            await self.hooks.close()
 
 
 def refusal_reason(status: int) -> str:

@@ -150,7 +150,7 @@ class AnswerKeeper:
             if state is None:
                 return  # not filled yet: its first fill lists it whole
             if kind != TIME_ENTRIES:
-                if _keep_catalog(session, connection_id, kind, items):
+                if keep_catalog(session, connection_id, kind, items):
                     store.mark_dirty(session, connection_id, [kind], time.time())
                 return
             store.merge_entries(session, connection_id, items)
@@ -176,7 +176,7 @@ class AnswerKeeper:
                 state.covered_from = span.low  # no gap between the two: one range held
 
 
-def _keep_catalog(session: Session, connection_id: str, kind: str, items: list[Item]) -> bool:
+def keep_catalog(session: Session, connection_id: str, kind: str, items: list[Item]) -> bool:
     """Keep what an answer shows of a catalog kind; True when the held listing is out of date."""
     if store.in_listing_order(session, connection_id, kind):
         store.merge_objects(session, connection_id, kind, items)

@@ -165,7 +165,7 @@ class QuotaShield:
         body = read.answer(view)
         if body is None:
             return None
-        fetched = [copy.states[k].fetched_at for k in read.kinds if k in copy.states]
+        fetched = [_current_as_of(copy.states[k]) for k in read.kinds if k in copy.states]
         oldest = min(fetched, default=time.time())
         return Served(body, outcome, max(0, math.floor(time.time() - oldest)))
 
@@ -280,3 +280,11 @@ def _coverage(entries: ShieldKind | None) -> Coverage:
     if entries is None:
         return Coverage()
     return Coverage(entries.covered_from, entries.changes_from)
+
+
+def _current_as_of(state: ShieldKind) -> float:
+    """When a kind was last known current: now while events keep it so, else its refresh."""
+    now = time.time()
+    if state.events_until is not None and now <= state.events_until:
+        return now
+    return state.fetched_at

@@ -73,7 +73,11 @@ def _upstream_clock(headers: Headers, fallback: float) -> float:
 
 
 def fresh(state: ShieldKind | None, now: float, limit: float) -> bool:
-    return state is not None and rules.is_fresh(state.fetched_at, state.dirty_at, now, limit)
+    # a caller asking for max-age=0 wants the upstream asked, events or not
+    events_until = state.events_until if state is not None and limit > 0 else None
+    return state is not None and rules.is_fresh(
+        state.fetched_at, state.dirty_at, now, limit, events_until
+    )
 
 
 def stale_kinds(

@@ -101,11 +101,20 @@ FILL_BACKOFF_SECONDS = 10.0
 LEASE_SECONDS = 15.0
 
 
-def is_fresh(fetched_at: float, dirty_at: float | None, now: float, max_age: float) -> bool:
-    """Fresh: asked of the upstream at most ``max_age`` seconds ago, and no write since then
-    whose effects the mirror could not apply."""
+def is_fresh(
+    fetched_at: float,
+    dirty_at: float | None,
+    now: float,
+    max_age: float,
+    events_until: float | None = None,
+) -> bool:
+    """Fresh: no write or event since the last refresh whose effects the mirror could not
+    apply, and either asked of the upstream at most ``max_age`` seconds ago or kept current
+    by the upstream's events, heard lately (until ``events_until``)."""
     if dirty_at is not None and dirty_at >= fetched_at:
         return False
+    if events_until is not None and now <= events_until:
+        return True
     return now - fetched_at <= max_age
 
 

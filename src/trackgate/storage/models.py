@@ -428,6 +428,9 @@ class ShieldKind(Base):
     listed_at: Mapped[float | None] = synonym("covered_from")
     #: time entries: ``since`` queries from this instant on can be answered
     changes_from: Mapped[float | None] = mapped_column(Float)
+    #: fresh without polling until this instant (our clock): the upstream's events for
+    #: this kind reach the mirror and were last heard shortly before (see ``shield.hooks``)
+    events_until: Mapped[float | None] = mapped_column(Float)
 
 
 class ShieldObject(Base):
@@ -446,6 +449,42 @@ class ShieldObject(Base):
     at: Mapped[float | None] = mapped_column(Float)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     body: Mapped[str] = mapped_column(Text)
+
+
+class ShieldHook(Base):
+    """One upstream webhook subscription that keeps a connection's mirror fresh: one per
+    connection and workspace, received at ``/hooks/toggl/{id}``."""
+
+    __tablename__ = "shield_hooks"
+    #: opaque: the path the upstream posts to, and nothing else
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    workspace_id: Mapped[int] = mapped_column(BigInteger)
+    #: the upstream's subscription id, once created
+    subscription_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: the subscription's signing secret, sealed like credentials
+    secret_ciphertext: Mapped[str | None] = mapped_column(Text)
+    #: the credential (digest) that subscribed: its events patch only a mirror bound to it
+    credential_digest: Mapped[str] = mapped_column(String(64))
+    url_callback: Mapped[str] = mapped_column(Text)
+    validated_at: Mapped[float | None] = mapped_column(Float)
+    #: when (our clock) a delivery last arrived, event or ping
+    heard_at: Mapped[float | None] = mapped_column(Float)
+    #: when (our clock) the last ping was asked for
+    pinged_at: Mapped[float | None] = mapped_column(Float)
+
+
+class ShieldHookEvent(Base):
+    """An event id a hook received: a second delivery of it is a replay, refused."""
+
+    __tablename__ = "shield_hook_events"
+    hook_id: Mapped[str] = mapped_column(
+        ForeignKey("shield_hooks.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[float] = mapped_column(Float, index=True)
 
 
 class ShieldQuota(Base):
