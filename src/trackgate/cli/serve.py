@@ -152,7 +152,8 @@ def serve(
         "proxy_headers": False,
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
-    with opened(settings) as runtime:  # migrates and checks the key once, before any worker
+    # Migrates and checks the key once, before any worker.
+    with opened(settings, create=True) as runtime:
         if demo:
             run_demo(runtime)
         announce_files(runtime)
