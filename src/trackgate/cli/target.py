@@ -2,9 +2,9 @@
 profile: the first of those layers that names credentials decides, and a gateway key wins
 over a Toggl token within a layer.
 
-Environment: ``TOGGL_API_TOKEN`` with ``TOGGL_API_URL`` (a full base URL including
-``/api/v9``); ``MATON_API_KEY`` with ``TRACKGATE_GATEWAY_URL`` (the gateway's root) and
-``MATON_CONNECTION``; ``TRACKGATE_PROFILE`` picks the profile.
+Environment: ``TOGGL_API_TOKEN`` with ``TOGGL_API_URL`` (the server's root or its
+``/api/v9``: either spelling); ``MATON_API_KEY`` with ``TRACKGATE_GATEWAY_URL`` (the gateway's
+root) and ``MATON_CONNECTION``; ``TRACKGATE_PROFILE`` picks the profile.
 """
 
 from __future__ import annotations
