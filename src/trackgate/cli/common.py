@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from trackgate.config import Settings, load_settings, variable_for
+from trackgate.config import Settings, default_data_dir, load_settings, variable_for
 from trackgate.crypto import SecretKeyError
 from trackgate.preflight import check_database_present, check_storage
 from trackgate.runtime import KeyNotPresent, Runtime, build_runtime, make_data_dir
@@ -32,7 +32,7 @@ DataDirOption = typer.Option(
     None,
     "--data-dir",
     metavar="DIR",
-    help=option_help("Data directory (default: per-user).", "data_dir"),
+    help=option_help(f"Data directory (default: {default_data_dir()}).", "data_dir"),
 )
 
 
