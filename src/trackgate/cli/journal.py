@@ -22,11 +22,16 @@ from trackgate.client import Toggl
 from trackgate.client.errors import (
     APIError,
     AuthenticationError,
+    NameLookupError,
     NetworkError,
     QuotaExceededError,
     RateLimitError,
     ServerError,
 )
+
+#: A journaled field naming the project by the name typed, when it could not be looked up
+#: (offline before names were cached): it becomes ``project_id`` when the change is sent.
+PROJECT_NAME = "project_name"
 
 # Failures that say "not now" rather than "never": the change waits for the next run.
 RETRY_LATER = (NetworkError, QuotaExceededError, RateLimitError, ServerError)
@@ -104,6 +109,9 @@ def _send(toggl: Toggl, change: dict[str, Any], ids: dict[str, int]) -> None:
     wid = change.get("workspace_id") or toggl.me.get().default_workspace_id
     if not isinstance(wid, int):
         raise ValueError("the account has no default workspace")
+    if PROJECT_NAME in fields:  # a name typed offline: the project it names now
+        project = toggl.names.project(fields.pop(PROJECT_NAME), wid)
+        fields["project_id"] = project.id
     if op == "start":
         start = datetime.fromisoformat(fields["start"])
         running = toggl.time_entries.current()
@@ -156,7 +164,7 @@ def replay(toggl: Toggl, journal: Journal, target: str) -> Replayed:
             sent += 1
         except WAIT as exc:
             return Replayed(sent, rejected, len(changes) - index, exc)
-        except (APIError, ValueError) as exc:
+        except (APIError, ValueError, NameLookupError) as exc:  # refused for good
             journal.reject(change, str(exc))
             rejected.append((change, str(exc)))
         journal.replace(target, _remaining(changes[index + 1 :], ids))
