@@ -126,3 +126,27 @@ def test_a_start_offline_before_names_are_cached_journals_the_project_name(
     running = terminal.json("now")
     assert running["description"] == "Offline site work"
     assert running["project_id"] == made.json()["id"]
+
+
+def test_a_journal_written_for_another_server_is_shown_kept_and_sent_when_asked(
+    switch: Switch, server: LiveServer, tmp_path: Path
+) -> None:
+    terminal = _through(switch, server, tmp_path / "home")
+    switch.mode = "down"
+    old_url = terminal.env["TOGGL_API_URL"]
+    started = terminal.run("start", "Written on the train")
+    assert started.returncode == 5 and "journal" in started.stderr, started.stderr
+    terminal.env["TOGGL_API_URL"] = server.url  # the CLI now points at another URL
+    shown = terminal.run("now")
+    assert shown.returncode == 0, shown.stderr
+    assert "Written on the train" in shown.stdout and old_url in shown.stdout
+    kept = terminal.run("sync")  # not a terminal: nothing is sent or dropped, and it says so
+    assert old_url in kept.stderr and "kept" in kept.stderr and "--here" in kept.stderr
+    journal = tmp_path / "home" / ".config" / "trackgate" / "journal.jsonl"
+    assert "Written on the train" in journal.read_text()
+    assert terminal.json("ls") == []
+    sent = terminal.run("sync", "--here", "--json")
+    assert sent.returncode == 0, sent.stderr
+    assert json.loads(sent.stdout) == {"sent": 1, "rejected": 0, "left": 0}
+    assert terminal.json("now")["description"] == "Written on the train"
+    assert "Written on the train" not in journal.read_text()

@@ -49,7 +49,8 @@ class Replayed:
 class Journal:
     """The journal file, shared by every profile (each change names its target)."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, *, server: str | None = None) -> None:
+        self.server = server  # the URL changes are written against, shown if it changes
         base = directory or config_dir()
         self.path = base / "journal.jsonl"
         self.rejected_path = base / "journal.rejected.jsonl"
@@ -66,6 +67,19 @@ class Journal:
     def pending(self, target: str) -> list[dict[str, Any]]:
         return [c for c in self.load() if c.get("target") == target]
 
+    def elsewhere(self, target: str) -> list[dict[str, Any]]:
+        """Changes written while the CLI pointed at another server (or credentials)."""
+        return [c for c in self.load() if c.get("target") != target]
+
+    def move_here(self, target: str) -> int:
+        """Changes written for other targets become this target's, after its own (in order);
+        how many moved."""
+        changes = self.load()
+        own = [c for c in changes if c.get("target") == target]
+        moved = [{**c, "target": target} for c in changes if c.get("target") != target]
+        self._write(self.path, own + moved)
+        return len(moved)
+
     def _write(self, path: Path, changes: list[dict[str, Any]]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = path.with_suffix(".tmp")
@@ -81,6 +95,8 @@ class Journal:
         changes = self.load()
         numbers = [int(c["local_id"][1:]) for c in changes if c.get("local_id")]
         change = {"target": target, **change}
+        if self.server and "server" not in change:
+            change["server"] = self.server
         if change["op"] == "start":
             change["local_id"] = f"j{max(numbers, default=0) + 1}"
         self._write(self.path, [*changes, change])

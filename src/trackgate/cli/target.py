@@ -40,6 +40,11 @@ class Target(Frozen):
         return "gateway_key" in self.options
 
     @property
+    def server_url(self) -> str:
+        """Where changes go, for people (never a credential)."""
+        return str(self.options.get("base_url") or "")
+
+    @property
     def fingerprint(self) -> str:
         """Names this target in the journal and the cache without holding its secret."""
         material = "\n".join(f"{k}={v}" for k, v in sorted(self.options.items()))
