@@ -36,7 +36,8 @@ def one_line_usage_error(done: subprocess.CompletedProcess[str], needle: str) ->
 
 
 @pytest.mark.parametrize(
-    "command", [("users", "list"), ("accounts", "list"), ("db", "upgrade"), ("secrets", "status")]
+    "command",
+    [("users", "list"), ("accounts", "list"), ("secrets", "status"), ("secrets", "rotate")],
 )
 def test_a_data_dir_without_a_database_is_refused(tmp_path: Path, command: tuple[str, ...]) -> None:
     typo = tmp_path / "dta"

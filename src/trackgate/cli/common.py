@@ -98,8 +98,9 @@ def private_files(settings: Settings) -> None:
 
 def ready_storage(settings: Settings, *, create: bool = False) -> None:
     """Check the paths before anything is written (exit 2 on a bad one) and make the data
-    directory private. Only ``create`` (serve, users create, restore) may start a database
-    in a data directory that holds none; any other command refuses such a (typo'd) path."""
+    directory private. Only ``create`` (serve, users create, db upgrade, import, restore)
+    may start a database in a data directory that holds none; any other command refuses such
+    a (typo'd) path."""
     try:
         check_storage(settings)
         if not create:
