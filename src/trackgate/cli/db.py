@@ -17,7 +17,8 @@ app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 def upgrade(data_dir: Path | None = DataDirOption) -> None:
     """Apply pending migrations (as `serve` does at start) and print the revision."""
     settings = settings_for(data_dir)
-    ready_storage(settings, create=True)  # making a new database's schema is its job
+    if settings.is_sqlite:  # making a new database's schema is its job
+        ready_storage(settings, create=True)
     try:
         db = open_database(settings)
     except Exception as exc:  # noqa: BLE001 - a database that cannot be opened or migrated
