@@ -51,7 +51,7 @@ def backup(
     """Copy the database while servers keep serving, and its key's fingerprint beside it
     (PATH.key-fingerprint). The key itself is never copied: back it up apart."""
     settings = settings_for(data_dir)
-    _ready(settings, create=False)
+    private_files(settings)  # a missing database is refused by the backup itself
     try:
         made = make_backup(settings, out, _own_keyring(settings))
     except BackupError as exc:
