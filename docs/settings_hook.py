@@ -89,7 +89,7 @@ def serve_flags_table() -> str:
         shown = ", ".join(f"`{flag}{spelled}`" for flag in flags)
         default = param.default
         default_text = "" if default in (None, False) or callable(default) else f"`{default}`"
-        help_text = getattr(param, "help", None) or ""
+        help_text = (getattr(param, "help", None) or "").replace(str(Path.home()), "~", 1)
         rows.append(f"| {shown} | {default_text} | {_cell(help_text)} |")
     return "\n".join(rows)
 

@@ -199,9 +199,12 @@ def run_as_written(commands: list[Command], tmp_path: Path) -> subprocess.Comple
         for k, v in os.environ.items()
         if not k.startswith(("TRACKGATE_", "MATON_", "TOGGL_", "XDG_", "VIRTUAL_ENV"))
     }
+    scratch = tmp_path / "tmp"  # where the commands' `mktemp -d` makes its directories
+    scratch.mkdir()
     env.update(
         {
             "HOME": str(home),
+            "TMPDIR": str(scratch),
             "__logs": str(tmp_path),
             "__port": str(port),
         }
@@ -218,7 +221,26 @@ def run_as_written(commands: list[Command], tmp_path: Path) -> subprocess.Comple
     failed_at = commands[len(ran)].text if len(ran) < len(commands) else None
     assert done.returncode == 0, f"stopped at: {failed_at}\n{done.stderr[-3000:]}"
     assert ran == list(range(len(commands))), failed_at
+    secrets_kept_private(checkout, scratch)
     return done
+
+
+def secrets_kept_private(checkout: Path, scratch: Path) -> None:
+    """What the commands print (tokens, gateway keys) is not left in the checkout, and the
+    files they keep it in elsewhere are the user's alone."""
+    assert not sorted(checkout.glob("*.json")), "tokens or keys written into the checkout"
+    kept = sorted(scratch.rglob("*.json"))
+    for path in kept:
+        assert path.stat().st_mode & 0o077 == 0, f"{path.name} can be read by others"
+
+
+def test_the_files_that_hold_tokens_are_ignored_by_git() -> None:
+    ignored = (ROOT / ".gitignore").read_text().split()
+    written = re.findall(
+        r"tee \S*?(\w+\.json)", README + "".join(page.read_text() for page in DOCS.glob("*.md"))
+    )
+    assert {"jane.json", "account.json", "key.json"} <= set(written)
+    assert {f"/{name}" for name in written} <= set(ignored)
 
 
 @pytest.mark.socket

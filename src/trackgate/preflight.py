@@ -11,7 +11,7 @@ import os
 import socket
 from pathlib import Path
 
-from trackgate.config import Settings
+from trackgate.config import Settings, default_data_dir
 from trackgate.setting_values import SettingError
 
 
@@ -32,6 +32,35 @@ def _can_make(directory: Path) -> bool:
     return os.access(existing, os.W_OK | os.X_OK)
 
 
+def _data_dir_usable(directory: Path) -> bool:
+    """An existing directory this user can write, or a new one whose parent exists: only the
+    last component is made, so a typo'd path fails instead of growing a tree of directories.
+    The default (per-user) directory may be made with its parents."""
+    if directory.exists():
+        return directory.is_dir() and os.access(directory, os.W_OK | os.X_OK)
+    if directory == default_data_dir():
+        return _can_make(directory)
+    parent = directory.parent
+    return parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
+
+
+def database_file(settings: Settings) -> Path:
+    """Where the SQLite database of ``settings`` lives."""
+    return settings.data_dir / "trackgate.db"
+
+
+def check_database_present(settings: Settings) -> None:
+    """A SQLite data directory that holds a database: a typo'd ``--data-dir`` is refused
+    rather than answered from a new, empty database."""
+    if settings.is_sqlite and not database_file(settings).is_file():
+        raise SettingError(
+            "--data-dir (or TRACKGATE_DATA_DIR)",
+            "a directory holding a trackgate database (`trackgate serve` or "
+            "`trackgate users create` makes one)",
+            str(settings.data_dir),
+        )
+
+
 def check_storage(settings: Settings) -> None:
     """The data directory (SQLite) and the key file's directory can be written, and a key is
     given where one must be (PostgreSQL: every replica needs the same one)."""
@@ -41,10 +70,10 @@ def check_storage(settings: Settings) -> None:
             "set with TRACKGATE_DATABASE_URL (make one with `trackgate secrets generate`; "
             "every server of the database needs the same)",
         )
-    if settings.is_sqlite and not _can_make(settings.data_dir):
+    if settings.is_sqlite and not _data_dir_usable(settings.data_dir):
         raise SettingError(
             "--data-dir (or TRACKGATE_DATA_DIR)",
-            "a directory this user can write",
+            "a directory this user can write (or a new one in an existing directory)",
             str(settings.data_dir),
         )
     if settings.secret_key:

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from trackgate.config import Settings
+from trackgate.config import Settings, default_data_dir
 from trackgate.crypto import Keyring, SecretKeyError, fingerprint, load_keyring
 from trackgate.invalidation import KEYRING, Invalidation, Invalidations
 from trackgate.ratelimit import FailureGuard, make_storage
@@ -115,11 +115,17 @@ def stored_fingerprint(db: Database) -> str | None:
         return session.scalar(select(Meta.value).where(Meta.key == FINGERPRINT_KEY))
 
 
+def make_data_dir(settings: Settings) -> None:
+    """The data directory: only its last component is made (the default one with its
+    parents), so a typo'd path cannot grow a tree of directories."""
+    settings.data_dir.mkdir(parents=settings.data_dir == default_data_dir(), exist_ok=True)
+
+
 def open_database(settings: Settings, *, key_check: bool = False) -> Database:
     """The database, migrated to the current schema. With ``key_check``, a database sealed
     by a key that is not present is refused before the migrations run."""
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_data_dir(settings)
     db = Database(settings.sqlalchemy_url)
     if key_check:
         try:

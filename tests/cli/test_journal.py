@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
+
 from tests.cli.conftest import Switch, Terminal, terminal_for
 from tests.conftest import LiveServer
 
@@ -97,3 +99,54 @@ def test_a_journaled_start_ends_where_a_later_timer_began(
     assert running["description"] == "At the desk"
     train = next(e for e in terminal.json("ls") if e["description"] == "On the train")
     assert train["stop"] is not None and 1150 <= train["duration"] <= 1250
+
+
+def test_a_start_offline_before_names_are_cached_journals_the_project_name(
+    switch: Switch, server: LiveServer, tmp_path: Path
+) -> None:
+    terminal = _through(switch, server, tmp_path / "home")
+    user = terminal.user
+    made = httpx.post(
+        f"{server.url}/api/v9/workspaces/{user['default_workspace_id']}/projects",
+        json={"name": "Website"},
+        auth=(user["api_token"], "api_token"),
+        timeout=30,
+    )
+    assert made.status_code == 200, made.text
+    switch.mode = "down"  # nothing cached yet: neither the workspace nor the project's id
+    started = terminal.run("start", "Offline site work", "-p", "Website")
+    assert started.returncode == 5 and "journal" in started.stderr, started.stderr
+    journal = (tmp_path / "home" / ".config" / "trackgate" / "journal.jsonl").read_text()
+    kept = json.loads(journal.splitlines()[0])
+    assert kept["op"] == "start" and kept["fields"]["project_name"] == "Website"
+    switch.mode = "forward"
+    synced = terminal.run("sync", "--json")
+    assert synced.returncode == 0, synced.stderr
+    assert json.loads(synced.stdout) == {"sent": 1, "rejected": 0, "left": 0}
+    running = terminal.json("now")
+    assert running["description"] == "Offline site work"
+    assert running["project_id"] == made.json()["id"]
+
+
+def test_a_journal_written_for_another_server_is_shown_kept_and_sent_when_asked(
+    switch: Switch, server: LiveServer, tmp_path: Path
+) -> None:
+    terminal = _through(switch, server, tmp_path / "home")
+    switch.mode = "down"
+    old_url = terminal.env["TOGGL_API_URL"]
+    started = terminal.run("start", "Written on the train")
+    assert started.returncode == 5 and "journal" in started.stderr, started.stderr
+    terminal.env["TOGGL_API_URL"] = server.url  # the CLI now points at another URL
+    shown = terminal.run("now")
+    assert shown.returncode == 0, shown.stderr
+    assert "Written on the train" in shown.stdout and old_url in shown.stdout
+    kept = terminal.run("sync")  # not a terminal: nothing is sent or dropped, and it says so
+    assert old_url in kept.stderr and "kept" in kept.stderr and "--here" in kept.stderr
+    journal = tmp_path / "home" / ".config" / "trackgate" / "journal.jsonl"
+    assert "Written on the train" in journal.read_text()
+    assert terminal.json("ls") == []
+    sent = terminal.run("sync", "--here", "--json")
+    assert sent.returncode == 0, sent.stderr
+    assert json.loads(sent.stdout) == {"sent": 1, "rejected": 0, "left": 0}
+    assert terminal.json("now")["description"] == "Written on the train"
+    assert "Written on the train" not in journal.read_text()

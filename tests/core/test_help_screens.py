@@ -4,6 +4,8 @@ serve options name the TRACKGATE_* variable each one reads."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import click
@@ -11,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from trackgate.cli.main import app
-from trackgate.config import FLAGS, variable_for
+from trackgate.cli.profiles import KEYS
+from trackgate.config import ENVIRONMENT, FLAGS, READERS, default_data_dir, variable_for
 
 TYPE_TAG = re.compile(r"<(bool|str|int|float|path|text|integer)>", re.IGNORECASE)
 
@@ -47,7 +50,7 @@ def test_help_has_no_type_tags(path: tuple[str, ...]) -> None:
 
 def test_keys_revoke_names_its_argument() -> None:
     text = help_of("keys", "revoke")
-    assert "Usage: trackgate keys revoke [OPTIONS] {KEY_ID}" in text
+    assert "Usage: trackgate keys revoke [OPTIONS] KEY_ID\n" in text
     assert "KEY_ID (an id from `keys list`)" in text
 
 
@@ -67,3 +70,89 @@ def test_serve_help_names_the_variable_of_each_option() -> None:
         assert option_text.split(" --", 1)[0].endswith(f"[env: {variable}]"), flag
         shown += 1
     assert shown >= 3  # --data-dir, --upstream, --public-url
+
+
+BRACES = re.compile(r"\{[A-Z_]+\}")
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS, ids=" ".join)
+def test_every_help_screen_renders_without_braces(path: tuple[str, ...]) -> None:
+    text = help_of(*path)
+    assert text.startswith(f"Usage: trackgate {' '.join(path)}"), text
+    assert not BRACES.search(text), text
+
+
+def usage_error(*args: str) -> str:
+    done = CliRunner().invoke(app, list(args), terminal_width=100)
+    assert done.exit_code == 2, done.output
+    return done.output
+
+
+GROUPS = [()] + [path for path in COMMAND_PATHS if "COMMAND" in help_of(*path).split("\n")[0]]
+
+
+@pytest.mark.parametrize("path", GROUPS, ids=lambda path: " ".join(path) or "trackgate")
+def test_one_style_for_try_help_and_did_you_mean(path: tuple[str, ...]) -> None:
+    name = (
+        help_of(
+            *path,
+        )
+        .split("Commands:", 1)[1]
+        .split()[0]
+    )
+    said = usage_error(*path, name[:-1] + "x" + name[-1])
+    assert f"Try '{' '.join(('trackgate', *path))} --help' for help." in said
+    assert f"Error: No such command {name[:-1] + 'x' + name[-1]!r}. Did you mean {name!r}" in said
+    assert "one of" not in said
+
+
+def option_rows(text: str) -> dict[str, str]:
+    """Each option's whole help text, by its flag."""
+    options = text.split("Options:", 1)[1].split("\n\n", 1)[0]
+    rows: dict[str, str] = {}
+    flag = ""
+    for line in options.splitlines():
+        if line.startswith("  -"):
+            flag = line.split()[0].rstrip(",")
+            rows[flag] = line
+        elif flag:
+            rows[flag] += " " + line.strip()
+    return {k: " ".join(v.split()) for k, v in rows.items()}
+
+
+def test_every_serve_flag_names_its_variable() -> None:
+    rows = option_rows(help_of("serve"))
+    assert len(rows) >= 12
+    for flag, row in rows.items():
+        if flag in ("-h", "--help"):
+            continue
+        assert re.search(r"\[env: TRACKGATE_[A-Z_]+\]", row), row
+
+
+def test_serve_help_lists_the_variables_that_have_no_flag() -> None:
+    text = help_of("serve")
+    epilog = text.split("read from the environment only:", 1)[1]
+    flagless = [name for name, (field, _) in READERS.items() if field not in FLAGS]
+    assert "TRACKGATE_SECRET_KEY" in flagless
+    for name in flagless:
+        assert f"{name}: {ENVIRONMENT[name]}" in epilog
+
+
+def test_data_dir_shows_the_real_default_path() -> None:
+    for path in (("serve",), ("users", "list"), ("db", "upgrade")):
+        done = subprocess.run(  # a process of its own: the path is read at import, from HOME
+            [sys.executable, "-m", "trackgate", *path, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        shown = "".join(done.stdout.split())  # a long path may be wrapped at a hyphen
+        assert f"Datadirectory(default:{default_data_dir()})." in shown
+
+
+def test_config_set_lists_its_keys() -> None:
+    flat = " ".join(help_of("config", "set").split())
+    assert f"KEY is one of: {', '.join(KEYS)}." in flat
+    said = usage_error("config", "set", "apitoken", "x")
+    assert "Did you mean 'api_token'" in said

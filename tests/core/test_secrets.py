@@ -153,7 +153,7 @@ def test_a_key_file_left_holding_new_and_old_starts_and_rotate_finishes(
 
 def test_wrong_key_is_a_one_line_error(cli_env: dict[str, str]) -> None:
     """A real process: nothing but the one line reaches stderr, nothing reaches stdout."""
-    _cli(cli_env, "users", "list")
+    _cli(cli_env, "users", "create", "--email", "w@example.com", "--password", "secret123")
     cli_env["TRACKGATE_SECRET_KEY"] = encode_key(generate_key())
     refused = _process(cli_env, "users", "list")
     assert refused.stdout == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -35,10 +36,12 @@ def test_schema_is_at_the_head_revision(runtime: Runtime) -> None:
         assert conn.execute(text("select version_num from alembic_version")).scalar()
 
 
-def _start_many(env: dict[str, str], count: int) -> list[subprocess.CompletedProcess[str]]:
+def _start_many(
+    env: dict[str, str], count: int, command: tuple[str, ...] = ("users", "list")
+) -> list[subprocess.CompletedProcess[str]]:
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "trackgate", "users", "list"],
+            [sys.executable, "-m", "trackgate", *command],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -63,9 +66,13 @@ def test_many_processes_migrate_a_new_sqlite_database_at_once(tmp_path: Path) ->
         "TRACKGATE_KEY_FILE": str(tmp_path / "cfg" / "k"),
         "TRACKGATE_SECRET_KEY": encode_key(generate_key()),
     }
-    results = _start_many(env, 4)
+    # `db upgrade` may start a database in an empty data dir (`users list` refuses one)
+    results = _start_many(env, 4, ("db", "upgrade"))
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
-    assert all(r.stdout.strip() == "[]" for r in results)
+    revisions = {json.loads(r.stdout)["revision"] for r in results}
+    assert len(revisions) == 1 and revisions != {None}
+    listed = _start_many(env, 1)[0]
+    assert listed.returncode == 0 and listed.stdout.strip() == "[]", listed.stderr
 
 
 def _pg_available() -> bool:

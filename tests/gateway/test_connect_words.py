@@ -21,6 +21,7 @@ from tests.gateway.control_helpers import (
 )
 from trackgate.app import create_app
 from trackgate.gateway.scopes import DEFAULT, SCOPES
+from trackgate.pages.connect_html import connected_page
 from trackgate.runtime import Runtime
 
 
@@ -104,3 +105,32 @@ def test_a_used_link_says_to_ask_for_a_new_one(
     client.post(path, data={"csrf_token": csrf_of(client.get(path).text), "api_token": user.token})
     text = words(client.get(path).text)
     assert "This link was already used. Ask whoever sent it to you for a new link." in text
+
+
+def test_the_success_page_says_how_to_take_the_access_back(
+    client: TestClient, runtime: Runtime, user: Person
+) -> None:
+    connection = start_connection(client, make_account(runtime, name="Acme Time Robot"))
+    path = connect_path(connection["url"])
+    done = client.post(path, data={"csrf_token": csrf_of(client.get(path).text), **_token(user)})
+    text = words(done.text)
+    assert "To take the access back later, ask Acme Time Robot to delete this connection" in text
+    assert "to reset your API token ( trackgate users reset-token )" in text
+
+
+def test_in_front_of_toggl_the_success_page_points_at_the_token_reset() -> None:
+    html = connected_page(
+        app="toggl",
+        account_name="Acme",
+        email="a@example.com",
+        fullname="",
+        granted=DEFAULT,
+        upstream_url="https://api.track.toggl.com",
+    )
+    text = words(html)
+    assert "reset your API token at the bottom of your Profile settings in Toggl Track" in text
+    assert "ask Acme to delete this connection" in text
+
+
+def _token(user: Person) -> dict[str, str]:
+    return {"api_token": user.token}

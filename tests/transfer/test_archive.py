@@ -43,6 +43,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def _env(tmp_path: Path, name: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKGATE_")}
+    (tmp_path / name).mkdir(exist_ok=True)  # only the data dir's last component is made
     env["TRACKGATE_DATA_DIR"] = str(tmp_path / name / "data")
     env["TRACKGATE_KEY_FILE"] = str(tmp_path / name / "config" / "secret.key")
     return env

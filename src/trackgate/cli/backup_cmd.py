@@ -14,6 +14,7 @@ from trackgate.cli.common import (
     fail,
     print_json,
     private_files,
+    ready_storage,
     settings_for,
 )
 from trackgate.config import Settings
@@ -23,6 +24,14 @@ from trackgate.transfer.backup import BackupError
 from trackgate.transfer.backup import backup as make_backup
 from trackgate.transfer.restore import check_key, expected_fingerprint
 from trackgate.transfer.restore import restore as put_back
+
+
+def _ready(settings: Settings, *, create: bool) -> None:
+    """SQLite: the data dir's paths checked (a typo'd one refused); PostgreSQL has none."""
+    if settings.is_sqlite:
+        ready_storage(settings, create=create)
+    else:
+        private_files(settings)
 
 
 def _own_keyring(settings: Settings) -> Keyring | None:
@@ -42,7 +51,7 @@ def backup(
     """Copy the database while servers keep serving, and its key's fingerprint beside it
     (PATH.key-fingerprint). The key itself is never copied: back it up apart."""
     settings = settings_for(data_dir)
-    private_files(settings)
+    private_files(settings)  # a missing database is refused by the backup itself
     try:
         made = make_backup(settings, out, _own_keyring(settings))
     except BackupError as exc:
@@ -77,9 +86,9 @@ def restore(
     """Put the backup PATH (written by `trackgate backup`) in place of the database (stop its
     servers first), after checking that the key given is the one its secrets were sealed with."""
     settings = settings_for(data_dir)
-    private_files(settings)
     if not path.is_file():
         fail(f"no backup at {path}", USAGE_ERROR)
+    _ready(settings, create=True)
     try:
         own = _own_keyring(settings)
         if key_file is not None:

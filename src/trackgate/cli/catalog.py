@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from trackgate.cli.exits import one_format, reported
+from trackgate.cli.lazy import Group
 from trackgate.cli.output import emit_csv, emit_json, emit_table, say
 from trackgate.cli.session import Session, open_session
 from trackgate.client import Model
@@ -19,7 +20,7 @@ yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask.")
 
 
 def group(name: str, help_text: str) -> click.Group:
-    return click.Group(name, help=help_text, no_args_is_help=True)
+    return Group(name, help=help_text, no_args_is_help=True)
 
 
 projects = group("projects", "Projects of the workspace (names or ids are accepted).")

@@ -14,10 +14,10 @@ from typing import Any, NoReturn
 
 import typer
 
-from trackgate.config import Settings, load_settings, variable_for
+from trackgate.config import Settings, default_data_dir, load_settings, variable_for
 from trackgate.crypto import SecretKeyError
-from trackgate.preflight import check_storage
-from trackgate.runtime import KeyNotPresent, Runtime, build_runtime
+from trackgate.preflight import check_database_present, check_storage
+from trackgate.runtime import KeyNotPresent, Runtime, build_runtime, make_data_dir
 from trackgate.service.errors import TogglError
 from trackgate.setting_values import SettingError
 
@@ -32,7 +32,7 @@ DataDirOption = typer.Option(
     None,
     "--data-dir",
     metavar="DIR",
-    help=option_help("Data directory (default: per-user).", "data_dir"),
+    help=option_help(f"Data directory (default: {default_data_dir()}).", "data_dir"),
 )
 
 
@@ -96,17 +96,36 @@ def private_files(settings: Settings) -> None:
         )
 
 
+def ready_storage(settings: Settings, *, create: bool = False) -> None:
+    """Check the paths before anything is written (exit 2 on a bad one) and make the data
+    directory private. Only ``create`` (serve, users create, db upgrade, import, restore)
+    may start a database in a data directory that holds none; any other command refuses such
+    a (typo'd) path."""
+    try:
+        check_storage(settings)
+        if not create:
+            check_database_present(settings)
+    except SettingError as exc:
+        bad_setting(exc)
+    private_files(settings)
+    if settings.is_sqlite:
+        try:
+            make_data_dir(settings)
+        except OSError as exc:
+            fail(
+                f"--data-dir (or TRACKGATE_DATA_DIR) {str(settings.data_dir)!r} cannot be made: "
+                f"{exc.strerror or exc}",
+                USAGE_ERROR,
+            )
+
+
 @contextmanager
-def opened(settings: Settings) -> Iterator[Runtime]:
+def opened(settings: Settings, *, create: bool = False) -> Iterator[Runtime]:
     """A runtime for one command; known failures become a one-line message and exit 1.
 
     Paths and the key are checked first, so a setting pointing nowhere writes nothing (exit 2).
     """
-    try:
-        check_storage(settings)
-    except SettingError as exc:
-        bad_setting(exc)
-    private_files(settings)
+    ready_storage(settings, create=create)
     try:
         runtime = build_runtime(settings)
     except KeyNotPresent as exc:

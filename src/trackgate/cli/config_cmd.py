@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from trackgate.cli import exits
+from trackgate.cli.lazy import Group, suggestion
 from trackgate.cli.output import emit_json, say
 from trackgate.cli.profiles import (
     KEYS,
@@ -16,9 +17,7 @@ from trackgate.cli.profiles import (
 )
 from trackgate.cli.target import resolve
 
-app = click.Group(
-    "config", help="Profiles in ~/.config/trackgate/config.toml.", no_args_is_help=True
-)
+app = Group("config", help="Profiles in ~/.config/trackgate/config.toml.", no_args_is_help=True)
 profile_option = click.option("--profile", help="Profile (default: the current one).")
 
 
@@ -34,15 +33,19 @@ def _chosen(ctx: click.Context, profile: str | None) -> str:
     return profile_name(_read(), profile or flags.get("profile"))
 
 
-@app.command("set")
+@app.command(
+    "set",
+    help=f"Set the KEY of a profile to VALUE (the file is written 0600). KEY is one of: "
+    f"{', '.join(KEYS)}.",
+)
 @click.argument("key")
 @click.argument("value")
 @profile_option
 @click.pass_context
 def set_value(ctx: click.Context, key: str, value: str, profile: str | None) -> None:
-    """Set a key of a profile (the file is written 0600)."""
     if key not in KEYS:
-        exits.fail(f"unknown key {key!r}; keys: {', '.join(KEYS)}", exits.USAGE)
+        hint = suggestion(key, list(KEYS))
+        exits.fail(f"unknown key {key!r}.{hint} Keys: {', '.join(KEYS)}", exits.USAGE)
     config = _read()
     name = _chosen(ctx, profile)
     profiles = dict(config.get("profiles") or {})  # type: ignore[call-overload]

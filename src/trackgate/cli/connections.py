@@ -10,12 +10,13 @@ import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
+from trackgate.cli.lazy import Group
 from trackgate.cli.output import emit_json, emit_table, note, say
 from trackgate.cli.session import Session, open_session
 from trackgate.client import Connection
 from trackgate.client.endpoint import GATEWAY_APP
 
-app = click.Group("connections", help="Connections of a gateway account.", no_args_is_help=True)
+app = Group("connections", help="Connections of a gateway account.", no_args_is_help=True)
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print as the gateway spells it."
 )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from trackgate.cli.common import DataDirOption, fail, print_json, settings_for
+from trackgate.cli.common import DataDirOption, fail, print_json, ready_storage, settings_for
 from trackgate.runtime import open_database
 from trackgate.storage.migrate import current_revision
 
@@ -17,6 +17,8 @@ app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 def upgrade(data_dir: Path | None = DataDirOption) -> None:
     """Apply pending migrations (as `serve` does at start) and print the revision."""
     settings = settings_for(data_dir)
+    if settings.is_sqlite:  # making a new database's schema is its job
+        ready_storage(settings, create=True)
     try:
         db = open_database(settings)
     except Exception as exc:  # noqa: BLE001 - a database that cannot be opened or migrated

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import typer
 
-from trackgate.cli.common import USAGE_ERROR, DataDirOption, fail, print_json, settings_for
+from trackgate.cli.common import (
+    USAGE_ERROR,
+    DataDirOption,
+    fail,
+    print_json,
+    ready_storage,
+    settings_for,
+)
 from trackgate.cli.import_toggl import toggl
 from trackgate.transfer.archive_load import ArchiveRefused, import_archive
 
@@ -33,6 +40,7 @@ def archive(
     settings = settings_for(data_dir)
     if not path.is_file():
         fail(f"no archive at {path}", USAGE_ERROR)
+    ready_storage(settings, create=True)
     try:
         counts = import_archive(settings, path)
     except ArchiveRefused as exc:

@@ -125,7 +125,7 @@ def toggl(
         fail("--until must not be earlier than --since", USAGE_ERROR)
     zone = _zone(tz) if tz else "UTC"
     summary = Summary()
-    with opened(settings_for(data_dir)) as runtime:
+    with opened(settings_for(data_dir), create=True) as runtime:
         if token:
             _live(runtime, token, url, first, last, summary, as_json)
         elif csv is not None:

@@ -22,11 +22,16 @@ from trackgate.client import Toggl
 from trackgate.client.errors import (
     APIError,
     AuthenticationError,
+    NameLookupError,
     NetworkError,
     QuotaExceededError,
     RateLimitError,
     ServerError,
 )
+
+#: A journaled field naming the project by the name typed, when it could not be looked up
+#: (offline before names were cached): it becomes ``project_id`` when the change is sent.
+PROJECT_NAME = "project_name"
 
 # Failures that say "not now" rather than "never": the change waits for the next run.
 RETRY_LATER = (NetworkError, QuotaExceededError, RateLimitError, ServerError)
@@ -44,7 +49,8 @@ class Replayed:
 class Journal:
     """The journal file, shared by every profile (each change names its target)."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, *, server: str | None = None) -> None:
+        self.server = server  # the URL changes are written against, shown if it changes
         base = directory or config_dir()
         self.path = base / "journal.jsonl"
         self.rejected_path = base / "journal.rejected.jsonl"
@@ -61,6 +67,19 @@ class Journal:
     def pending(self, target: str) -> list[dict[str, Any]]:
         return [c for c in self.load() if c.get("target") == target]
 
+    def elsewhere(self, target: str) -> list[dict[str, Any]]:
+        """Changes written while the CLI pointed at another server (or credentials)."""
+        return [c for c in self.load() if c.get("target") != target]
+
+    def move_here(self, target: str) -> int:
+        """Changes written for other targets become this target's, after its own (in order);
+        how many moved."""
+        changes = self.load()
+        own = [c for c in changes if c.get("target") == target]
+        moved = [{**c, "target": target} for c in changes if c.get("target") != target]
+        self._write(self.path, own + moved)
+        return len(moved)
+
     def _write(self, path: Path, changes: list[dict[str, Any]]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = path.with_suffix(".tmp")
@@ -76,6 +95,8 @@ class Journal:
         changes = self.load()
         numbers = [int(c["local_id"][1:]) for c in changes if c.get("local_id")]
         change = {"target": target, **change}
+        if self.server and "server" not in change:
+            change["server"] = self.server
         if change["op"] == "start":
             change["local_id"] = f"j{max(numbers, default=0) + 1}"
         self._write(self.path, [*changes, change])
@@ -104,6 +125,9 @@ def _send(toggl: Toggl, change: dict[str, Any], ids: dict[str, int]) -> None:
     wid = change.get("workspace_id") or toggl.me.get().default_workspace_id
     if not isinstance(wid, int):
         raise ValueError("the account has no default workspace")
+    if PROJECT_NAME in fields:  # a name typed offline: the project it names now
+        project = toggl.names.project(fields.pop(PROJECT_NAME), wid)
+        fields["project_id"] = project.id
     if op == "start":
         start = datetime.fromisoformat(fields["start"])
         running = toggl.time_entries.current()
@@ -156,7 +180,7 @@ def replay(toggl: Toggl, journal: Journal, target: str) -> Replayed:
             sent += 1
         except WAIT as exc:
             return Replayed(sent, rejected, len(changes) - index, exc)
-        except (APIError, ValueError) as exc:
+        except (APIError, ValueError, NameLookupError) as exc:  # refused for good
             journal.reject(change, str(exc))
             rejected.append((change, str(exc)))
         journal.replace(target, _remaining(changes[index + 1 :], ids))

@@ -44,6 +44,24 @@ class TyperDelegate(click.Command):
         )
 
 
+#: How every help screen is asked for, and named in "Try ... for help." (the first one).
+HELP_OPTIONS = ["--help", "-h"]
+
+
+def _plain_usage(command: Any) -> None:
+    """Arguments shown in the usage line as click shows them (``KEY_ID``, ``[PATH]``), not
+    Typer's ``{KEY_ID}``, through every subcommand."""
+    for param in getattr(command, "params", ()):
+        if getattr(param, "param_type_name", "") == "argument":  # Typer bundles its own click
+            shown = param.metavar or (param.name or "").upper()
+            shown = shown if param.required else f"[{shown}]"
+            param._usage_display_name = lambda shown=shown, p=param: (
+                shown + ("..." if p.nargs != 1 else "")
+            )
+    for sub in getattr(command, "commands", {}).values():
+        _plain_usage(sub)
+
+
 def load(name: str, lazy: Lazy) -> click.Command:
     """The command ``lazy`` names: a click command as is, Typer ones behind a delegate."""
     module_name, _, attribute = lazy.target.partition(":")
@@ -60,13 +78,42 @@ def load(name: str, lazy: Lazy) -> click.Command:
         command = typer.main.get_group(target)  # a group even with one command (db upgrade)
     else:
         single = typer.Typer(add_completion=False, rich_markup_mode=None)
-        single.command(name)(target)
+        # a command's __epilog__ ends its help screen
+        single.command(name, epilog=getattr(target, "__epilog__", None))(target)
         command = typer.main.get_command(single)
-    command.context_settings = {**command.context_settings, "help_option_names": ["-h", "--help"]}
+    _plain_usage(command)
+    _help_options(command)
     return TyperDelegate(name, command, lazy.help)
 
 
-class LazyGroup(click.Group):
+def _help_options(command: Any) -> None:
+    command.context_settings = {**command.context_settings, "help_option_names": HELP_OPTIONS}
+    for sub in getattr(command, "commands", {}).values():
+        _help_options(sub)
+
+
+def suggestion(name: str, choices: list[str]) -> str:
+    """`` Did you mean 'x'?`` for a mistyped name close to one of ``choices``, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(name, choices)
+    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+class Group(click.Group):
+    """A group that answers a mistyped command as the Typer ones do: one line naming it,
+    ``Did you mean 'x'?``, and ``Try '... --help' for help.``"""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0])
+        if self.get_command(ctx, name) is None and not ctx.resilient_parsing:
+            ctx.fail(f"No such command {name!r}.{suggestion(name, self.list_commands(ctx))}")
+        return super().resolve_command(ctx, args)
+
+
+class LazyGroup(Group):
     """A group whose commands, named in ``lazy``, are imported on first use."""
 
     def __init__(self, *args: Any, lazy: dict[str, Lazy], **kwargs: Any) -> None:

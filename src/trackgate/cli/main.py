@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from trackgate import __version__
-from trackgate.cli.lazy import Lazy, LazyGroup
+from trackgate.cli.lazy import HELP_OPTIONS, Lazy, LazyGroup
 
 COMMANDS: dict[str, Lazy] = {
     "start": Lazy("trackgate.cli.timer:start", "Start a timer (stops the running one)."),
@@ -62,7 +62,7 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     "trackgate",
     cls=LazyGroup,
     lazy=COMMANDS,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_OPTIONS},
 )
 @click.option(
     "--version",

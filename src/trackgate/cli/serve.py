@@ -27,7 +27,7 @@ from trackgate.cli.common import (
     setup_logging,
 )
 from trackgate.cli.demo import DemoUnavailable, check_demo_possible, run_demo
-from trackgate.config import load_settings
+from trackgate.config import ENVIRONMENT, FLAGS, READERS, load_settings
 from trackgate.preflight import check_port
 from trackgate.runtime import Runtime, build_runtime
 from trackgate.setting_values import SettingError
@@ -40,11 +40,37 @@ WORKER_SETTINGS = "TRACKGATE_SERVE_WORKER_SETTINGS"
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
+def serve_help(text: str, variable: str) -> str:
+    """A flag's help naming the variable read when the flag is not given."""
+    return f"{text} [env: {variable}]"
+
+
+def variables_without_a_flag() -> str:
+    """The epilog of ``serve --help``: the settings only a TRACKGATE_* variable sets."""
+    lines = ["Settings with no flag, read from the environment only:", ""]
+    for name, (field_name, _parse) in READERS.items():
+        if field_name not in FLAGS:
+            lines.append(f"{name}: {ENVIRONMENT[name]}")
+    return "\n\n".join(lines[:1] + ["\b\n" + "\n".join(lines[2:])])
+
+
 def serve(
     host: str = typer.Option(
-        "127.0.0.1", "--host", metavar="ADDRESS", help="Address to listen on."
+        "127.0.0.1",
+        "--host",
+        metavar="ADDRESS",
+        envvar="TRACKGATE_HOST",
+        show_envvar=False,
+        help=serve_help("Address to listen on.", "TRACKGATE_HOST"),
     ),
-    port: str = typer.Option("8080", "--port", metavar="PORT", help="Port to listen on."),
+    port: str = typer.Option(
+        "8080",
+        "--port",
+        metavar="PORT",
+        envvar="TRACKGATE_PORT",
+        show_envvar=False,
+        help=serve_help("Port to listen on.", "TRACKGATE_PORT"),
+    ),
     data_dir: Path | None = DataDirOption,
     upstream: str | None = typer.Option(
         None,
@@ -67,14 +93,27 @@ def serve(
     demo: bool = typer.Option(
         False,
         "--demo",
-        help="Make (once) a demo user, account and connection; print a new demo key and "
-        "revoke the previous one.",
+        envvar="TRACKGATE_DEMO",
+        show_envvar=False,
+        help=serve_help(
+            "Make (once) a demo user, account and connection; print a new demo key and "
+            "revoke the previous one.",
+            "TRACKGATE_DEMO",
+        ),
     ),
     no_gateway: bool = typer.Option(
-        False, "--no-gateway", help="Serve only the Toggl-compatible API."
+        False,
+        "--no-gateway",
+        envvar="TRACKGATE_NO_GATEWAY",
+        show_envvar=False,
+        help=serve_help("Serve only the Toggl-compatible API.", "TRACKGATE_NO_GATEWAY"),
     ),
     no_service: bool = typer.Option(
-        False, "--no-service", help="Serve only the gateway (needs --upstream)."
+        False,
+        "--no-service",
+        envvar="TRACKGATE_NO_SERVICE",
+        show_envvar=False,
+        help=serve_help("Serve only the gateway (needs --upstream).", "TRACKGATE_NO_SERVICE"),
     ),
     emulate_quota: str | None = typer.Option(
         None,
@@ -108,13 +147,22 @@ def serve(
         "text",
         "--log-format",
         metavar="FORMAT",
-        help="Log lines as 'text' or 'json' (one object per line).",
+        envvar="TRACKGATE_LOG_FORMAT",
+        show_envvar=False,
+        help=serve_help(
+            "Log lines as 'text' or 'json' (one object per line).", "TRACKGATE_LOG_FORMAT"
+        ),
     ),
     workers: int = typer.Option(
         1,
         "--workers",
         metavar="N",
-        help="Server processes on this port (more than 1 needs TRACKGATE_REDIS_URL).",
+        envvar="TRACKGATE_WORKERS",
+        show_envvar=False,
+        help=serve_help(
+            "Server processes on this port (more than 1 needs TRACKGATE_REDIS_URL).",
+            "TRACKGATE_WORKERS",
+        ),
     ),
 ) -> None:
     """Run the Toggl-compatible service and the gateway.
@@ -163,7 +211,8 @@ def serve(
         "proxy_headers": False,
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
-    with opened(settings) as runtime:  # migrates and checks the key once, before any worker
+    # Migrates and checks the key once, before any worker.
+    with opened(settings, create=True) as runtime:
         if demo:
             run_demo(runtime)
         announce_files(runtime)
@@ -244,3 +293,6 @@ def freeze_startup_heap() -> None:
     stalls every call in flight."""
     gc.collect()
     gc.freeze()
+
+
+serve.__epilog__ = variables_without_a_flag()  # type: ignore[attr-defined]

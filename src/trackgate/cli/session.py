@@ -30,7 +30,7 @@ class Session:
 
     def __init__(self, target: Target) -> None:
         self.target = target
-        self.journal = Journal()
+        self.journal = Journal(server=target.server_url)
         self._cache_path = config_dir() / "cache" / f"{target.fingerprint}.json"
         self._cache = self._read_cache()
         names = None

@@ -2,9 +2,9 @@
 profile: the first of those layers that names credentials decides, and a gateway key wins
 over a Toggl token within a layer.
 
-Environment: ``TOGGL_API_TOKEN`` with ``TOGGL_API_URL`` (a full base URL including
-``/api/v9``); ``MATON_API_KEY`` with ``TRACKGATE_GATEWAY_URL`` (the gateway's root) and
-``MATON_CONNECTION``; ``TRACKGATE_PROFILE`` picks the profile.
+Environment: ``TOGGL_API_TOKEN`` with ``TOGGL_API_URL`` (the server's root or its
+``/api/v9``: either spelling); ``MATON_API_KEY`` with ``TRACKGATE_GATEWAY_URL`` (the gateway's
+root) and ``MATON_CONNECTION``; ``TRACKGATE_PROFILE`` picks the profile.
 """
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ class Target(Frozen):
     @property
     def via_gateway(self) -> bool:
         return "gateway_key" in self.options
+
+    @property
+    def server_url(self) -> str:
+        """Where changes go, for people (never a credential)."""
+        return str(self.options.get("base_url") or "")
 
     @property
     def fingerprint(self) -> str:

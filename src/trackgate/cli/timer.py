@@ -9,7 +9,7 @@ import click
 
 from trackgate.cli import exits
 from trackgate.cli.exits import reported
-from trackgate.cli.journal import RETRY_LATER
+from trackgate.cli.journal import PROJECT_NAME, RETRY_LATER
 from trackgate.cli.output import emit_json, note, say
 from trackgate.cli.picking import complete_project, task_in
 from trackgate.cli.session import Session, open_session
@@ -48,19 +48,25 @@ def _start_fields(
     tags: tuple[str, ...],
     billable: bool,
     task: str | None = None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Exception | None]:
+    """The entry's fields, and why it cannot be sent now when the project's name could not be
+    looked up (offline before names were cached): the name is journaled, looked up at sync."""
     fields: dict[str, Any] = {}
+    unreachable: Exception | None = None
     if description:
         fields["description"] = description
     if project:
-        fields["project_id"] = session.find("projects", project, wid)["id"]
+        try:
+            fields["project_id"] = session.find("projects", project, wid)["id"]
+        except RETRY_LATER as exc:
+            fields[PROJECT_NAME], unreachable = project, exc
     if task:
         fields["task_id"] = task_id(session, wid, fields.get("project_id"), task)
     if tags:
         fields["tags"] = list(tags)
     if billable:
         fields["billable"] = True
-    return fields
+    return fields, unreachable
 
 
 def _show(entry: TimeEntry | None, session: Session, as_json: bool, verb: str) -> None:
@@ -126,7 +132,8 @@ def start(
     session = open_session(ctx)
     with reported():
         wid, why = session.workspace_for_write()
-        fields = _start_fields(session, wid, description, project, tag, billable, task)
+        fields, offline = _start_fields(session, wid, description, project, tag, billable, task)
+        why = why or offline
         fields["start"] = moment(at, session.now(), session.tz) if at else session.now()
         _start(session, wid, fields, as_json, why, backdated=bool(at))
 

@@ -94,11 +94,16 @@ def describe_entry(session: Session, entry: TimeEntry) -> str:
 
 
 def pending_lines(session: Session) -> list[str]:
-    """Journaled changes, for people: they are shown marked as not yet sent."""
+    """Journaled changes, for people: they are shown marked as not yet sent, those written
+    for another server (or other credentials) with where they were meant to go."""
     lines = []
-    for change in session.pending():
+    here = session.target.fingerprint
+    for change in [*session.pending(), *session.journal.elsewhere(here)]:
         fields = change.get("fields") or {}
         what = fields.get("description") or change.get("ref") or ""
         when = fields.get("start") or fields.get("stop") or ""
-        lines.append(f"  (not yet sent) {change['op']} {what} {when}".rstrip())
+        mark = "not yet sent"
+        if change.get("target") != here:
+            mark += f", for {change.get('server') or 'another profile'}; `trackgate sync` asks"
+        lines.append(f"  ({mark}) {change['op']} {what} {when}".rstrip())
     return lines

@@ -67,7 +67,7 @@ def create(
     """Create a user with an organization and workspace (or in --workspace); print the user
     as GET /me shows it."""
     password = read_password(password, password_stdin)
-    with opened(settings_for(data_dir)) as runtime:
+    with opened(settings_for(data_dir), create=True) as runtime:
         with runtime.db.write() as session:
             spec = NewUser(email, password, fullname, timezone, workspace, role)
             try:

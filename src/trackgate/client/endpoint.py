@@ -37,6 +37,19 @@ def _reports_url(api_url: str) -> str:
     return root + "/reports/api/v3"
 
 
+API_PATH = "/api/v9"
+
+
+def _root(base_url: str) -> str:
+    """The server's root from either spelling of a base URL: the root itself or its v9 API
+    (``.../api/v9``), with or without a trailing slash; through a gateway also
+    ``.../toggl-track`` and ``.../toggl-track/api/v9``."""
+    root = base_url.rstrip("/")
+    if root.endswith(API_PATH):
+        root = root[: -len(API_PATH)]
+    return root
+
+
 def build_endpoint(
     *,
     api_token: str | None = None,
@@ -48,12 +61,15 @@ def build_endpoint(
 ) -> Endpoint:
     """The endpoint for one set of credentials; a gateway key wins over Toggl credentials.
 
-    ``base_url`` is the v9 base (``.../api/v9``) for Toggl, the gateway's root for a gateway.
+    ``base_url`` is the server's root or its v9 base (``.../api/v9``), either way for both
+    kinds of credentials; the gateway's app path (``/toggl-track``) may be given or not.
     """
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise ConfigurationError(f"base URL must start with http:// or https://: {base_url!r}")
     if gateway_key:
-        root = (base_url or GATEWAY_URL).rstrip("/")
+        root = _root(base_url or GATEWAY_URL)
+        if root.endswith(f"/{GATEWAY_APP}"):
+            root = root[: -len(GATEWAY_APP) - 1]
         headers = {"Authorization": f"Bearer {gateway_key}"}
         if connection:
             headers["Maton-Connection"] = connection
@@ -67,5 +83,5 @@ def build_endpoint(
         raise ConfigurationError(
             "no credentials: give an API token, an e-mail and password, or a gateway key"
         )
-    api_url = (base_url or TOGGL_API_URL).rstrip("/")
+    api_url = _root(base_url or TOGGL_API_URL) + API_PATH
     return Endpoint(api_url, _reports_url(api_url), None, {"Authorization": auth})

@@ -82,6 +82,8 @@ class APIError(TogglClientError):
         self.url = url
 
     def __str__(self) -> str:
+        if self.status == 404 and self.url:  # a wrong base URL shows as 404: name the one used
+            return f"{self.status}: {self.message} ({self.method} {self.url})"
         return f"{self.status}: {self.message}"
 
 

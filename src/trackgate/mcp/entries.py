@@ -16,7 +16,7 @@ from trackgate.client.payloads import LONGEST_ENTRY
 from trackgate.mcp import observe
 from trackgate.mcp.ranges import parse_range
 from trackgate.mcp.toolkit import ToolInputError, Toolkit
-from trackgate.mcp.views import EntryListResult, EntryResult, EntryRow, clock
+from trackgate.mcp.views import CurrentEntryResult, EntryListResult, EntryResult, EntryRow, clock
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -57,9 +57,11 @@ def _seconds(duration: str | int | None) -> int | None:
     return int(text) if text.isdigit() else when.duration(text)
 
 
-async def current_entry(kit: Toolkit, freshness: observe.Freshness) -> tuple[EntryResult, str]:
+async def current_entry(
+    kit: Toolkit, freshness: observe.Freshness
+) -> tuple[CurrentEntryResult, str]:
     row = await kit.row(await kit.toggl.time_entries.current())
-    result = EntryResult(**kit.envelope(freshness), entry=row)
+    result = CurrentEntryResult(**kit.envelope(freshness), entry=row)
     return result, f"Running: {_describe(row)}." if row else "No timer is running."
 
 

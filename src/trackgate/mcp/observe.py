@@ -25,6 +25,7 @@ class Freshness:
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     cache: str | None = None
     age_seconds: int = 0
+    written: datetime | None = None  # when the call's last change was made
 
     def record(self, headers: httpx.Headers) -> None:
         status = headers.get("x-trackgate-cache")
@@ -34,9 +35,16 @@ class Freshness:
         if age.isdigit():
             self.age_seconds = max(self.age_seconds, int(age))
 
+    def wrote(self) -> None:
+        """A change was made: the result is what the server answered to it, now."""
+        self.written = datetime.now(UTC)
+
     @property
     def as_of(self) -> datetime:
-        """When the oldest data in the result was read from Toggl."""
+        """When the oldest data in the result was read from Toggl; for a change, the time it
+        was made (a cached answer read before it does not make the result older)."""
+        if self.written is not None:
+            return self.written
         return self.started - timedelta(seconds=self.age_seconds)
 
 
@@ -61,6 +69,8 @@ class ObservingTransport(httpx.AsyncBaseTransport):
         freshness = _current.get()
         if freshness is not None:
             freshness.record(response.headers)
+            if request.method not in ("GET", "HEAD") and response.status_code < 400:
+                freshness.wrote()
         return response
 
     async def aclose(self) -> None:

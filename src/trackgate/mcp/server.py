@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import Resource as ListedResource
 from pydantic import BaseModel, Field
 
 from trackgate import __version__
@@ -27,6 +28,7 @@ from trackgate.mcp.entries import KEEP
 from trackgate.mcp.scoping import ScopesOf, scope_filter
 from trackgate.mcp.toolkit import Toolkit
 from trackgate.mcp.views import (
+    CurrentEntryResult,
     EntryListResult,
     EntryResult,
     NamedListResult,
@@ -121,6 +123,38 @@ async def _run(toolkit_for: ToolkitFor, ctx: Context, operation: Operation) -> C
     return _result(model, line)
 
 
+#: Resources a client can read as they are, listed besides the templates they come from.
+LISTED_RESOURCES = (
+    ("toggl://timer/current", "timer", "The running timer, if any"),
+    ("toggl://entries/today", "entries-today", "Today's time entries"),
+    ("toggl://entries/this-week", "entries-this-week", "This week's time entries"),
+)
+
+
+class TogglMCPServer(MCPServer):
+    """The MCP server, whose ``resources/list`` names the resources an agent can read
+    without filling in a template (reading them still goes through the template)."""
+
+    async def list_resources(self) -> list[ListedResource]:
+        listed = await super().list_resources()
+        return listed + [
+            ListedResource(uri=uri, name=name, description=text, mime_type="application/json")
+            for uri, name, text in LISTED_RESOURCES
+        ]
+
+
+async def _read(toolkit_for: ToolkitFor, ctx: Context, operation: Operation) -> str:
+    """One resource read: a known failure (a bad key, Toggl's refusal, a bad range) is the
+    resource's error with its message, not a crash."""
+    freshness = observe.begin()
+    try:
+        kit = await toolkit_for(ctx)
+        model, _line = await operation(kit, freshness)
+    except (TogglClientError, ValueError, PermissionError) as exc:
+        raise ResourceError(str(exc)) from exc
+    return model.model_dump_json()
+
+
 def _given(**arguments: Any) -> dict[str, Any]:
     return {name: value for name, value in arguments.items() if value is not KEEP}
 
@@ -136,7 +170,7 @@ def build_server(
     if placeholder is not None:
         root.addHandler(placeholder)
     try:
-        server: MCPServer = MCPServer(
+        server: MCPServer = TogglMCPServer(
             name="trackgate",
             title="Toggl Track",
             version=__version__,
@@ -191,7 +225,7 @@ def _read_tools(server: MCPServer, toolkit_for: ToolkitFor) -> None:
     @server.tool(annotations=READ)
     async def current_entry(
         ctx: Context, *, workspace: Workspace = None
-    ) -> Annotated[CallToolResult, EntryResult]:
+    ) -> Annotated[CallToolResult, CurrentEntryResult]:
         """The running timer, if any, with its elapsed seconds."""
         return await _run(toolkit_for, ctx, entries.current_entry)
 
@@ -515,21 +549,21 @@ def _resources(server: MCPServer, toolkit_for: ToolkitFor) -> None:
         mime_type="application/json",
     )
     async def entries_resource(range: str, ctx: Context) -> str:
-        freshness = observe.begin()
-        kit = await toolkit_for(ctx)
-        result, _ = await entries.list_entries(
-            kit,
-            freshness,
-            range_text=range if any(c.isdigit() for c in range) else range.replace("-", " "),
-            project=None,
-            client=None,
-            tags=None,
-            text=None,
-            workspace=None,
-            limit=entries.MAX_LIMIT,
-            cursor=None,
-        )
-        return result.model_dump_json()
+        async def operation(kit: Toolkit, fresh: observe.Freshness) -> tuple[BaseModel, str]:
+            return await entries.list_entries(
+                kit,
+                fresh,
+                range_text=range if any(c.isdigit() for c in range) else range.replace("-", " "),
+                project=None,
+                client=None,
+                tags=None,
+                text=None,
+                workspace=None,
+                limit=entries.MAX_LIMIT,
+                cursor=None,
+            )
+
+        return await _read(toolkit_for, ctx, operation)
 
     @server.resource(
         "toggl://timer/{which}",
@@ -539,10 +573,8 @@ def _resources(server: MCPServer, toolkit_for: ToolkitFor) -> None:
     )
     async def timer_resource(which: str, ctx: Context) -> str:
         if which != "current":
-            raise ValueError("the timer resource is toggl://timer/current")
-        freshness = observe.begin()
-        result, _ = await entries.current_entry(await toolkit_for(ctx), freshness)
-        return result.model_dump_json()
+            raise ResourceError("the timer resource is toggl://timer/current")
+        return await _read(toolkit_for, ctx, entries.current_entry)
 
     @server.prompt(name="weekly_timesheet", description="Write last week's timesheet")
     def weekly_timesheet(group_by: str = "project") -> str:

@@ -65,6 +65,10 @@ class WhoAmIResult(Envelope):
     default_workspace: WorkspaceRow | None
 
 
+class CurrentEntryResult(Envelope):
+    entry: EntryRow | None = Field(description="The running entry; null when none runs")
+
+
 class EntryResult(Envelope):
     entry: EntryRow | None
     stopped: EntryRow | None = Field(

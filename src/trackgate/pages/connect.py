@@ -237,6 +237,7 @@ async def submit_form(request: Request) -> HTMLResponse:
         email=email_shown,
         fullname=fullname,
         granted=granted,
+        upstream_url=state.runtime.settings.upstream_url,
         contact=state.runtime.settings.operator_contact,
     )
     return page(html)

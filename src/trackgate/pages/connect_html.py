@@ -45,6 +45,27 @@ def token_hint(upstream_url: str | None) -> str:
     return f"Use your API token for {host}."
 
 
+def revoke_hint(upstream_url: str | None, account_name: str) -> str:
+    """How the person takes the access back, true for the upstream this gateway calls."""
+    ask = f"ask {escape(account_name)} to delete this connection"
+    if upstream_url is None:
+        reset = (
+            "ask the person who runs this server to reset your API token "
+            "(<code>trackgate users reset-token</code>)"
+        )
+    elif (urlsplit(upstream_url).hostname or upstream_url) == TOGGL_HOST:
+        reset = (
+            "reset your API token at the bottom of your Profile settings in Toggl Track "
+            "(track.toggl.com/profile)"
+        )
+    else:
+        reset = f"reset your API token for {escape(urlsplit(upstream_url).hostname or '')}"
+    return (
+        f"<p>To take the access back later, {ask}; or {reset}, which ends the access of "
+        "every app that holds the old token. To allow more, open a new link from them.</p>"
+    )
+
+
 def contact_line(contact: str | None) -> str:
     """How to reach the operator, as a link when it is an email address or a web address."""
     if not contact:
@@ -128,6 +149,7 @@ def connected_page(
     email: str,
     fullname: str,
     granted: Iterable[str],
+    upstream_url: str | None = None,
     contact: str | None = None,
 ) -> str:
     label = escape(app_label(app))
@@ -139,8 +161,8 @@ def connected_page(
         f'<p class="ok" role="status">Your {label} account {who} is now connected to '
         f"<strong>{escape(account_name)}</strong>.</p>"
         f"<p>It may:</p><ul>{may}</ul>"
-        "<p>You can close this page. To take the access back later, ask them to delete the "
-        "connection; to allow more, open a new link from them.</p>"
+        "<p>You can close this page.</p>"
+        f"{revoke_hint(upstream_url, account_name)}"
         f"{contact_line(contact)}"
     )
     return document(f"{app_label(app)} connected", body)
