@@ -4,10 +4,7 @@ and every v9 listing answers the same from both servers."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import LiveServer, start_live_server, stop_live_server
+from tests.transfer.commands import environment, run_trackgate
 
 LISTINGS = [
     "/me",
@@ -31,18 +29,8 @@ LISTINGS = [
 ]
 
 
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trackgate", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def _env(tmp_path: Path, name: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKGATE_")}
+    env = environment()
     (tmp_path / name).mkdir(exist_ok=True)  # only the data dir's last component is made
     env["TRACKGATE_DATA_DIR"] = str(tmp_path / name / "data")
     env["TRACKGATE_KEY_FILE"] = str(tmp_path / name / "config" / "secret.key")
@@ -50,7 +38,7 @@ def _env(tmp_path: Path, name: str) -> dict[str, str]:
 
 
 def _user(env: dict[str, str], name: str) -> dict[str, Any]:
-    made = _run(
+    made = run_trackgate(
         env, "users", "create", "--email", f"{name}-{uuid.uuid4().hex[:6]}@example.com",
         "--password", "secret123", "--fullname", f"Zoë {name}",
     )  # fmt: skip
@@ -131,7 +119,9 @@ def test_archive_round_trip_is_byte_identical_and_serves_the_same(tmp_path: Path
     try:
         _fill(server_a, first)
         _fill(server_a, second)
-        exported = _run(source, "export", "--format", "jsonl", "--out", str(tmp_path / "a.jsonl"))
+        exported = run_trackgate(
+            source, "export", "--format", "jsonl", "--out", str(tmp_path / "a.jsonl")
+        )
         assert exported.returncode == 0, exported.stderr
         summary = json.loads(exported.stdout)
         assert summary["tables"]["time_entries"] == 14
@@ -141,19 +131,19 @@ def test_archive_round_trip_is_byte_identical_and_serves_the_same(tmp_path: Path
         stop_live_server(server_a)
 
     target = _env(tmp_path, "b")
-    no_key = _run(target, "import", "archive", str(tmp_path / "a.jsonl"))
+    no_key = run_trackgate(target, "import", "archive", str(tmp_path / "a.jsonl"))
     assert no_key.returncode == 2 and "fingerprint" in no_key.stderr
     assert not Path(target["TRACKGATE_KEY_FILE"]).exists()
     Path(target["TRACKGATE_KEY_FILE"]).parent.mkdir(parents=True)
     shutil.copy2(source["TRACKGATE_KEY_FILE"], target["TRACKGATE_KEY_FILE"])
-    imported = _run(target, "import", "archive", str(tmp_path / "a.jsonl"))
+    imported = run_trackgate(target, "import", "archive", str(tmp_path / "a.jsonl"))
     assert imported.returncode == 0, imported.stderr
     assert json.loads(imported.stdout)["rows"] == summary["rows"]
-    again = _run(target, "export", "--format", "jsonl", "--out", str(tmp_path / "b.jsonl"))
+    again = run_trackgate(target, "export", "--format", "jsonl", "--out", str(tmp_path / "b.jsonl"))
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
 
-    twice = _run(target, "import", "archive", str(tmp_path / "a.jsonl"))
+    twice = run_trackgate(target, "import", "archive", str(tmp_path / "a.jsonl"))
     assert twice.returncode == 2 and "not empty" in twice.stderr
 
     (tmp_path / "serve-b").mkdir()
@@ -182,16 +172,16 @@ def test_a_cut_archive_writes_nothing(tmp_path: Path) -> None:
     source = _env(tmp_path, "a")
     _user(source, "cut")
     out = tmp_path / "a.jsonl"
-    assert _run(source, "export", "--format", "jsonl", "--out", str(out)).returncode == 0
+    assert run_trackgate(source, "export", "--format", "jsonl", "--out", str(out)).returncode == 0
     lines = out.read_text().splitlines(keepends=True)
     (tmp_path / "cut.jsonl").write_text("".join(lines[:-1]))
     target = _env(tmp_path, "b")
     Path(target["TRACKGATE_KEY_FILE"]).parent.mkdir(parents=True)
     shutil.copy2(source["TRACKGATE_KEY_FILE"], target["TRACKGATE_KEY_FILE"])
-    refused = _run(target, "import", "archive", str(tmp_path / "cut.jsonl"))
+    refused = run_trackgate(target, "import", "archive", str(tmp_path / "cut.jsonl"))
     assert refused.returncode == 2 and "cut short" in refused.stderr
     assert refused.stderr.count("\n") == 1
-    assert _run(target, "users", "list").stdout.count("@example.com") == 0
+    assert run_trackgate(target, "users", "list").stdout.count("@example.com") == 0
 
 
 def test_archived_tables_are_read_from_the_schema() -> None:
@@ -219,7 +209,7 @@ def test_a_bad_archive_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     source = _env(tmp_path, "a")
     _user(source, "bad")
     out = tmp_path / "a.jsonl"
-    assert _run(source, "export", "--format", "jsonl", "--out", str(out)).returncode == 0
+    assert run_trackgate(source, "export", "--format", "jsonl", "--out", str(out)).returncode == 0
     lines = out.read_text().splitlines(keepends=True)
     target = _env(tmp_path, "b")
     Path(target["TRACKGATE_KEY_FILE"]).parent.mkdir(parents=True)
@@ -241,13 +231,13 @@ def test_a_bad_archive_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     for name, (text, _) in cases.items():
         (tmp_path / name).write_text(text)
     for name in [*cases, "binary.jsonl"]:
-        refused = _run(target, "import", "archive", str(tmp_path / name))
+        refused = run_trackgate(target, "import", "archive", str(tmp_path / name))
         assert refused.returncode == 2, (name, refused.stderr)
         assert refused.stderr.count("\n") == 1, (name, refused.stderr)
         assert "Traceback" not in refused.stderr
         assert cases.get(name, ("", ""))[1] in refused.stderr, (name, refused.stderr)
-    assert _run(target, "users", "list").stdout.count("@example.com") == 0
-    assert _run(target, "import", "archive", str(out)).returncode == 0
+    assert run_trackgate(target, "users", "list").stdout.count("@example.com") == 0
+    assert run_trackgate(target, "import", "archive", str(out)).returncode == 0
 
 
 def test_an_unwritable_export_path_is_one_line(tmp_path: Path) -> None:
@@ -260,7 +250,7 @@ def test_an_unwritable_export_path_is_one_line(tmp_path: Path) -> None:
         ("export", "--format", "csv", "--out", str(tmp_path / "a-file")),
         ("backup", "--out", str(tmp_path / "a-file" / "b.db")),
     ):
-        refused = _run(env, *args)
+        refused = run_trackgate(env, *args)
         assert refused.returncode == 1, refused.stderr
         assert refused.stderr.startswith("trackgate: cannot write"), refused.stderr
         assert refused.stderr.count("\n") == 1

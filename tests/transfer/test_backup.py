@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -16,21 +13,12 @@ import httpx
 import pytest
 
 from tests.conftest import LiveServer, start_live_server, stop_live_server
+from tests.transfer.commands import environment, run_trackgate
 from trackgate.crypto import encode_key, fingerprint, generate_key, parse_keys, write_key_file
 
 
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trackgate", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def _fresh_env(tmp_path: Path, name: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKGATE_")}
+    env = environment()
     (tmp_path / name).mkdir(exist_ok=True)  # only the data dir's last component is made
     env["TRACKGATE_DATA_DIR"] = str(tmp_path / name / "data")
     env["TRACKGATE_KEY_FILE"] = str(tmp_path / name / "config" / "secret.key")
@@ -96,7 +84,7 @@ def test_backup_under_write_load_restores_every_write_acknowledged_before_it(
     began = time.monotonic()
     before = {i for w in writers for (_, acked, i) in w.acked if acked < began}
     out = tmp_path / "backups" / "trackgate.db.bak"
-    backed = _run(server.env, "backup", "--out", str(out))
+    backed = run_trackgate(server.env, "backup", "--out", str(out))
     ended = time.monotonic()
     time.sleep(0.3)
     for writer in writers:
@@ -117,7 +105,9 @@ def test_backup_under_write_load_restores_every_write_acknowledged_before_it(
     assert encode_key(key).encode() not in out.read_bytes()
 
     target = _fresh_env(tmp_path, "restored")
-    restored = _run(target, "restore", str(out), "--key-file", server.env["TRACKGATE_KEY_FILE"])
+    restored = run_trackgate(
+        target, "restore", str(out), "--key-file", server.env["TRACKGATE_KEY_FILE"]
+    )
     assert restored.returncode == 0, restored.stderr
     with sqlite3.connect(Path(target["TRACKGATE_DATA_DIR"]) / "trackgate.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -141,35 +131,37 @@ def test_backup_under_write_load_restores_every_write_acknowledged_before_it(
 
 def test_restore_refuses_another_key_and_a_non_empty_database(tmp_path: Path) -> None:
     source = _fresh_env(tmp_path, "source")
-    made = _run(source, "users", "create", "--email", "r@example.com", "--password", "secret1")
+    made = run_trackgate(
+        source, "users", "create", "--email", "r@example.com", "--password", "secret1"
+    )
     assert made.returncode == 0, made.stderr
     out = tmp_path / "b.db"
-    assert _run(source, "backup", "--out", str(out)).returncode == 0
+    assert run_trackgate(source, "backup", "--out", str(out)).returncode == 0
     right = parse_keys(Path(source["TRACKGATE_KEY_FILE"]).read_text())[0]
 
     other_key = tmp_path / "other.key"
     wrong = generate_key()
     write_key_file(other_key, (wrong,))
     target = _fresh_env(tmp_path, "target")
-    refused = _run(target, "restore", str(out), "--key-file", str(other_key))
+    refused = run_trackgate(target, "restore", str(out), "--key-file", str(other_key))
     assert refused.returncode == 2
     line = refused.stderr.strip()
     assert line.count("\n") == 0 and fingerprint(right) in line and fingerprint(wrong) in line
     assert not (Path(target["TRACKGATE_DATA_DIR"]) / "trackgate.db").exists()
 
-    no_key = _run(target, "restore", str(out))
+    no_key = run_trackgate(target, "restore", str(out))
     assert no_key.returncode == 2 and fingerprint(right) in no_key.stderr
 
-    over = _run(source, "restore", str(out))
+    over = run_trackgate(source, "restore", str(out))
     assert over.returncode == 2 and "--force" in over.stderr
-    forced = _run(source, "restore", str(out), "--force")
+    forced = run_trackgate(source, "restore", str(out), "--force")
     assert forced.returncode == 0, forced.stderr
-    assert "r@example.com" in _run(source, "users", "list").stdout
+    assert "r@example.com" in run_trackgate(source, "users", "list").stdout
 
 
 def test_backup_of_a_missing_database_is_one_line(tmp_path: Path) -> None:
     env = _fresh_env(tmp_path, "none")
-    refused = _run(env, "backup", "--out", str(tmp_path / "x.db"))
+    refused = run_trackgate(env, "backup", "--out", str(tmp_path / "x.db"))
     assert refused.returncode == 2
     assert refused.stderr.startswith("trackgate: no database at")
     assert not (tmp_path / "x.db").exists()

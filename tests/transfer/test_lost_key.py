@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import free_port
+from tests.transfer.commands import environment, run_trackgate
 from trackgate.crypto import encode_key, fingerprint, generate_key, parse_keys
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKGATE_")}
+    env = environment()
     env["TRACKGATE_DATA_DIR"] = str(tmp_path / "data")
     env["TRACKGATE_KEY_FILE"] = str(tmp_path / "config" / "secret.key")
     return env
-
-
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trackgate", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def _files(directory: Path) -> dict[str, bytes]:
@@ -36,14 +24,16 @@ def test_serve_with_its_key_file_gone_writes_nothing_and_names_what_it_needs(
     tmp_path: Path,
 ) -> None:
     env = _env(tmp_path)
-    made = _run(env, "users", "create", "--email", "lost@example.com", "--password", "secret123")
+    made = run_trackgate(
+        env, "users", "create", "--email", "lost@example.com", "--password", "secret123"
+    )
     assert made.returncode == 0, made.stderr
     key_file = tmp_path / "config" / "secret.key"
     expected = fingerprint(parse_keys(key_file.read_text())[0])
     key_file.rename(tmp_path / "elsewhere.key")
     before = _files(tmp_path / "data")
 
-    refused = _run(env, "serve", "--port", str(free_port()))
+    refused = run_trackgate(env, "serve", "--port", str(free_port()))
 
     assert refused.returncode == 2, refused.stderr
     assert not key_file.exists(), "a new key was written"
@@ -58,14 +48,16 @@ def test_serve_with_its_key_file_gone_writes_nothing_and_names_what_it_needs(
 
 def test_serve_with_another_key_names_both_fingerprints_and_exits_2(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    made = _run(env, "users", "create", "--email", "swap@example.com", "--password", "secret123")
+    made = run_trackgate(
+        env, "users", "create", "--email", "swap@example.com", "--password", "secret123"
+    )
     assert made.returncode == 0, made.stderr
     key_file = tmp_path / "config" / "secret.key"
     expected = fingerprint(parse_keys(key_file.read_text())[0])
     other = generate_key()
     env["TRACKGATE_SECRET_KEY"] = encode_key(other)
 
-    refused = _run(env, "serve", "--port", str(free_port()))
+    refused = run_trackgate(env, "serve", "--port", str(free_port()))
 
     assert refused.returncode == 2, refused.stderr
     line = refused.stderr.strip()
@@ -77,6 +69,8 @@ def test_serve_with_another_key_names_both_fingerprints_and_exits_2(tmp_path: Pa
 
 def test_a_fresh_data_dir_still_makes_its_key(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    listed = _run(env, "users", "list")
-    assert listed.returncode == 0, listed.stderr
+    made = run_trackgate(
+        env, "users", "create", "--email", "new@example.com", "--password", "x1234567"
+    )
+    assert made.returncode == 0, made.stderr
     assert (tmp_path / "config" / "secret.key").exists()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.transfer.commands import environment, run_trackgate
 from trackgate.crypto import encode_key, generate_key
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -43,18 +42,8 @@ def databases() -> Iterator[list[str]]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trackgate", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def _env(tmp_path: Path, url: str, key: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKGATE_")}
+    env = environment()
     env["TRACKGATE_DATABASE_URL"] = url
     env["TRACKGATE_SECRET_KEY"] = key
     env["TRACKGATE_DATA_DIR"] = str(tmp_path / "data")
@@ -62,7 +51,7 @@ def _env(tmp_path: Path, url: str, key: str) -> dict[str, str]:
 
 
 def _emails(env: dict[str, str]) -> list[str]:
-    listed = _run(env, "users", "list")
+    listed = run_trackgate(env, "users", "list")
     assert listed.returncode == 0, listed.stderr
     return sorted(u["email"] for u in json.loads(listed.stdout))
 
@@ -71,33 +60,37 @@ def test_archive_and_backup_round_trips_on_postgresql(tmp_path: Path, databases:
     key = encode_key(generate_key())
     source, target, restored = (_env(tmp_path, url, key) for url in databases)
     for who in ("ana", "bo"):
-        made = _run(source, "users", "create", "--email", f"{who}@example.com",
+        made = run_trackgate(source, "users", "create", "--email", f"{who}@example.com",
                     "--password", "secret123")  # fmt: skip
         assert made.returncode == 0, made.stderr
 
-    exported = _run(source, "export", "--format", "jsonl", "--out", str(tmp_path / "a.jsonl"))
+    exported = run_trackgate(
+        source, "export", "--format", "jsonl", "--out", str(tmp_path / "a.jsonl")
+    )
     assert exported.returncode == 0, exported.stderr
-    imported = _run(target, "import", "archive", str(tmp_path / "a.jsonl"))
+    imported = run_trackgate(target, "import", "archive", str(tmp_path / "a.jsonl"))
     assert imported.returncode == 0, imported.stderr
-    again = _run(target, "export", "--format", "jsonl", "--out", str(tmp_path / "b.jsonl"))
+    again = run_trackgate(target, "export", "--format", "jsonl", "--out", str(tmp_path / "b.jsonl"))
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     # the id sequences moved past the imported rows: a new user gets new ids
-    later = _run(target, "users", "create", "--email", "cy@example.com", "--password", "x1234567")
+    later = run_trackgate(
+        target, "users", "create", "--email", "cy@example.com", "--password", "x1234567"
+    )
     assert later.returncode == 0, later.stderr
 
-    backed = _run(source, "backup", "--out", str(tmp_path / "pg.dump"))
+    backed = run_trackgate(source, "backup", "--out", str(tmp_path / "pg.dump"))
     assert backed.returncode == 0, backed.stderr
     assert (tmp_path / "pg.dump").read_bytes().startswith(b"PGDMP")
     assert key not in (tmp_path / "pg.dump.key-fingerprint").read_text()
     wrong = dict(restored, TRACKGATE_SECRET_KEY=encode_key(generate_key()))
-    refused = _run(wrong, "restore", str(tmp_path / "pg.dump"))
+    refused = run_trackgate(wrong, "restore", str(tmp_path / "pg.dump"))
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
-    done = _run(restored, "restore", str(tmp_path / "pg.dump"))
+    done = run_trackgate(restored, "restore", str(tmp_path / "pg.dump"))
     assert done.returncode == 0, done.stderr
     assert _emails(restored) == ["ana@example.com", "bo@example.com"]
-    over = _run(target, "restore", str(tmp_path / "pg.dump"))
+    over = run_trackgate(target, "restore", str(tmp_path / "pg.dump"))
     assert over.returncode == 2 and "--force" in over.stderr
-    forced = _run(target, "restore", str(tmp_path / "pg.dump"), "--force")
+    forced = run_trackgate(target, "restore", str(tmp_path / "pg.dump"), "--force")
     assert forced.returncode == 0, forced.stderr
     assert _emails(target) == ["ana@example.com", "bo@example.com"]
