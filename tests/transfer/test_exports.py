@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 
 from tests.conftest import start_live_server, stop_live_server
-from tests.transfer.test_archive import _env, _fill, _run, _user
+from tests.transfer.commands import run_trackgate
+from tests.transfer.test_archive import _env, _fill, _user
 
 
 def _by_id(objects: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
@@ -70,7 +71,7 @@ def test_csv_and_zip_exports_match_what_the_apis_answer(tmp_path: Path) -> None:
     finally:
         stop_live_server(server)
 
-    made = _run(env, "export", "--format", "csv", "--out", str(tmp_path / "csv"))
+    made = run_trackgate(env, "export", "--format", "csv", "--out", str(tmp_path / "csv"))
     assert made.returncode == 0, made.stderr
     files = {f["year"]: Path(f["file"]) for f in json.loads(made.stdout)["files"]}
     assert set(files) == {2025, 2026}
@@ -90,15 +91,17 @@ def test_csv_and_zip_exports_match_what_the_apis_answer(tmp_path: Path) -> None:
     assert first["Tags"] in ("urgent, new tag", "new tag, urgent")
     assert first["Amount (USD)"] == "42.51"
 
-    berlin = _run(env, "export", "--format", "csv", "--out", str(tmp_path / "berlin"),
+    berlin = run_trackgate(env, "export", "--format", "csv", "--out", str(tmp_path / "berlin"),
                   "--tz", "Europe/Berlin")  # fmt: skip
     assert berlin.returncode == 0, berlin.stderr
     years = {f["year"] for f in json.loads(berlin.stdout)["files"]}
     assert years == {2026}  # 23:30 UTC on new year's eve is 00:30 in Berlin
-    bad = _run(env, "export", "--format", "csv", "--out", str(tmp_path / "x"), "--tz", "Mars/Base")
+    bad = run_trackgate(
+        env, "export", "--format", "csv", "--out", str(tmp_path / "x"), "--tz", "Mars/Base"
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
 
-    zipped = _run(env, "export", "--format", "zip", "--out", str(tmp_path / "zip"))
+    zipped = run_trackgate(env, "export", "--format", "zip", "--out", str(tmp_path / "zip"))
     assert zipped.returncode == 0, zipped.stderr
     path = tmp_path / "zip" / f"workspace-{wid}.zip"
     with zipfile.ZipFile(path) as archive:
@@ -112,6 +115,6 @@ def test_csv_and_zip_exports_match_what_the_apis_answer(tmp_path: Path) -> None:
     for project_id, listed in tasks.items():
         if listed:
             assert _by_id(content[f"tasks/{project_id}.json"]) == _by_id(listed)
-    again = _run(env, "export", "--format", "zip", "--out", str(tmp_path / "zip2"))
+    again = run_trackgate(env, "export", "--format", "zip", "--out", str(tmp_path / "zip2"))
     assert again.returncode == 0
     assert (tmp_path / "zip2" / path.name).read_bytes() == path.read_bytes()
